@@ -1,0 +1,33 @@
+"""Reproducible runs: one call seeds everything that draws random numbers."""
+
+from __future__ import annotations
+
+import os
+import random
+
+import numpy as np
+
+DEFAULT_SEED = 42
+
+
+def set_seed(seed: int = DEFAULT_SEED, *, deterministic: bool = True) -> int:
+    """Seed Python, NumPy, Keras and TensorFlow so that re-running cells repeats the numbers.
+
+    With ``deterministic=True`` TensorFlow's op determinism is also switched on, so the same
+    cells give the same accuracies on the same machine. It costs some training speed
+    (``make bench`` measures how much). Returns the seed, for printing.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    seed = int(seed)
+    os.environ["PYTHONHASHSEED"] = str(seed)
+    random.seed(seed)
+    np.random.seed(seed)
+
+    import keras
+    import tensorflow as tf
+
+    keras.utils.set_random_seed(seed)  # seeds Python, NumPy, TensorFlow and Keras' SeedGenerator
+    if deterministic:
+        tf.config.experimental.enable_op_determinism()
+    return seed
