@@ -58,7 +58,10 @@ def plot_digits(
 
 
 def plot_pixel_values(image: np.ndarray, *, label: int | None = None) -> Figure:
-    """One digit as the 28x28 matrix of its pixel values: a heatmap with each value written in."""
+    """One digit as the 28x28 matrix of its pixel values, each value written in its cell.
+
+    MNIST stores light ink (255) on a black background (0); shown here dark-on-light for print.
+    """
     image = np.asarray(image).reshape(28, 28)
     fig = Figure(figsize=(11, 10), layout="constrained")
     ax = fig.subplots()
@@ -69,7 +72,7 @@ def plot_pixel_values(image: np.ndarray, *, label: int | None = None) -> Figure:
         fmt="d" if np.issubdtype(image.dtype, np.integer) else ".1f",
         annot_kws={"fontsize": 5.5},
         cmap="gray_r",
-        cbar_kws={"label": "pixel value (0 = black background, 255 = white ink)"},
+        cbar_kws={"label": "pixel value (0 = background, 255 = full ink)"},
         square=True,
         xticklabels=4,
         yticklabels=4,
@@ -224,5 +227,6 @@ def plot_recognitions(
         ax_b.set_xticks(DIGITS)
         ax_b.set_ylim(0, 1)
         ax_b.set_ylabel("probability")
+        ax_b.set_xlabel("digit")
         ax_b.set_title(f"recognised {guess} ({probs[guess]:.0%})", fontsize=9)
     return fig
