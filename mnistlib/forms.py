@@ -1,0 +1,220 @@
+"""Digit images in the forms people hand in, made from MNIST test digits, and accuracy per form.
+
+Each ``FORMS`` function turns one 28x28 MNIST digit into the encoded bytes of an image file of
+one kind: a phone photo of dark ink on tinted paper (JPEG), a scan, a big off-centre canvas, a
+transparent drawing-app export, a small light-on-dark image, a digit stretched to fill 28x28.
+``evaluate_forms`` measures how often a model, through ``recognize``, reads them right.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from mnistlib.recognize import recognize_many
+
+Maker = Callable[[np.ndarray, np.random.Generator], tuple[bytes, str]]
+
+
+def _big(digit: np.ndarray, side: int) -> Image.Image:
+    """The digit (ink 255 on 0) enlarged smoothly to ``side`` pixels."""
+    return Image.fromarray(digit).resize((side, side), Image.Resampling.BICUBIC)
+
+
+def _encode(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def _paste_ink(canvas_side: tuple[int, int], ink: Image.Image, at: tuple[int, int]) -> np.ndarray:
+    """Ink strength (0..1) of ``ink`` placed at ``at`` on an empty canvas (width, height)."""
+    layer = Image.new("L", canvas_side, 0)
+    layer.paste(ink, at)
+    return np.asarray(layer, dtype=np.float64) / 255.0
+
+
+def photo(digit: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str]:
+    """Dark ink on tinted paper, photographed: uneven light, noise, blur, JPEG."""
+    side = int(rng.integers(220, 360))
+    ink_side = int(side * rng.uniform(0.55, 0.8))
+    ink_img = _big(digit, ink_side).rotate(rng.uniform(-6, 6), Image.Resampling.BILINEAR)
+    offset = rng.integers(0, side - ink_side + 1, size=2)
+    ink = _paste_ink((side, side), ink_img, (int(offset[0]), int(offset[1])))
+    paper = np.array([rng.uniform(200, 245), rng.uniform(190, 235), rng.uniform(160, 215)])
+    pen = np.array([rng.uniform(10, 60), rng.uniform(10, 60), rng.uniform(30, 110)])
+    rows, cols = np.mgrid[0:side, 0:side] / side
+    angle = rng.uniform(0, 2 * np.pi)
+    light = 1.0 - 0.3 * ((np.cos(angle) * cols + np.sin(angle) * rows + 1) / 2)
+    rgb = (paper * (1 - ink[..., None]) + pen * ink[..., None]) * light[..., None]
+    rgb += rng.normal(0, 6, rgb.shape)
+    image = Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).filter(
+        ImageFilter.GaussianBlur(rng.uniform(0.4, 1.2))
+    )
+    return _encode(image, "JPEG", quality=int(rng.integers(60, 85))), "jpg"
+
+
+def scan(digit: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str]:
+    """A gray scan: dark ink on white paper with a little texture, slightly rotated."""
+    width, height = int(rng.integers(300, 420)), int(rng.integers(300, 420))
+    ink_side = int(min(width, height) * rng.uniform(0.35, 0.6))
+    ink_img = _big(digit, ink_side).rotate(rng.uniform(-4, 4), Image.Resampling.BILINEAR)
+    at = (int(rng.integers(0, width - ink_side)), int(rng.integers(0, height - ink_side)))
+    ink = _paste_ink((width, height), ink_img, at)
+    gray = 250 - 215 * ink + rng.normal(0, 3, ink.shape)
+    return _encode(Image.fromarray(np.clip(gray, 0, 255).astype(np.uint8)), "PNG"), "png"
+
+
+def large_offcentre(digit: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str]:
+    """A big white canvas (600x400) with the digit small and far from the centre."""
+    width, height = 600, 400
+    ink_side = int(rng.integers(90, 220))
+    at = (int(rng.integers(0, width - ink_side)), int(rng.integers(0, height - ink_side)))
+    ink = _paste_ink((width, height), _big(digit, ink_side), at)
+    gray = (255 * (1 - ink)).astype(np.uint8)
+    return _encode(Image.fromarray(gray).convert("RGB"), "PNG"), "png"
+
+
+def canvas_rgba(digit: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str]:
+    """A drawing-app export: transparent background, the ink only in the alpha channel."""
+    side = 280
+    ink_side = int(rng.integers(170, 260))
+    at = tuple(int(v) for v in rng.integers(0, side - ink_side + 1, size=2))
+    alpha = _paste_ink((side, side), _big(digit, ink_side), at)
+    colour = rng.integers(0, 256, size=3) if rng.random() < 0.5 else np.zeros(3)
+    rgba = np.zeros((side, side, 4), np.uint8)
+    rgba[..., :3] = colour
+    rgba[..., 3] = (255 * alpha).astype(np.uint8)
+    return _encode(Image.fromarray(rgba, "RGBA"), "PNG"), "png"
+
+
+def small_light_on_dark(digit: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str]:
+    """A small gray image, light ink on a dark background (like MNIST, but any size)."""
+    side = int(rng.integers(20, 33))
+    ink = np.asarray(Image.fromarray(digit).resize((side, side), Image.Resampling.LANCZOS)) / 255
+    background, pen = rng.uniform(10, 60), rng.uniform(190, 255)
+    gray = background + (pen - background) * np.clip(ink, 0, 1)
+    return _encode(Image.fromarray(gray.astype(np.uint8)), "PNG"), "png"
+
+
+def stretched(digit: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str]:
+    """The digit cropped to its ink and stretched to fill all of 28x28 (aspect ratio lost)."""
+    rows, cols = np.flatnonzero(digit.max(axis=1)), np.flatnonzero(digit.max(axis=0))
+    crop = digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    image = Image.fromarray(crop).resize((28, 28), Image.Resampling.BILINEAR)
+    return _encode(image, "PNG"), "png"
+
+
+def as_is(digit: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str]:
+    """The MNIST digit itself, as a PNG (the baseline)."""
+    return _encode(Image.fromarray(digit), "PNG"), "png"
+
+
+FORMS: dict[str, Maker] = {
+    "mnist_as_is": as_is,
+    "photo": photo,
+    "scan": scan,
+    "large_offcentre": large_offcentre,
+    "canvas_rgba": canvas_rgba,
+    "small_light_on_dark": small_light_on_dark,
+    "stretched": stretched,
+}
+
+#: MNIST test-set indices used for the committed sample images (two per form, varied digits).
+SAMPLE_INDICES = {
+    "photo": (0, 1),
+    "scan": (2, 3),
+    "large_offcentre": (4, 8),
+    "canvas_rgba": (11, 18),
+    "small_light_on_dark": (61, 15),
+    "stretched": (21, 7),
+}
+
+
+def make_samples(out_dir: str | Path, seed: int = 0) -> list[Path]:
+    """Write the sample images (``<form>_<true digit>.<ext>``) into ``out_dir``."""
+    from mnistlib.data import load_mnist
+
+    _, (x_test, y_test) = load_mnist()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    written = []
+    for form, indices in SAMPLE_INDICES.items():
+        for index in indices:
+            payload, ext = FORMS[form](x_test[index], rng)
+            path = out / f"{form}_{int(y_test[index])}.{ext}"
+            path.write_bytes(payload)
+            written.append(path)
+    return written
+
+
+def evaluate_forms(
+    model, n_per_form: int = 500, seed: int = 0, *, batch: int = 100
+) -> list[tuple[str, int, float]]:
+    """Recognition accuracy per form on ``n_per_form`` MNIST test digits each.
+
+    Every image goes the whole way a person's file does: encoded to bytes, decoded, prepared
+    with ``prepare_image``, recognised. Returns rows of (form, images, accuracy).
+    """
+    from mnistlib.data import load_mnist
+
+    _, (x_test, y_test) = load_mnist()
+    rng = np.random.default_rng(seed)
+    indices = rng.choice(len(x_test), size=min(n_per_form, len(x_test)), replace=False)
+    rows = []
+    for form, maker in FORMS.items():
+        correct = 0
+        for start in range(0, len(indices), batch):
+            chunk = indices[start : start + batch]
+            files = [maker(x_test[i], rng)[0] for i in chunk]
+            found = recognize_many(model, files)
+            correct += sum(r.digit == int(y_test[i]) for r, i in zip(found, chunk, strict=True))
+        rows.append((form, len(indices), correct / len(indices)))
+    return rows
+
+
+def format_table(rows: list[tuple[str, int, float]]) -> str:
+    """Rows of ``evaluate_forms`` as an aligned text table."""
+    lines = [f"{'form':<22}{'images':>8}{'accuracy':>10}"]
+    lines += [f"{form:<22}{n:>8}{acc:>10.4f}" for form, n, acc in rows]
+    return "\n".join(lines)
+
+
+def cli_main(argv: list[str] | None = None) -> int:
+    """``python -m mnistlib forms [--model PATH] [--n N] [--samples DIR]``."""
+    from mnistlib.errors import ModelLoadError
+    from mnistlib.paths import default_model_path
+    from mnistlib.recognize import load_model
+
+    parser = argparse.ArgumentParser(
+        prog="python -m mnistlib forms",
+        description="Measure recognition accuracy per image form, on images made from MNIST's "
+        "test set.",
+    )
+    parser.add_argument("--model", type=Path, default=None, help="a .keras model")
+    parser.add_argument("--n", type=int, default=1000, help="images per form (default 1000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--samples", type=Path, help="instead: write the sample images here")
+    args = parser.parse_args(argv)
+    if args.samples:
+        for path in make_samples(args.samples, seed=args.seed):
+            print(path)
+        return 0
+    try:
+        model = load_model(args.model or default_model_path())
+    except ModelLoadError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    started = time.perf_counter()
+    rows = evaluate_forms(model, n_per_form=args.n, seed=args.seed)
+    print(format_table(rows))
+    print(f"({time.perf_counter() - started:.0f} s)")
+    return 0
