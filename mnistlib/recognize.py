@@ -245,7 +245,8 @@ def _bounding_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     rows, cols = ink.sum(axis=1), ink.sum(axis=0)
 
     def span(profile: np.ndarray) -> tuple[int, int]:
-        keep = np.flatnonzero(profile > 0.02 * profile.max())
+        inked = profile[profile > 0]
+        keep = np.flatnonzero(profile > 0.05 * np.median(inked))
         # The largest run of kept positions, allowing small gaps (a broken stroke).
         gaps = np.flatnonzero(np.diff(keep) > max(2, len(profile) // 10))
         starts, ends = np.r_[keep[0], keep[gaps + 1]], np.r_[keep[gaps], keep[-1]]

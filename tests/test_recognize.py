@@ -1,0 +1,338 @@
+"""mnistlib.recognize: every input mode and form, every error, the model loader and the CLI."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import keras
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+import mnistlib  # noqa: F401  (quiet TensorFlow)
+from mnistlib import models, recognize
+from mnistlib.errors import ImageError, ModelLoadError
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = sorted((ROOT / "samples").glob("*_[0-9].*"))
+
+
+def seven(size=(200, 160), ink=0, paper=255, width=14, offset=(0, 0), mode="L"):
+    """A hand-drawn-looking 7: dark on light unless told otherwise."""
+    image = Image.new(mode, size, paper)
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    ox, oy = offset
+    pts = [(0.3 * w + ox, 0.25 * h + oy), (0.7 * w + ox, 0.25 * h + oy),
+           (0.45 * w + ox, 0.8 * h + oy)]  # fmt: skip
+    draw.line(pts, fill=ink, width=width, joint="curve")
+    return image
+
+
+def _centre_of_mass(img):
+    rows, cols = np.indices(img.shape)
+    return (rows * img).sum() / img.sum(), (cols * img).sum() / img.sum()
+
+
+def _check_mnist_like(out):
+    assert out.shape == (28, 28) and out.dtype == np.float32
+    assert out.min() >= 0.0 and out.max() <= 1.0 and out.max() > 0.9
+    r, c = _centre_of_mass(out)
+    assert abs(r - 13.5) <= 1.0 and abs(c - 13.5) <= 1.0
+    rows, cols = np.flatnonzero(out.max(axis=1) > 0.05), np.flatnonzero(out.max(axis=0) > 0.05)
+    assert max(rows[-1] - rows[0] + 1, cols[-1] - cols[0] + 1) in range(18, 23)
+    assert out[0].max() < 0.05 and out[:, 0].max() < 0.05  # black background at the edges
+
+
+# --- what a source may be --------------------------------------------------------------------
+def _to_png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("mode", ["L", "RGB", "P", "1", "CMYK", "I;16", "I", "F", "LA", "RGBA"])
+def test_every_pil_mode(mode):
+    base = seven()
+    image = base.convert(mode) if mode not in ("I;16", "I", "F") else None
+    if mode == "I;16":
+        image = base.convert("I").point(lambda v: v * 257).convert("I;16")
+    elif mode in ("I", "F"):
+        image = base.convert(mode)
+    _check_mnist_like(recognize.prepare_image(image))
+
+
+@pytest.mark.parametrize("kind", ["path", "str", "bytes", "array_gray", "array_rgb", "array_rgba",
+                                  "array_float", "array_bool"])  # fmt: skip
+def test_every_source_type(kind, tmp_path):
+    image = seven()
+    path = tmp_path / "seven.png"
+    image.save(path)
+    source = {
+        "path": path,
+        "str": str(path),
+        "bytes": path.read_bytes(),
+        "array_gray": np.asarray(image),
+        "array_rgb": np.asarray(image.convert("RGB")),
+        "array_rgba": np.asarray(image.convert("RGBA")),
+        "array_float": np.asarray(image) / 255.0,
+        "array_bool": np.asarray(image) > 128,
+    }[kind]
+    _check_mnist_like(recognize.prepare_image(source))
+
+
+def test_light_on_dark_and_dark_on_light_agree():
+    dark_on_light = recognize.prepare_image(seven())
+    light_on_dark = recognize.prepare_image(seven(ink=255, paper=0))
+    assert np.abs(dark_on_light - light_on_dark).mean() < 0.02
+
+
+def test_transparent_background_with_ink_colour_matching_the_background():
+    rgba = np.zeros((150, 150, 4), np.uint8)
+    rgba[..., :3] = 255  # white ink on a transparent background: invisible if flattened on white
+    rgba[..., 3] = np.asarray(seven((150, 150), ink=255, paper=0))
+    _check_mnist_like(recognize.prepare_image(Image.fromarray(rgba, "RGBA")))
+
+
+def test_palette_image_with_transparency():
+    image = seven((120, 120), ink=255, paper=0).convert("P")
+    image.info["transparency"] = 0
+    _check_mnist_like(recognize.prepare_image(_to_png(image)))
+
+
+def test_off_centre_digit_on_a_big_canvas_is_centred():
+    out = recognize.prepare_image(seven((900, 700), offset=(300, 220), width=20))
+    _check_mnist_like(out)
+
+
+def test_noise_and_specks_are_ignored():
+    rng = np.random.default_rng(0)
+    gray = np.asarray(seven(), dtype=np.float64) + rng.normal(0, 12, (160, 200))
+    gray[5:8, 5:8] = 0  # a speck of dirt in a corner
+    out = recognize.prepare_image(np.clip(gray, 0, 255).astype(np.uint8))
+    _check_mnist_like(out)
+
+
+def test_hairline_strokes_are_thickened():
+    out = recognize.prepare_image(seven((600, 600), width=3))
+    assert (out > 0.5).sum() >= 40  # a 1-pixel trace would light up far fewer
+
+
+def test_exif_orientation_is_applied(tmp_path):
+    upright = seven((160, 200))
+    rotated = upright.transpose(Image.Transpose.ROTATE_90)
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90 degrees clockwise to view": undoes the rotation above
+    path = tmp_path / "phone.jpg"
+    rotated.convert("RGB").save(path, exif=exif, quality=95)
+    a, b = recognize.prepare_image(upright), recognize.prepare_image(path)
+    assert np.abs(a - b).mean() < 0.05
+
+
+def test_animated_gif_uses_the_first_frame(tmp_path):
+    frames = [seven(), Image.new("L", (200, 160), 255)]
+    path = tmp_path / "anim.gif"
+    frames[0].save(path, save_all=True, append_images=frames[1:])
+    _check_mnist_like(recognize.prepare_image(path))
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
+def test_sample_images_prepare_to_mnist_like_digits(path):
+    out = recognize.prepare_image(path)
+    assert out.shape == (28, 28) and out.max() == pytest.approx(1.0, abs=0.01)
+    r, c = _centre_of_mass(out)
+    assert abs(r - 13.5) <= 1.0 and abs(c - 13.5) <= 1.0
+
+
+def test_preparation_steps_and_figure():
+    steps = recognize.preparation_steps(seven())
+    assert list(steps) == ["original", "gray", "ink", "cropped", "20x20", "28x28"]
+    assert steps["20x20"].shape == (20, 20)
+    fig = recognize.preparation_figure(seven())
+    assert len(fig.axes) == 6 and fig._suptitle.get_text()
+
+
+# --- errors ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (b"", "empty"),
+        (b"this is a text file, not an image", "not a readable image"),
+        (np.zeros((0, 5)), "empty"),
+        (np.full((28, 28), np.nan), "NaN"),
+        (np.zeros((4, 28, 28, 1)), "2-D gray"),
+        (np.zeros((28, 28, 2)), "2-D gray"),
+        (np.array([["a"]], dtype=object), "dtype"),
+        (np.zeros((100, 100), np.uint8), "no visible digit"),
+        (np.full((100, 100), 200, np.uint8), "no visible digit"),
+        (12345, "cannot read an image from a int"),
+    ],
+    ids=[
+        "empty-bytes",
+        "text",
+        "empty-array",
+        "nan",
+        "4d",
+        "2-channels",
+        "object",
+        "blank",
+        "flat",
+        "int",
+    ],  # fmt: skip
+)
+def test_unusable_inputs_raise_image_error(source, message):
+    with pytest.raises(ImageError, match=message):
+        recognize.prepare_image(source)
+
+
+def test_image_error_is_a_value_error():
+    assert issubclass(ImageError, ValueError)
+
+
+def test_truncated_file(tmp_path):
+    data = _to_png(seven())
+    path = tmp_path / "cut.png"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(ImageError, match="truncated|damaged|not a readable"):
+        recognize.prepare_image(path)
+
+
+def test_missing_path_and_folder(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        recognize.prepare_image(tmp_path / "nope.png")
+    with pytest.raises(ImageError, match="folder"):
+        recognize.prepare_image(tmp_path)
+
+
+def test_huge_image_is_refused_before_decoding(tmp_path, monkeypatch):
+    path = tmp_path / "big.png"
+    seven((400, 300)).save(path)
+    monkeypatch.setattr(recognize, "MAX_PIXELS", 100_000)
+    decoded = []
+    monkeypatch.setattr(Image.Image, "load", lambda self: decoded.append(1))
+    with pytest.raises(ImageError, match="megapixels are refused"):
+        recognize.prepare_image(path)
+    assert decoded == []
+
+
+def test_decompression_bomb_header_is_refused():
+    # A PNG header claiming 100000 x 100000 pixels: refused from the header alone, quickly.
+    image = Image.new("1", (10000, 10000))
+    with pytest.raises(ImageError):
+        recognize.prepare_image(_to_png(image.resize((30000, 30000))))
+
+
+# --- models and recognition ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def dense_model():
+    mnistlib.set_seed(0)
+    return models.build_dense(16)
+
+
+def test_recognize_returns_digit_probabilities_and_image(dense_model):
+    result = recognize.recognize(dense_model, seven())
+    assert isinstance(result.digit, int) and 0 <= result.digit <= 9
+    assert result.probabilities.shape == (10,)
+    assert result.probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    assert result.image.shape == (28, 28)
+    assert result.confidence == pytest.approx(result.probabilities[result.digit])
+
+
+def test_recognize_matches_model_predict_for_cnn_and_dense():
+    mnistlib.set_seed(0)
+    for model in (models.build_document_cnn(), models.build_dense()):
+        result = recognize.recognize(model, seven())
+        shape = (1, *model.input_shape[1:])
+        expected = model.predict(result.image.reshape(shape), verbose=0)[0]
+        np.testing.assert_allclose(result.probabilities, expected, atol=1e-5)
+
+
+def test_logit_models_get_a_softmax():
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Dense(10)])
+    result = recognize.recognize(model, seven())
+    assert result.probabilities.sum() == pytest.approx(1.0) and (result.probabilities >= 0).all()
+
+
+def test_recognize_many_batches(dense_model):
+    results = recognize.recognize_many(dense_model, [seven(), seven(ink=255, paper=0)])
+    assert len(results) == 2 and recognize.recognize_many(dense_model, []) == []
+
+
+def test_load_model_round_trip(tmp_path, dense_model):
+    path = tmp_path / "m.keras"
+    dense_model.save(path)
+    loaded = recognize.load_model(path)
+    x = np.random.default_rng(0).random((3, 784), dtype=np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), dense_model.predict(x, verbose=0))
+
+
+def test_load_model_refusals(tmp_path, dense_model):
+    with pytest.raises(ModelLoadError, match="no model at"):
+        recognize.load_model(tmp_path / "missing.keras")
+    (tmp_path / "legacy.h5").write_bytes(b"\x89HDF")
+    with pytest.raises(ModelLoadError, match="legacy HDF5"):
+        recognize.load_model(tmp_path / "legacy.h5")
+    (tmp_path / "junk.keras").write_bytes(b"junk" * 100)
+    with pytest.raises(ModelLoadError, match="corrupt"):
+        recognize.load_model(tmp_path / "junk.keras")
+    with zipfile.ZipFile(tmp_path / "empty.keras", "w") as archive:
+        archive.writestr("nothing.txt", "hello")
+    with pytest.raises(ModelLoadError, match="could not be loaded"):
+        recognize.load_model(tmp_path / "empty.keras")
+    with pytest.raises(ModelLoadError, match="not a .keras"):
+        recognize.load_model(tmp_path / "model.pkl")
+
+
+def test_load_model_refuses_wrong_shapes(tmp_path):
+    wrong = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                              keras.layers.Dense(10)])  # fmt: skip
+    wrong.save(tmp_path / "cifar.keras")
+    with pytest.raises(ModelLoadError, match="not 28x28"):
+        recognize.load_model(tmp_path / "cifar.keras")
+    three = keras.Sequential([keras.Input((784,)), keras.layers.Dense(3)])
+    three.save(tmp_path / "three.keras")
+    with pytest.raises(ModelLoadError, match="not 10"):
+        recognize.load_model(tmp_path / "three.keras")
+
+
+def test_load_model_refuses_lambda_layers(tmp_path):
+    model = keras.Sequential([keras.Input((784,)), keras.layers.Lambda(lambda x: x * 2),
+                              keras.layers.Dense(10)])  # fmt: skip
+    model.save(tmp_path / "lambda.keras")
+    with pytest.raises(ModelLoadError, match="safely"):
+        recognize.load_model(tmp_path / "lambda.keras")
+
+
+def test_old_keras_is_refused(tmp_path, monkeypatch, dense_model):
+    dense_model.save(tmp_path / "m.keras")
+    monkeypatch.setattr(recognize, "_keras_version", lambda: (3, 8))
+    with pytest.raises(ModelLoadError, match="safe-mode bypasses"):
+        recognize.load_model(tmp_path / "m.keras")
+
+
+# --- command line ----------------------------------------------------------------------------
+def test_cli_reads_good_files_and_reports_bad_ones(tmp_path, dense_model):
+    dense_model.save(tmp_path / "m.keras")
+    good = tmp_path / "seven.png"
+    seven().save(good)
+    bad = tmp_path / "notes.png"
+    bad.write_text("not an image")
+    command = [sys.executable, "-m", "mnistlib", "recognize", str(bad), str(good),
+               str(tmp_path / "missing.png"), "--model", str(tmp_path / "m.keras")]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "seven.png: " in done.stdout and "confidence" in done.stdout
+    assert "notes.png: error: " in done.stderr and "not a readable image" in done.stderr
+    assert "missing.png: error: " in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_cli_without_a_model_says_what_to_do(tmp_path):
+    command = [sys.executable, "-m", "mnistlib", "recognize", "x.png", "--model",
+               str(tmp_path / "none.keras")]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "make run" in done.stderr
