@@ -120,6 +120,21 @@ def record_result(
     return row
 
 
+def record_training(notebook: str, key: str, model, run, test_accuracy: float) -> ResultRow:
+    """Record a model trained with ``mnistlib.training.train``: loss, epochs, time and size
+    are read from the model and its TrainingRun."""
+    loss = model.loss if isinstance(model.loss, str) else type(model.loss).__name__
+    return record_result(
+        notebook=notebook,
+        model=key,
+        loss=loss,
+        epochs=run.epochs,
+        test_accuracy=test_accuracy,
+        train_seconds=run.seconds,
+        parameters=model.count_params(),
+    )
+
+
 def format_results(rows: list[ResultRow] | None = None) -> str:
     """The rows as an aligned text table, best accuracy first."""
     rows = load_results() if rows is None else rows
@@ -148,5 +163,6 @@ __all__ = [
     "format_results",
     "load_results",
     "record_result",
+    "record_training",
     "results_path",
 ]

@@ -67,7 +67,7 @@ def main(argv: list[str]) -> int:
             return 1
     from mnistlib.results import format_results, results_path
 
-    print(f"Accuracy comparison ({results_path().relative_to(ROOT)}):")
+    print(f"Accuracy comparison ({results_path()}):")
     print(format_results())
     return 0
 

@@ -183,3 +183,12 @@ def test_save_model_and_promote_the_most_accurate():
 def test_model_keys_are_checked():
     with pytest.raises(ValueError, match="model key"):
         saving.model_path("../evil")
+
+
+def test_record_training_reads_the_model_and_run():
+    model = models.build_dense()
+    run = training.TrainingRun(history={"loss": [1.0]}, seconds=3.21, epochs=1)
+    row = results.record_training("02_recognition", "dense", model, run, 0.9)
+    assert (row.loss, row.epochs, row.parameters, row.train_seconds) == (
+        "sparse_categorical_crossentropy", 1, 7850, 3.2,
+    )  # fmt: skip
