@@ -4,8 +4,8 @@ Every test in this folder is marked ``browser``. Without Chromium (or Playwright
 saying why, unless ``MNISTLIB_REQUIRE_BROWSER=1`` (as ``.ci/run`` sets): then that is a failure.
 
 The server runs on 127.0.0.1, on a free port, with a random token, in a throw-away copy of the
-project's notebooks (so running them never rewrites the committed files); the copy sees the
-project's ``samples/`` and ``models/`` and writes results to a folder of its own. The Jupyter
+project (notebooks, models and results copied; package and samples linked), so running the
+notebooks never rewrites the committed notebooks, models/ or results/. The Jupyter
 config, settings, workspaces and runtime folders are temporary too, so a user's own settings
 cannot change what the tests see.
 """
@@ -84,16 +84,23 @@ def _free_port() -> int:
 
 
 def _make_lab_root(root: Path) -> Path:
-    """A project-shaped folder: copied notebooks, the real package, samples and models."""
+    """A project-shaped folder: the real package and samples, copies of everything written.
+
+    The notebooks, models and results are copies, so a notebook run in the browser (which saves
+    models and picks the default recogniser) never changes the project's own files.
+    """
     root.mkdir()
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     (root / "mnistlib").symlink_to(ROOT / "mnistlib", target_is_directory=True)
-    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".*"))
     if (ROOT / "samples").is_dir():
         (root / "samples").symlink_to(ROOT / "samples", target_is_directory=True)
-    (ROOT / "models").mkdir(exist_ok=True)
-    (root / "models").symlink_to(ROOT / "models", target_is_directory=True)
+    shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".*"))
+    (root / "models").mkdir()
+    for model in (ROOT / "models").glob("*.keras"):
+        shutil.copy(model, root / "models" / model.name)
     (root / "results").mkdir()
+    if (ROOT / "results" / "accuracies.csv").is_file():
+        shutil.copy(ROOT / "results" / "accuracies.csv", root / "results" / "accuracies.csv")
     return root
 
 
@@ -122,6 +129,7 @@ def lab(chromium_executable, tmp_path_factory):
     env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("MNISTLIB_MODELS_DIR", None)  # the copies above, not a folder set elsewhere
     env.pop("MNISTLIB_RESULTS_DIR", None)
 
     port, token = _free_port(), secrets.token_hex(16)

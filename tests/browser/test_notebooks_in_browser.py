@@ -62,9 +62,21 @@ def _open(page, lab, notebook: Path):
 
 
 def _wait_for_kernel_idle(page, timeout_ms: int = 120_000) -> None:
-    page.locator(
-        ".jp-NotebookPanel:visible .jp-Notebook-ExecutionIndicator[data-status='idle']"
-    ).wait_for(state="attached", timeout=timeout_ms)
+    """Wait until the open notebook has a kernel (not "No Kernel") and it is idle."""
+    page.wait_for_function(
+        """() => {
+            const panel = [...document.querySelectorAll('.jp-NotebookPanel')]
+                .find(p => p.offsetParent !== null);
+            const name = panel && panel.querySelector('.jp-Toolbar-kernelName');
+            const status = panel && panel.querySelector('.jp-Notebook-ExecutionIndicator');
+            return !!name && !!status && !/^\\s*(No Kernel)?\\s*$/.test(name.textContent)
+                && status.dataset.status === 'idle'
+                && [...document.querySelectorAll('.jp-StatusBar-TextItem')]
+                    .some(e => /\\| Idle\\s*$/.test(e.textContent));
+        }""",
+        timeout=timeout_ms,
+        polling=250,
+    )
 
 
 def _menu(page, *names: str) -> None:

@@ -1,0 +1,336 @@
+"""The benchmarks. Each returns rows: what was measured, against which baseline, the ratio."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import keras
+
+import mnistlib  # noqa: F401  (quiet TensorFlow first)
+from mnistlib import data, models, preprocess, results, training
+from mnistlib.paths import project_root, results_dir
+
+ROOT = project_root()
+
+
+@dataclass
+class Row:
+    benchmark: str
+    subject: str
+    baseline: str
+    subject_value: float
+    baseline_value: float
+    unit: str
+    ratio: float
+    target: str
+    notes: str = ""
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"TensorFlow {__import__('tensorflow').__version__}, Keras {keras.__version__}"
+    )
+
+
+def _mnist(quick: bool):
+    (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    if quick:
+        return (x_train[:2560], y_train[:2560]), (x_test[:1000], y_test[:1000])
+    return (x_train, y_train), (x_test, y_test)
+
+
+# --- 1. training overhead -------------------------------------------------------------------
+def training_overhead(quick: bool) -> list[Row]:
+    """The document CNN through mnistlib (builder, train, record) vs the same in plain Keras."""
+    (x, y), _ = _mnist(quick)
+    n = 2560 if quick else 19200
+    x_cnn, y_hot = preprocess.to_cnn_input(x[:n]), preprocess.one_hot(y[:n])
+
+    def plain() -> float:
+        keras.utils.set_random_seed(0)
+        model = keras.Sequential([
+            keras.Input((28, 28, 1)),
+            keras.layers.Conv2D(64, 3, activation="relu"),
+            keras.layers.Conv2D(32, 3, activation="relu"),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ])  # fmt: skip
+        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+        start = time.perf_counter()
+        model.fit(x_cnn, y_hot, batch_size=128, epochs=1, verbose=0)
+        return time.perf_counter() - start
+
+    def project() -> float:
+        keras.utils.set_random_seed(0)
+        start = time.perf_counter()
+        model = models.build_document_cnn()
+        run = training.train(model, x_cnn, y_hot, epochs=1, batch_size=128, log=False)
+        with tempfile.TemporaryDirectory() as tmp:
+            results.record_result(notebook="bench", model="cnn", loss="ce", epochs=1,
+                                  test_accuracy=0.5, train_seconds=run.seconds, parameters=1,
+                                  path=Path(tmp) / "a.csv")  # fmt: skip
+        return time.perf_counter() - start
+
+    plain()  # warm-up: TensorFlow's first graph build is not what we compare
+    mine, theirs = [], []
+    for _ in range(1 if quick else 3):  # alternate, so drift hits both alike
+        mine.append(project())
+        theirs.append(plain())
+    a, b = min(mine), min(theirs)
+    return [
+        Row(
+            "training overhead",
+            "document CNN via mnistlib",
+            "same model, plain Keras fit",
+            a,
+            b,
+            "s",
+            a / b,
+            "<= 1.02",
+            f"1 epoch on {n} images, best of {len(mine)}",
+        )
+    ]
+
+
+# --- 2. time to accuracy --------------------------------------------------------------------
+def time_to_accuracy(quick: bool) -> list[Row]:
+    """The improved CNN recipe (notebook 01) vs the Keras "Simple MNIST convnet" recipe."""
+    (x, y), (xt, yt) = _mnist(quick)
+    x_cnn, xt_cnn = preprocess.to_cnn_input(x), preprocess.to_cnn_input(xt)
+    epochs_base, epochs_ours, batch = (1, 1, 128) if quick else (15, 8, 128)
+
+    keras.utils.set_random_seed(0)
+    base = models.build_keras_example_cnn()
+    run_b = training.train(base, x_cnn, preprocess.one_hot(y), epochs=epochs_base,
+                           batch_size=batch, validation_split=0.1, log=False)  # fmt: skip
+    acc_b = base.evaluate(xt_cnn, preprocess.one_hot(yt), verbose=0)[1]
+
+    mnistlib.set_seed(42)  # as in the notebook: deterministic ops included
+    ours = models.build_improved_cnn(epochs=epochs_ours,
+                                     steps_per_epoch=math.ceil(len(x_cnn) / batch))  # fmt: skip
+    run_o = training.train(ours, x_cnn, y, epochs=epochs_ours, batch_size=batch, log=False)
+    acc_o = ours.evaluate(xt_cnn, yt, verbose=0)[1]
+    return [
+        Row("time to accuracy", f"improved CNN, {epochs_ours} epochs",
+            f"Keras example convnet, {epochs_base} epochs", run_o.seconds, run_b.seconds, "s",
+            run_o.seconds / run_b.seconds, "<= 1.0 (goal 0.5)",
+            f"test accuracy {acc_o:.4f} vs {acc_b:.4f} (floor 0.995)"),
+        Row("test accuracy", "improved CNN", "Keras example convnet", acc_o, acc_b, "accuracy",
+            acc_o / acc_b, ">= 0.995 vs ~0.992"),
+    ]  # fmt: skip
+
+
+# --- 3. determinism cost ---------------------------------------------------------------------
+def determinism_cost(quick: bool) -> list[Row]:
+    """What ``set_seed``'s op determinism costs: the improved CNN for one epoch, on and off."""
+    code = (
+        "import sys, time, mnistlib, numpy as np\n"
+        "from mnistlib import data, models, preprocess, training\n"
+        "det = sys.argv[1] == '1'; n = int(sys.argv[2])\n"
+        "(x, y), _ = data.load_mnist(); x = preprocess.to_cnn_input(x[:n]); y = y[:n]\n"
+        "mnistlib.set_seed(0, deterministic=det)\n"
+        "m = models.build_improved_cnn(epochs=2, steps_per_epoch=n // 128)\n"
+        "training.train(m, x[:1280], y[:1280], epochs=1, log=False)\n"
+        "print(training.train(m, x, y, epochs=1, log=False).seconds)\n"
+    )
+    n = 2560 if quick else 30000
+    times: dict[bool, list[float]] = {True: [], False: []}
+    for _ in range(1 if quick else 2):
+        for det in (True, False):  # separate processes: determinism cannot be switched off
+            out = subprocess.run([sys.executable, "-c", code, "1" if det else "0", str(n)],
+                                 capture_output=True, text=True, check=True)  # fmt: skip
+            times[det].append(float(out.stdout.strip().splitlines()[-1]))
+    a, b = min(times[True]), min(times[False])
+    return [
+        Row(
+            "determinism cost",
+            "improved CNN, op determinism on",
+            "op determinism off",
+            a,
+            b,
+            "s",
+            a / b,
+            "report",
+            f"1 epoch on {n} images, best of {len(times[True])}",
+        )
+    ]
+
+
+# --- 4. recognition latency ------------------------------------------------------------------
+def recognition_latency(quick: bool) -> list[Row]:
+    """``recognize`` on one PNG file (warm) vs ``model.predict`` on the prepared array."""
+    from mnistlib import recognize
+    from mnistlib.paths import default_model_path
+
+    model_path = default_model_path()
+    if model_path.is_file():
+        model, which = recognize.load_model(model_path), model_path.name
+    else:
+        model, which = models.build_improved_cnn(), "untrained improved CNN"
+    sample = ROOT / "samples" / "photo_7.jpg"
+    prepared = recognize.prepare_image(sample).reshape(1, 28, 28, 1)
+    if model.input_shape[1:] == (784,):
+        prepared = prepared.reshape(1, 784)
+    repeats = 5 if quick else 50
+
+    def timed(fn: Callable[[], object]) -> float:
+        fn()
+        fn()
+        samples = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            fn()
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples) * 1000
+
+    ours = timed(lambda: recognize.recognize(model, sample))
+    theirs = timed(lambda: model.predict(prepared, verbose=0))
+    return [Row("recognition latency", f"recognize() on {sample.name}, warm",
+                "model.predict on the prepared array", ours, theirs, "ms", ours / theirs,
+                "<= 0.1", f"median of {repeats}; model: {which}")]  # fmt: skip
+
+
+# --- 5. notebooks end to end -----------------------------------------------------------------
+_RUN_ONE = """
+import resource, sys, time
+sys.path.insert(0, "scripts")
+import run_notebooks
+start = time.perf_counter()
+run_notebooks.run(__import__("pathlib").Path(sys.argv[1]).resolve())
+seconds = time.perf_counter() - start
+peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(f"RESULT {seconds:.1f} {peak_kib / 1024:.0f}")
+"""
+
+
+def notebooks(quick: bool) -> list[Row]:
+    """Each notebook executed end to end (as `make run` does): wall time, kernel peak memory."""
+    rows = []
+    env = dict(os.environ, MNISTLIB_FAST="1") if quick else dict(os.environ)
+    for name in ("01_classification", "02_recognition"):
+        path = ROOT / "notebooks" / f"{name}.ipynb"
+        out = subprocess.run([sys.executable, "-c", _RUN_ONE, str(path)], cwd=ROOT, env=env,
+                             capture_output=True, text=True)  # fmt: skip
+        line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT")), None)
+        if out.returncode != 0 or line is None:
+            tail = (out.stderr or out.stdout).strip().splitlines()[-3:]
+            rows.append(Row("notebook end to end", name, "-", math.nan, math.nan, "s",
+                            math.nan, "report", "failed: " + " | ".join(tail)))  # fmt: skip
+            continue
+        seconds, peak = (float(v) for v in line.split()[1:])
+        rows.append(Row("notebook end to end", f"{name} wall time", "-", seconds, math.nan, "s",
+                        math.nan, "report", "executed with nbclient, as `make run`"))  # fmt: skip
+        rows.append(Row("notebook peak memory", f"{name} kernel peak RSS", "-", peak, math.nan,
+                        "MiB", math.nan, "report"))  # fmt: skip
+    return rows
+
+
+# --- 6. recognition accuracy per form --------------------------------------------------------
+def forms_accuracy(quick: bool) -> list[Row]:
+    """Recognition accuracy per image form (the `python -m mnistlib forms` command)."""
+    from mnistlib import forms, recognize
+    from mnistlib.paths import default_model_path
+
+    if not default_model_path().is_file():
+        return [
+            Row(
+                "form accuracy",
+                "-",
+                "-",
+                math.nan,
+                math.nan,
+                "accuracy",
+                math.nan,
+                ">= 0.90",
+                "no models/digit_recognizer.keras: run `make run` first",
+            )
+        ]
+    model = recognize.load_model(default_model_path())
+    table = forms.evaluate_forms(model, n_per_form=50 if quick else 1000, seed=0)
+    base = dict((f, a) for f, _, a in table)["mnist_as_is"]
+    return [
+        Row(
+            "form accuracy",
+            form,
+            "mnist_as_is",
+            acc,
+            base,
+            "accuracy",
+            acc / base,
+            ">= 0.90 (goal 0.97)",
+            f"{n} MNIST test digits",
+        )  # fmt: skip
+        for form, n, acc in table
+    ]
+
+
+BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
+    "overhead": training_overhead,
+    "time_to_accuracy": time_to_accuracy,
+    "determinism": determinism_cost,
+    "latency": recognition_latency,
+    "notebooks": notebooks,
+    "forms": forms_accuracy,
+}
+
+
+def run(names: list[str], quick: bool = False) -> list[Row]:
+    rows: list[Row] = []
+    for name in names:
+        print(f"[bench] {name} ...", flush=True)
+        start = time.perf_counter()
+        new = BENCHMARKS[name](quick)
+        for row in new:
+            print(f"[bench]   {row.subject}: {row.subject_value:.4g} {row.unit}"
+                  f" (ratio {row.ratio:.3g})", flush=True)  # fmt: skip
+        print(f"[bench] {name} done in {time.perf_counter() - start:.0f} s", flush=True)
+        rows += new
+    return rows
+
+
+def write_csv(rows: list[Row]) -> Path:
+    path = results_dir() / "bench.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*Row.__dataclass_fields__, "machine"])
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({**asdict(row), "machine": machine()})
+    return path
+
+
+def format_table(rows: list[Row]) -> str:
+    """A Markdown table (also readable in a terminal)."""
+
+    def num(v: float) -> str:
+        return "-" if isinstance(v, float) and math.isnan(v) else f"{v:.4g}"
+
+    lines = ["| benchmark | subject | baseline | subject | baseline | ratio | target | notes |",
+             "|---|---|---|---|---|---|---|---|"]  # fmt: skip
+    for r in rows:
+        lines.append(f"| {r.benchmark} | {r.subject} | {r.baseline} | {num(r.subject_value)} "
+                     f"{r.unit} | {num(r.baseline_value)} {r.unit} | {num(r.ratio)} | "
+                     f"{r.target} | {r.notes} |")  # fmt: skip
+    return "\n".join(lines)
+
+
+__all__ = ["BENCHMARKS", "Row", "format_table", "machine", "run", "write_csv"]
