@@ -142,7 +142,7 @@ class DrawingPad(widgets.VBox):
     ``extend_stroke`` and ``end_stroke`` are what the mouse, pen and touch events call; after each
     stroke the drawing is rasterised (``image()``) and recognised with ``mnistlib.recognize``.
     ``result`` holds the last recognition (``None`` before the first stroke, after ``clear()`` or
-    when the drawing was refused; ``message`` then says why).
+    when the drawing was refused); ``text`` is the verdict as shown, e.g. "Recognised: 7 (98%)".
     """
 
     def __init__(self, model: Any, *, size: int = 280, stroke_width: float | None = None):
@@ -154,7 +154,7 @@ class DrawingPad(widgets.VBox):
         self.stroke_width = float(stroke_width or default_stroke_width(self.size))
         self.strokes: list[list[Point]] = []
         self.result: Any = None
-        self.message = _PROMPT
+        self.text = _PROMPT
         self._drawing = False
 
         self.canvas = Canvas(
@@ -270,11 +270,6 @@ class DrawingPad(widgets.VBox):
         self._show(recognition, result_text(recognition))
         return recognition
 
-    @property
-    def text(self) -> str:
-        """The verdict as shown, e.g. ``"Recognised: 7 (98%)"``."""
-        return self.message
-
     # -- internals ------------------------------------------------------------------------------
     def _on_mouse_up(self, x: float, y: float) -> None:
         self.extend_stroke(x, y)
@@ -310,7 +305,7 @@ class DrawingPad(widgets.VBox):
 
     def _show(self, recognition: Any, message: str, *, error: bool = False) -> None:
         self.result = recognition
-        self.message = message
+        self.text = message
         self.verdict.value = _verdict_html(message, error=error)
         if recognition is None:
             self.bars.value = probability_bars_html(None)
@@ -342,7 +337,10 @@ class UploadBox(widgets.VBox):
         self.model = _as_model(model)
         self.rows: list[tuple[str, Any, str]] = []
         self.upload = widgets.FileUpload(
-            accept="image/*", multiple=True, description="Upload digit images"
+            accept="image/*",
+            multiple=True,
+            description="Upload digit images",
+            layout=widgets.Layout(width="auto", align_self="flex-start"),
         )
         self.upload.add_class("mnistlib-upload-button")
         self.results = widgets.VBox()

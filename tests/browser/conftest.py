@@ -95,12 +95,14 @@ def _make_lab_root(root: Path) -> Path:
     if (ROOT / "samples").is_dir():
         (root / "samples").symlink_to(ROOT / "samples", target_is_directory=True)
     shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".*"))
+    models = Path(os.environ.get("MNISTLIB_MODELS_DIR") or ROOT / "models")
+    results = Path(os.environ.get("MNISTLIB_RESULTS_DIR") or ROOT / "results")
     (root / "models").mkdir()
-    for model in (ROOT / "models").glob("*.keras"):
+    for model in models.glob("*.keras"):
         shutil.copy(model, root / "models" / model.name)
     (root / "results").mkdir()
-    if (ROOT / "results" / "accuracies.csv").is_file():
-        shutil.copy(ROOT / "results" / "accuracies.csv", root / "results" / "accuracies.csv")
+    if (results / "accuracies.csv").is_file():
+        shutil.copy(results / "accuracies.csv", root / "results" / "accuracies.csv")
     return root
 
 

@@ -26,13 +26,18 @@ ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.browser
 
-CLASSIFICATION = "notebooks/01_classification.ipynb"
-#: The notebook with the widgets; MNISTLIB_RECOGNITION_NOTEBOOK may name another one (any
-#: notebook that displays ``drawing_pad`` and ``upload_box``) while developing the widgets.
+# The notebooks under test. While developing, MNISTLIB_CLASSIFICATION_NOTEBOOK and
+# MNISTLIB_RECOGNITION_NOTEBOOK may name others (the latter: any notebook that displays
+# ``drawing_pad`` and ``upload_box``).
+CLASSIFICATION = os.environ.get(
+    "MNISTLIB_CLASSIFICATION_NOTEBOOK", "notebooks/01_classification.ipynb"
+)
 RECOGNITION = os.environ.get("MNISTLIB_RECOGNITION_NOTEBOOK", "notebooks/02_recognition.ipynb")
 RUN_ALL_TIMEOUT_MS = 420_000  # notebook 02 trains two dense models: about 1-2 minutes here
 RESULT_TIMEOUT_MS = 60_000
 DOCS_PICTURE = ROOT / "docs" / "drawing-pad.png"
+#: A sample from the project's samples/ folder to upload (its name ends in its digit).
+SAMPLE = ROOT / "samples" / "photo_2.jpg"
 
 STDERR = '[data-mime-type="application/vnd.jupyter.stderr"]'
 
@@ -110,7 +115,8 @@ def _run_all(page, panel, expected_cells: int) -> None:
         timeout=RUN_ALL_TIMEOUT_MS,
         polling=500,
     )
-    assert not _error_texts(panel), "a cell failed:\n" + "\n".join(_error_texts(panel))
+    errors = _error_texts(panel)
+    assert not errors, "a cell failed:\n" + "\n".join(errors)
     _wait_for_kernel_idle(page)
 
 
@@ -189,12 +195,14 @@ def test_draw_and_upload_digits_in_the_recognition_notebook(page, lab, artifacts
 
     box = panel.locator(".mnistlib-upload-box").first
     box.scroll_into_view_if_needed()
-    digit_file = _scanned_digit(tmp_path)
+    files = [_scanned_digit(tmp_path), SAMPLE]  # two at once: the box takes several files
     with page.expect_file_chooser() as chooser:
         box.locator(".mnistlib-upload-button").click()
-    chooser.value.set_files(digit_file)
-    expect(box.locator(".mnistlib-upload-result")).to_have_text(
-        re.compile(rf"{digit_file.name}: Recognised: 7 \(\d+%\)"), timeout=RESULT_TIMEOUT_MS
+    chooser.value.set_files(files)
+    verdicts = box.locator(".mnistlib-upload-result")
+    expect(verdicts).to_have_text(
+        [re.compile(rf"{f.name}: Recognised: {_true_digit(f)} \(\d+%\)") for f in files],
+        timeout=RESULT_TIMEOUT_MS,
     )
     box.screenshot(path=artifacts / "upload-box.png")
 
@@ -209,6 +217,10 @@ def test_draw_and_upload_digits_in_the_recognition_notebook(page, lab, artifacts
     expect(box.locator(".mnistlib-upload-result")).to_have_count(0)
     box.screenshot(path=artifacts / "upload-box-error.png")
     assert not _error_texts(panel)
+
+
+def _true_digit(path: Path) -> int:
+    return int(path.stem.rsplit("_", 1)[-1])
 
 
 def _scanned_digit(folder: Path) -> Path:
