@@ -76,7 +76,7 @@ def build_keras_example_cnn() -> keras.Model:
 
 # --- the improved CNN ----------------------------------------------------------------------
 def augmentation_layers(seed: int | None = None) -> list[layers.Layer]:
-    """Random shifts (up to 10%), rotations (up to about 11 degrees) and zooms (up to 10%).
+    """Random shifts (up to 8%, about 2 pixels), rotations (up to about 7 degrees), zooms (8%).
 
     They act only while training (``training=True``); at prediction time they pass images
     through unchanged. Seeing moved, turned and resized digits teaches the network to read
@@ -104,10 +104,11 @@ def build_improved_cnn(
 ) -> keras.Model:
     """A CNN that passes 99.5% in no more training time than the Keras example recipe.
 
-    On top of the example's Conv(32)-pool-Conv(64)-pool: on-the-fly augmentation, batch
-    normalisation after each layer (faster, steadier training), dropout against over-fitting,
-    a Dense(128) layer, and a learning rate that warms up for one epoch, then follows a cosine
-    down to zero at the last step (``epochs`` x ``steps_per_epoch``). Integer labels.
+    On top of the example's Conv(32)-pool-Conv(64)-pool: on-the-fly augmentation, a third
+    convolution (128 filters, cheap on the 5x5 maps left after pooling), batch normalisation
+    after each layer (faster, steadier training), a Dense(128) layer with dropout against
+    over-fitting, and a learning rate that warms up for one epoch, then follows a cosine down to
+    zero at the last step (``epochs`` x ``steps_per_epoch``). Integer labels.
     """
     model = keras.Sequential(
         [

@@ -192,3 +192,17 @@ def test_record_training_reads_the_model_and_run():
     assert (row.loss, row.epochs, row.parameters, row.train_seconds) == (
         "sparse_categorical_crossentropy", 1, 7850, 3.2,
     )  # fmt: skip
+
+
+def test_improved_cnn_augments_only_while_training():
+    mnistlib.set_seed(0)
+    model = models.build_improved_cnn(epochs=2, steps_per_epoch=10)
+    assert tuple(model.input_shape) == (None, 28, 28, 1)
+    assert tuple(model.output_shape) == (None, 10)
+    assert model.loss == "sparse_categorical_crossentropy"
+    x = np.random.default_rng(0).random((4, 28, 28, 1), dtype=np.float32)
+    a, b = model(x, training=False), model(x, training=False)
+    np.testing.assert_array_equal(a, b)  # augmentation and dropout are off at inference
+    augment = keras.Sequential(models.augmentation_layers())
+    assert not np.array_equal(augment(x, training=True), x)
+    np.testing.assert_array_equal(augment(x, training=False), x)
