@@ -45,9 +45,7 @@ def build_dense(hidden_units: int | None = None) -> keras.Model:
         stack.append(layers.Dense(hidden_units, activation="relu"))
     stack.append(layers.Dense(NUM_CLASSES, activation="softmax"))
     model = keras.Sequential(stack, name="dense_hidden" if hidden_units else "dense")
-    model.compile(
-        optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"]
-    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
 
 

@@ -103,8 +103,12 @@ def plot_history(
     histories: Mapping[str, Mapping[str, Sequence[float]]],
     *,
     title: str = "Learning curves",
+    val_label: str = "validation",
 ) -> Figure:
-    """Accuracy and loss per epoch for one or more training runs ({name: history})."""
+    """Accuracy and loss per epoch for one or more training runs ({name: history}).
+
+    ``val_label`` names what the ``val_*`` entries were measured on ("validation" or "test").
+    """
     fig = Figure(figsize=(11, 3.8), layout="constrained")
     ax_acc, ax_loss = fig.subplots(1, 2)
     for name, hist in histories.items():
@@ -115,7 +119,7 @@ def plot_history(
             if f"val_{key}" in hist:
                 ax.plot(
                     epochs, hist[f"val_{key}"], "s--", color=line.get_color(),
-                    label=f"{name} (validation)",
+                    label=f"{name} ({val_label})",
                 )  # fmt: skip
     for ax, key in ((ax_acc, "accuracy"), (ax_loss, "loss")):
         ax.set_xlabel("epoch")

@@ -37,40 +37,49 @@ WORK_SIDE = 192
 MIN_KERAS = (3, 13)
 #: Stroke width of an MNIST digit, in pixels of its 20x20 box.
 MNIST_STROKE = 2.2
+#: Where MNIST's digits have their centre of mass, on average (row, column; 0 = first pixel).
+MNIST_CENTRE = 14.0
+#: Below this neighbour-to-neighbour correlation of the ink, an image is noise, not strokes.
+NOISE_CORRELATION = 0.2
 
 Source = Any  # str | os.PathLike | bytes | PIL.Image.Image | np.ndarray
 
 
 # --- reading any source into a gray image ---------------------------------------------------
-def _open(source: Source) -> Image.Image:
-    """A PIL image from a path or bytes, refusing huge images before decoding their pixels."""
-    if isinstance(source, (bytes, bytearray, memoryview)):
-        if len(source) == 0:
-            raise ImageError("the image is empty (0 bytes)")
-        stream, name = io.BytesIO(bytes(source)), "the image data"
-    else:
-        path = Path(os.fspath(source))
-        if not path.exists():
-            raise FileNotFoundError(f"no such image file: {path}")
-        if path.is_dir():
-            raise ImageError(f"{path} is a folder, not an image file")
-        if path.stat().st_size == 0:
-            raise ImageError(f"{path.name} is empty (0 bytes)")
-        stream, name = path.open("rb"), path.name
+@dataclass
+class _Pixels:
+    """A decoded image at working size: gray levels in [0, 1] (0 = black), alpha if any."""
+
+    gray: np.ndarray
+    alpha: np.ndarray | None
+    colour: np.ndarray | None = None  # HxWx3 in [0, 1] for colour images, to show the original
+
+
+def _too_large(width: int, height: int, name: str) -> ImageError:
+    return ImageError(
+        f"{name} is {width}x{height} pixels; images over {MAX_PIXELS // 1_000_000} "
+        "megapixels are refused (scale it down first)"
+    )
+
+
+def _decode(stream: io.IOBase, name: str) -> Image.Image:
+    """Open ``stream``, check the size from the header, then decode the first frame."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(stream)
-    except (UnidentifiedImageError, Image.DecompressionBombWarning, Image.DecompressionBombError):
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageError(
+            f"{name} is refused: its header claims an enormous image (over "
+            f"{MAX_PIXELS // 1_000_000} megapixels), a possible decompression bomb"
+        ) from None
+    except UnidentifiedImageError:
         raise ImageError(f"{name} is not a readable image file") from None
-    except OSError as err:
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
         raise ImageError(f"{name} could not be read as an image ({err})") from None
     width, height = image.size
     if width * height > MAX_PIXELS:
-        raise ImageError(
-            f"{name} is {width}x{height} pixels; images over {MAX_PIXELS // 1_000_000} "
-            "megapixels are refused (scale it down first)"
-        )
+        raise _too_large(width, height, name)
     if width == 0 or height == 0:
         raise ImageError(f"{name} has no pixels ({width}x{height})")
     try:
@@ -78,63 +87,101 @@ def _open(source: Source) -> Image.Image:
         if image.format == "JPEG":  # decode big photos at a reduced scale: much faster
             image.draft(image.mode, (WORK_SIDE, WORK_SIDE))
         image.load()
-    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
+    except Image.DecompressionBombError:
+        raise _too_large(width, height, name) from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError) as err:
         raise ImageError(f"{name} is truncated or damaged ({err})") from None
     return image
 
 
-def _ink_from_alpha(alpha: np.ndarray) -> np.ndarray | None:
-    """Transparent-background images carry the ink in the alpha channel."""
-    if alpha.min() < 0.9 and alpha.max() > 0.5:
-        return alpha
-    return None
+def _open(source: Source) -> _Pixels:
+    """Pixels of an image file given as a path or its bytes."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) == 0:
+            raise ImageError("the image is empty (0 bytes)")
+        return _from_pil(_decode(io.BytesIO(bytes(source)), "the image data"))
+    path = Path(os.fspath(source))
+    if not path.exists():
+        raise FileNotFoundError(f"no such image file: {path}")
+    if path.is_dir():
+        raise ImageError(f"{path} is a folder, not an image file")
+    if path.stat().st_size == 0:
+        raise ImageError(f"{path.name} is empty (0 bytes)")
+    with path.open("rb") as stream:
+        return _from_pil(_decode(stream, path.name))
 
 
-def _pil_to_arrays(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
-    """Gray levels in [0, 1] (0 = black) and, if the image has real transparency, the alpha."""
+_REDUCIBLE = {"1": "L", "P": None, "PA": "RGBA", "La": "LA", "RGBa": "RGBA"}
+
+
+def _from_pil(image: Image.Image) -> _Pixels:
+    """Gray levels, alpha and colour of a decoded PIL image, shrunk to about the working size."""
     with contextlib.suppress(Exception):  # a broken EXIF block must not stop recognition
         image = ImageOps.exif_transpose(image)
-    factor = max(image.size) // WORK_SIDE
-    if factor >= 2 and image.mode in ("L", "LA", "RGB", "RGBA", "I", "F", "I;16"):
-        image = image.reduce(factor)  # fast box shrink before any per-pixel work
     mode = image.mode
-    alpha = None
     if mode == "P":
-        image = image.convert("RGBA" if "transparency" in image.info else "RGB")
-    elif mode == "PA":
-        image = image.convert("RGBA")
-    mode = image.mode
-    if mode in ("RGBA", "LA", "RGBa", "La"):
-        alpha = np.asarray(image.getchannel("A"), dtype=np.float32) / 255.0
-        image = image.convert("RGB" if mode.startswith("RGB") else "L")
-        mode = image.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
-        gray = np.asarray(image, dtype=np.float64)
-        top = 65535.0 if mode.startswith("I;16") else None
-        gray = _scale_float(gray, top)
+        mode = "RGBA" if "transparency" in image.info else "RGB"
+    elif mode.startswith("I;16"):
+        mode = "I"
     else:
-        if mode not in ("L", "RGB"):
-            image = image.convert("RGB")  # CMYK, YCbCr, 1, LAB, HSV...
-        gray = np.asarray(image.convert("L"), dtype=np.float64) / 255.0
-    return gray, alpha
+        mode = _REDUCIBLE.get(mode) or mode
+    if mode != image.mode:
+        image = image.convert(mode)
+    factor = max(image.size) // WORK_SIDE
+    if factor >= 2:
+        image = image.reduce(factor)  # fast box shrink before any per-pixel work
+    alpha = None
+    if mode in ("RGBA", "LA"):
+        alpha = np.asarray(image.getchannel("A"), dtype=np.float64) / 255.0
+        image = image.convert(mode[:-1])
+    if image.mode in ("I", "F"):
+        values = np.asarray(image, dtype=np.float64)
+        if not np.isfinite(values).all():
+            raise ImageError("the image contains NaN or infinite values")
+        return _Pixels(_scale_values(values), alpha)
+    if image.mode != "L":
+        image = image.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX...
+    colour = np.asarray(image, dtype=np.float64) / 255.0 if image.mode == "RGB" else None
+    gray = np.asarray(image.convert("L"), dtype=np.float64) / 255.0
+    return _Pixels(gray, alpha, colour)
 
 
-def _scale_float(values: np.ndarray, top: float | None = None) -> np.ndarray:
-    if top is not None:
-        return values / top
-    low, high = float(values.min()), float(values.max())
-    if low >= 0 and high <= 1:
-        return values
-    if low >= 0 and high <= 255:
-        return values / 255.0
-    return (values - low) / (high - low) if high > low else np.zeros_like(values)
+def _scaling(low: float, high: float) -> tuple[float, float]:
+    """(offset, divisor) taking numbers of unknown range to [0, 1].
+
+    Ranges 0..1, 0..255 and 0..65535 are kept as they are (a faint digit stays faint); others,
+    and anything negative, are stretched from their minimum to their maximum.
+    """
+    if low >= 0:
+        for top in (1.0, 255.0, 65535.0):
+            if high <= top:
+                return 0.0, top
+    return low, max(high - low, 1e-12)
 
 
-def _array_to_arrays(array: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+def _scale_values(values: np.ndarray) -> np.ndarray:
+    offset, divisor = _scaling(float(values.min()), float(values.max()))
+    return (values - offset) / divisor
+
+
+def _block_mean(values: np.ndarray, factor: int) -> np.ndarray:
+    """Average ``factor`` x ``factor`` blocks (the array's own dtype in, float64 out)."""
+    height, width = (values.shape[0] // factor) * factor, (values.shape[1] // factor) * factor
+    out = np.empty((height // factor, width // factor, *values.shape[2:]))
+    step = 64 * factor  # a few rows at a time: no full-size float copy of a big array
+    for top in range(0, height, step):
+        rows = values[top : min(top + step, height), :width].astype(np.float64)
+        shape = (rows.shape[0] // factor, factor, width // factor, factor, *values.shape[2:])
+        out[top // factor : (top + rows.shape[0]) // factor] = rows.reshape(shape).mean((1, 3))
+    return out
+
+
+def _from_array(array: np.ndarray) -> _Pixels:
+    """Pixels of a NumPy array: 2-D gray, HxWx1, HxWx3 or HxWx4 (RGBA)."""
     if array.size == 0:
         raise ImageError(f"the array is empty (shape {array.shape})")
     if array.dtype == bool:
-        array = array.astype(np.float64)
+        array = array.astype(np.uint8) * 255
     if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
         raise ImageError(f"cannot read pixels of dtype {array.dtype}; use integers or floats")
     if array.ndim == 3 and array.shape[-1] == 1:
@@ -143,35 +190,44 @@ def _array_to_arrays(array: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
         raise ImageError(
             f"expected a 2-D gray image or an HxWx3 / HxWx4 colour image, got shape {array.shape}"
         )
-    values = array.astype(np.float64)
-    if not np.isfinite(values).all():
+    height, width = array.shape[:2]
+    if height * width > MAX_PIXELS:
+        raise _too_large(width, height, "the array")
+    if array.dtype == np.uint8 and array.max() > 1:  # the common case: Pillow does the work
+        return _from_pil(Image.fromarray(np.ascontiguousarray(array)))
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
         raise ImageError("the array contains NaN or infinite values")
-    if np.issubdtype(array.dtype, np.integer):
-        info = np.iinfo(array.dtype)
-        top = 255.0 if values.max() <= 255 and info.max >= 255 else float(max(values.max(), 1))
-        values = np.clip(values, 0, None) / top
-    else:
-        values = _scale_float(values)
-    alpha = None
+    offset, divisor = _scaling(float(array.min()), float(array.max()))
+    factor = max(height, width) // WORK_SIDE
+    values = _block_mean(array, factor) if factor >= 2 else array.astype(np.float64)
+    values = (values - offset) / divisor
+    alpha = colour = None
     if values.ndim == 3:
         if values.shape[-1] == 4:
             alpha = values[..., 3]
-        rgb = values[..., :3]
-        values = rgb @ np.array([0.299, 0.587, 0.114])
-    return values, alpha
+        colour = values[..., :3]
+        values = colour @ np.array([0.299, 0.587, 0.114])
+    return _Pixels(values, alpha, colour)
 
 
-def _to_gray_and_alpha(source: Source) -> tuple[np.ndarray, np.ndarray | None]:
-    if isinstance(source, np.ndarray):
-        return _array_to_arrays(source)
+def _read(source: Source) -> _Pixels:
     if isinstance(source, Image.Image):
         if source.width * source.height > MAX_PIXELS:
-            raise ImageError(f"the image is {source.width}x{source.height} pixels: too large")
+            raise _too_large(source.width, source.height, "the image")
         if source.width == 0 or source.height == 0:
             raise ImageError("the image has no pixels")
-        return _pil_to_arrays(source)
+        try:
+            source.load()
+        except (OSError, SyntaxError, ValueError, EOFError) as err:
+            raise ImageError(f"the image is truncated or damaged ({err})") from None
+        return _from_pil(source)
     if isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
-        return _pil_to_arrays(_open(source))
+        return _open(source)
+    if not isinstance(source, np.ndarray) and hasattr(source, "__array__"):
+        with contextlib.suppress(Exception):  # array-likes: TensorFlow tensors and such
+            source = np.asarray(source)
+    if isinstance(source, np.ndarray):
+        return _from_array(source)
     raise ImageError(
         f"cannot read an image from a {type(source).__name__}; pass a path, bytes, "
         "a PIL image or a NumPy array"
@@ -207,35 +263,88 @@ def _rank_filter(values: np.ndarray, size: int, reduce) -> np.ndarray:
     return out
 
 
+def _border(values: np.ndarray) -> np.ndarray:
+    """The pixels of a frame 1/20 of the image wide (at least one pixel) around the edge."""
+    frame = max(1, min(values.shape) // 20)
+    return np.concatenate(
+        [
+            values[:frame].ravel(),
+            values[-frame:].ravel(),
+            values[:, :frame].ravel(),
+            values[:, -frame:].ravel(),
+        ]
+    )
+
+
+def _paper_level(paper: np.ndarray) -> np.ndarray:
+    """The brightness the paper would have everywhere without ink (``paper``: ink dark).
+
+    Photos are lit unevenly. A smooth (quadratic) surface is fitted to the brightest pixels of
+    small blocks, leaving out blocks darker than the fit (ink) in a few rounds, so that even
+    thick strokes do not pull the estimate down.
+    """
+    height, width = paper.shape
+    if min(height, width) < 48:
+        return np.full_like(paper, np.median(_border(paper)))
+    block = max(2, min(height, width) // 24)
+    rows, cols = height // block, width // block
+    blocks = paper[: rows * block, : cols * block].reshape(rows, block, cols, block)
+    level = np.percentile(blocks.transpose(0, 2, 1, 3).reshape(rows, cols, -1), 90, axis=-1)
+
+    def design(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+        return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=-1)
+
+    y, x = np.meshgrid((np.arange(rows) + 0.5) / rows, (np.arange(cols) + 0.5) / cols,
+                       indexing="ij")  # fmt: skip
+    terms, level = design(y, x).reshape(-1, 6), level.ravel()
+    keep = np.ones(level.shape, bool)
+    for _ in range(4):
+        coef = np.linalg.lstsq(terms[keep], level[keep], rcond=None)[0]
+        residual = level - terms @ coef
+        spread = 1.4826 * float(np.median(np.abs(residual[keep]))) + 0.01
+        keep = residual > -2.5 * spread
+        if keep.sum() < 12:
+            return np.full_like(paper, np.median(_border(paper)))
+    y, x = np.meshgrid((np.arange(height) + 0.5) / height, (np.arange(width) + 0.5) / width,
+                       indexing="ij")  # fmt: skip
+    return design(y, x) @ coef
+
+
 def _ink_map(gray: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
     """Ink strength in [0, 1] (light ink on black), whatever the polarity and lighting."""
     if alpha is not None:
-        ink = _ink_from_alpha(alpha)
-        if ink is not None:
-            return ink
-    height, width = gray.shape
-    frame = max(1, min(height, width) // 20)
-    border = np.concatenate(
-        [
-            gray[:frame].ravel(),
-            gray[-frame:].ravel(),
-            gray[:, :frame].ravel(),
-            gray[:, -frame:].ravel(),
-        ]
-    )
-    light_paper = np.median(border) > 0.5
+        if alpha.max() < 0.1:
+            raise ImageError("no visible digit: the image is fully transparent")
+        edge = float(np.median(_border(alpha)))
+        if edge < 0.5 and alpha.max() - edge > 0.25:
+            return alpha  # a transparent background: the ink is the opaque part
+        if alpha.min() < 1.0:  # holes in an opaque picture: composite them as ink
+            opaque = _border(alpha) >= 0.5
+            paper = float(np.median(_border(gray)[opaque])) if opaque.any() else 1.0
+            gray = gray * alpha + (1.0 - round(paper)) * (1.0 - alpha)
+    # Polarity: ink differs from the background (the edge's median) more than anything else.
+    background = float(np.median(_border(gray)))
+    low, high = np.percentile(gray, [0.5, 99.5])
+    light_paper = background - low >= high - background
     paper = gray if light_paper else 1.0 - gray  # paper bright, ink dark
-    if min(height, width) >= 48:
-        # Uneven lighting: estimate the paper's local brightness by erasing the (thin, dark)
-        # strokes with a max filter, on a quarter-size copy for speed, smoothed by upscaling.
-        small = _resize(paper, (max(1, width // 4), max(1, height // 4)))
-        size = min(max(3, (min(small.shape) // 6) | 1), 15)
-        small = _rank_filter(_rank_filter(small, size, np.max), size, np.min)
-        background = _resize(small, (width, height), Image.Resampling.BILINEAR)
-    else:
-        background = np.full_like(paper, np.median(border if light_paper else 1.0 - border))
-    background = np.maximum(background, paper)
-    return np.clip(background - paper, 0.0, 1.0)
+    level = np.maximum(_paper_level(paper), paper)
+    # Lighting multiplies: ink as the fraction of the paper's local brightness it takes away.
+    return np.clip((level - paper) / np.maximum(level, 0.1), 0.0, 1.0)
+
+
+def _neighbour_correlation(ink: np.ndarray) -> float:
+    """How much each pixel resembles its neighbours (strokes: high; noise: about 0)."""
+    best = 0.0
+    for a, b in (
+        (ink[:, :-1], ink[:, 1:]),
+        (ink[:-1], ink[1:]),
+        (ink[:-1, :-1], ink[1:, 1:]),
+        (ink[:-1, 1:], ink[1:, :-1]),
+    ):
+        if a.size < 2 or a.std() == 0 or b.std() == 0:
+            continue
+        best = max(best, float(np.corrcoef(a.ravel(), b.ravel())[0, 1]))
+    return best
 
 
 def _clean(ink: np.ndarray) -> np.ndarray:
@@ -251,6 +360,8 @@ def _clean(ink: np.ndarray) -> np.ndarray:
     ink = np.clip((ink - floor) / max(peak - floor, 1e-6), 0.0, 1.0)
     if ink.max() <= 0:
         raise ImageError("no visible digit: the image is flat")
+    if ink.size >= 64 and _neighbour_correlation(ink) < NOISE_CORRELATION:
+        raise ImageError("no visible digit: the image looks like noise, with no strokes")
     return ink
 
 
@@ -302,8 +413,8 @@ def _centre(digit: np.ndarray) -> np.ndarray:
     total = digit.sum()
     rows, cols = np.indices(digit.shape)
     com_r, com_c = (rows * digit).sum() / total, (cols * digit).sum() / total
-    top = int(np.clip(round(13.5 - com_r), 0, 28 - height))
-    left = int(np.clip(round(13.5 - com_c), 0, 28 - width))
+    top = int(np.clip(round(MNIST_CENTRE - com_r), 0, 28 - height))
+    left = int(np.clip(round(MNIST_CENTRE - com_c), 0, 28 - width))
     out = np.zeros((28, 28), dtype=np.float64)
     out[top : top + height, left : left + width] = digit
     return out
@@ -311,8 +422,11 @@ def _centre(digit: np.ndarray) -> np.ndarray:
 
 def preparation_steps(source: Source) -> dict[str, np.ndarray]:
     """Each stage of ``prepare_image``, in order: original, gray, ink, cropped, 20x20, 28x28."""
-    gray, alpha = _to_gray_and_alpha(source)
-    original = gray if alpha is None else np.dstack([gray, gray, gray, alpha])
+    pixels = _read(source)
+    gray, alpha = pixels.gray, pixels.alpha
+    original = gray if pixels.colour is None else pixels.colour
+    if alpha is not None:
+        original = np.dstack([original if original.ndim == 3 else np.dstack([gray] * 3), alpha])
     gray_work = _shrink(gray)
     alpha_work = None if alpha is None else _shrink(alpha)
     ink = _clean(_ink_map(gray_work, alpha_work))
@@ -447,17 +561,22 @@ _PREDICTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _predictor(model: Any):
-    """A compiled function calling the model (``model.predict`` costs ~35 ms per call)."""
+    """A compiled function calling the model (``model.predict`` costs ~35 ms per call).
+
+    One per model, traced once for any batch size. It holds the model weakly, so a model that is
+    no longer used can still be freed.
+    """
     fn = _PREDICTORS.get(model)
     if fn is None:
         import tensorflow as tf
 
         _check_model(model, getattr(model, "name", "the model"))
         shape = (None, *tuple(model.input_shape)[1:])
+        ref = weakref.ref(model)
 
         @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32)], reduce_retracing=True)
         def fn(x):
-            return model(x, training=False)
+            return ref()(x, training=False)
 
         _PREDICTORS[model] = fn
     return fn
@@ -472,15 +591,29 @@ def _as_probabilities(outputs: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
+def predict_probabilities(model: Any, images: np.ndarray) -> np.ndarray:
+    """Probabilities (n, 10) for prepared images (n, 28, 28) in [0, 1], in one model call.
+
+    The images are reshaped to the model's input ((28, 28, 1), (28, 28) or (784,)); a model
+    ending in logits gets a softmax.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    if images.ndim == 2:
+        images = images[None]
+    if len(images) == 0:
+        return np.zeros((0, 10))
+    shape = tuple(model.input_shape)[1:]
+    fn = _predictor(model)
+    outputs = np.asarray(fn(images.reshape((len(images), *shape))))
+    return _as_probabilities(outputs)
+
+
 def recognize_many(model: Any, sources: Iterable[Source]) -> list[Recognition]:
-    """Recognise several images in one model call."""
+    """Recognise several images in one model call (each prepared with ``prepare_image``)."""
     images = [prepare_image(source) for source in sources]
     if not images:
         return []
-    batch = np.stack(images).astype(np.float32)
-    shape = tuple(model.input_shape)[1:]
-    outputs = np.asarray(_predictor(model)(batch.reshape((len(images), *shape))))
-    probabilities = _as_probabilities(outputs)
+    probabilities = predict_probabilities(model, np.stack(images))
     return [
         Recognition(digit=int(np.argmax(p)), probabilities=p, image=image)
         for p, image in zip(probabilities, images, strict=True)
