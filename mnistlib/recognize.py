@@ -289,14 +289,12 @@ def _paper_level(paper: np.ndarray) -> np.ndarray:
     block = max(2, min(height, width) // 24)
     rows, cols = height // block, width // block
     blocks = paper[: rows * block, : cols * block].reshape(rows, block, cols, block)
-    level = np.percentile(blocks.transpose(0, 2, 1, 3).reshape(rows, cols, -1), 90, axis=-1)
-
-    def design(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-        return np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=-1)
-
-    y, x = np.meshgrid((np.arange(rows) + 0.5) / rows, (np.arange(cols) + 0.5) / cols,
-                       indexing="ij")  # fmt: skip
-    terms, level = design(y, x).reshape(-1, 6), level.ravel()
+    blocks = blocks.transpose(0, 2, 1, 3).reshape(rows * cols, -1)
+    k = int(0.9 * (blocks.shape[1] - 1))
+    level = np.partition(blocks, k, axis=1)[:, k]  # each block's 90th percentile
+    y = np.repeat((np.arange(rows) + 0.5) / rows, cols)
+    x = np.tile((np.arange(cols) + 0.5) / cols, rows)
+    terms = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
     keep = np.ones(level.shape, bool)
     for _ in range(4):
         coef = np.linalg.lstsq(terms[keep], level[keep], rcond=None)[0]
@@ -305,31 +303,56 @@ def _paper_level(paper: np.ndarray) -> np.ndarray:
         keep = residual > -2.5 * spread
         if keep.sum() < 12:
             return np.full_like(paper, np.median(_border(paper)))
-    y, x = np.meshgrid((np.arange(height) + 0.5) / height, (np.arange(width) + 0.5) / width,
-                       indexing="ij")  # fmt: skip
-    return design(y, x) @ coef
+    y = ((np.arange(height) + 0.5) / height)[:, None]
+    x = ((np.arange(width) + 0.5) / width)[None, :]
+    c = coef
+    return c[0] + c[1] * x + c[2] * y + c[3] * x * x + c[4] * x * y + c[5] * y * y
 
 
-def _ink_map(gray: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
-    """Ink strength in [0, 1] (light ink on black), whatever the polarity and lighting."""
-    if alpha is not None:
-        if alpha.max() < 0.1:
-            raise ImageError("no visible digit: the image is fully transparent")
-        edge = float(np.median(_border(alpha)))
-        if edge < 0.5 and alpha.max() - edge > 0.25:
-            return alpha  # a transparent background: the ink is the opaque part
-        if alpha.min() < 1.0:  # holes in an opaque picture: composite them as ink
-            opaque = _border(alpha) >= 0.5
-            paper = float(np.median(_border(gray)[opaque])) if opaque.any() else 1.0
-            gray = gray * alpha + (1.0 - round(paper)) * (1.0 - alpha)
-    # Polarity: ink differs from the background (the edge's median) more than anything else.
-    background = float(np.median(_border(gray)))
-    low, high = np.percentile(gray, [0.5, 99.5])
-    light_paper = background - low >= high - background
-    paper = gray if light_paper else 1.0 - gray  # paper bright, ink dark
+def _flatten(gray: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
+    """One gray image in which the ink shows, whatever the transparency.
+
+    A transparent background (drawing apps, canvases) carries the ink in the alpha channel,
+    whatever colour the ink has: it becomes dark ink on white. Transparent holes in an opaque
+    picture are the ink too: they are filled with the opposite of the paper's brightness.
+    """
+    if alpha is None:
+        return gray
+    if alpha.max() < 0.1:
+        raise ImageError("no visible digit: the image is fully transparent")
+    edge = float(np.median(_border(alpha)))
+    if edge < 0.5 and alpha.max() - edge > 0.25:
+        return 1.0 - alpha
+    if alpha.min() >= 1.0:
+        return gray
+    opaque = _border(alpha) >= 0.5
+    paper = float(np.median(_border(gray)[opaque])) if opaque.any() else 1.0
+    return gray * alpha + (1.0 - round(paper)) * (1.0 - alpha)
+
+
+def _ink_on(paper: np.ndarray) -> np.ndarray:
+    """Ink strength where ``paper`` is bright and the ink dark, corrected for the lighting."""
     level = np.maximum(_paper_level(paper), paper)
     # Lighting multiplies: ink as the fraction of the paper's local brightness it takes away.
     return np.clip((level - paper) / np.maximum(level, 0.1), 0.0, 1.0)
+
+
+def _ink_map(gray: np.ndarray) -> np.ndarray:
+    """Ink strength in [0, 1] (light ink on black), whatever the polarity and lighting.
+
+    The ink is what differs most from the background (the edge's median). Where that is not
+    clear (strong shadows reach darker than the ink elsewhere), both polarities are tried after
+    correcting the lighting, and the one leaving less ink wins: ink is the smaller part.
+    """
+    background = float(np.median(_border(gray)))
+    low, high = np.percentile(gray, [0.5, 99.5])
+    dark, light = background - low, high - background
+    if dark >= 1.5 * light:
+        return _ink_on(gray)
+    if light >= 1.5 * dark:
+        return _ink_on(1.0 - gray)
+    inks = [_ink_on(gray), _ink_on(1.0 - gray)]
+    return min(inks, key=lambda ink: float(np.mean(ink > 0.5 * ink.max())))
 
 
 def _neighbour_correlation(ink: np.ndarray) -> float:
@@ -423,13 +446,12 @@ def _centre(digit: np.ndarray) -> np.ndarray:
 def preparation_steps(source: Source) -> dict[str, np.ndarray]:
     """Each stage of ``prepare_image``, in order: original, gray, ink, cropped, 20x20, 28x28."""
     pixels = _read(source)
-    gray, alpha = pixels.gray, pixels.alpha
-    original = gray if pixels.colour is None else pixels.colour
-    if alpha is not None:
-        original = np.dstack([original if original.ndim == 3 else np.dstack([gray] * 3), alpha])
-    gray_work = _shrink(gray)
-    alpha_work = None if alpha is None else _shrink(alpha)
-    ink = _clean(_ink_map(gray_work, alpha_work))
+    gray = _flatten(pixels.gray, pixels.alpha)
+    original = pixels.gray if pixels.colour is None else pixels.colour
+    if pixels.alpha is not None:
+        rgb = original if original.ndim == 3 else np.dstack([original] * 3)
+        original = np.dstack([rgb, pixels.alpha])
+    ink = _clean(_ink_map(_shrink(gray)))
     top, bottom, left, right = _bounding_box(ink)
     cropped = ink[top:bottom, left:right]
     if cropped.sum() < 1.0:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ from PIL import Image
 from mnistlib import forms, recognize
 
 RNG = np.random.default_rng(0)
+N_FAKE = 64  # more than the largest index in forms.SAMPLE_INDICES
 
 
 def _digit() -> np.ndarray:
@@ -58,20 +60,77 @@ def test_forms_are_deterministic_for_a_seed():
     assert a == b
 
 
-def test_evaluate_forms_counts_correct_answers(monkeypatch):
-    x_test = np.stack([_digit()] * 6)
-    y_test = np.array([1, 1, 1, 7, 7, 7], np.uint8)
+@pytest.fixture
+def fake_mnist(monkeypatch):
+    """64 synthetic test digits labelled 0, 1, ..., 9, 0, 1, ... in place of MNIST."""
+    x_test = np.stack([_digit()] * N_FAKE)
+    y_test = (np.arange(N_FAKE) % 10).astype(np.uint8)
     monkeypatch.setattr("mnistlib.data.load_mnist", lambda: ((None, None), (x_test, y_test)))
+    return x_test, y_test
 
-    def always_one(model, sources):
-        return [recognize.Recognition(1, np.eye(10)[1], np.zeros((28, 28))) for _ in sources]
 
-    monkeypatch.setattr(forms, "recognize_many", always_one)
-    rows = forms.evaluate_forms(object(), n_per_form=6, batch=4)
-    assert [r[0] for r in rows] == list(forms.FORMS)
-    assert all(n == 6 and acc == pytest.approx(0.5) for _, n, acc in rows)
+def _always(digit):
+    def predict(model, images):
+        return np.tile(np.eye(10)[digit], (len(images), 1))
+
+    return predict
+
+
+def test_evaluate_forms_counts_correct_answers(monkeypatch, fake_mnist):
+    monkeypatch.setattr(forms, "predict_probabilities", _always(1))
+    monkeypatch.setattr(forms, "FORMS", {k: forms.FORMS[k] for k in ("mnist_as_is", "stretched")})
+    rows = forms.evaluate_forms(object(), n_per_form=N_FAKE, batch=10)
+    ones = np.mean(fake_mnist[1] == 1)  # 7 of the 64 are 1s
+    assert rows == [("mnist_as_is", N_FAKE, ones), ("stretched", N_FAKE, ones)]
     table = forms.format_table(rows).splitlines()
-    assert table[0].split() == ["form", "images", "accuracy"] and len(table) == 8
+    assert table[0].split() == ["form", "images", "accuracy"] and len(table) == 3
+    assert table[1].split() == ["mnist_as_is", str(N_FAKE), f"{ones:.4f}"]
+
+
+def test_refused_images_count_as_wrong(monkeypatch, fake_mnist):
+    def blank(digit, rng):
+        return forms.as_is(np.zeros_like(digit), rng)
+
+    monkeypatch.setattr(forms, "FORMS", {"blank": blank, "as_is": forms.as_is})
+    monkeypatch.setattr(forms, "predict_probabilities", _always(7))
+    rows = forms.evaluate_forms(object(), n_per_form=N_FAKE)
+    assert rows == [("blank", N_FAKE, 0.0), ("as_is", N_FAKE, np.mean(fake_mnist[1] == 7))]
+
+
+def test_make_samples_names_files_by_their_digit(tmp_path, fake_mnist):
+    written = forms.make_samples(tmp_path / "samples")
+    assert len(written) == sum(len(v) for v in forms.SAMPLE_INDICES.values())
+    for path in written:
+        form, digit = path.stem.rsplit("_", 1)
+        assert form in forms.FORMS and digit.isdigit()
+        Image.open(path).verify()
+    assert sum(p.stat().st_size for p in written) < 300_000
+
+
+def test_committed_samples_are_small_and_labelled():
+    folder = Path(__file__).resolve().parents[1] / "samples"
+    images = [p for p in folder.iterdir() if p.suffix in (".png", ".jpg")]
+    assert len(images) >= 10 and sum(p.stat().st_size for p in images) < 300_000
+    assert {p.stem.rsplit("_", 1)[0] for p in images} == set(forms.SAMPLE_INDICES)
+    assert all(p.stem.rsplit("_", 1)[1].isdigit() for p in images)
+    assert "python -m mnistlib forms --samples" in (folder / "README.md").read_text()
+
+
+def test_cli_prints_a_table_or_writes_samples(tmp_path, monkeypatch, capsys, fake_mnist):
+    assert forms.cli_main(["--samples", str(tmp_path), "--seed", "1"]) == 0
+    assert len(list(tmp_path.iterdir())) == sum(len(v) for v in forms.SAMPLE_INDICES.values())
+    monkeypatch.setattr("mnistlib.recognize.load_model", lambda path: object())
+    monkeypatch.setattr(forms, "predict_probabilities", _always(7))
+    monkeypatch.setattr(forms, "FORMS", {k: forms.FORMS[k] for k in ("mnist_as_is", "photo")})
+    assert forms.cli_main(["--model", str(tmp_path / "m.keras"), "--n", str(N_FAKE)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[-3].split() == ["mnist_as_is", str(N_FAKE), f"{np.mean(fake_mnist[1] == 7):.4f}"]
+    assert out[-2].split()[0] == "photo" and out[-4].split() == ["form", "images", "accuracy"]
+
+
+def test_cli_without_a_model_says_what_to_do(tmp_path, capsys):
+    assert forms.cli_main(["--model", str(tmp_path / "none.keras")]) == 2
+    assert "make run" in capsys.readouterr().err
 
 
 def test_sample_indices_name_each_form():
