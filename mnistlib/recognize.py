@@ -31,10 +31,8 @@ from mnistlib.errors import ImageError, ModelLoadError
 
 #: Images with more pixels than this are refused before their pixels are decoded.
 MAX_PIXELS = 40_000_000
-#: Working resolution: images are shrunk to this longest side before the ink is looked for.
+#: Working resolution: larger images are reduced to this longest side before processing.
 WORK_SIDE = 192
-#: A digit smaller than this (in working pixels) in a larger picture is looked at again, closer.
-ZOOM_BELOW = 64
 #: Oldest Keras whose safe mode has no known bypass (CVE-2025-1550, -8747, -9905, -12060).
 MIN_KERAS = (3, 13)
 #: Stroke width of an MNIST digit, in pixels of its 20x20 box.
@@ -54,8 +52,7 @@ class _Pixels:
 
     gray: np.ndarray
     alpha: np.ndarray | None
-    colour: Image.Image | np.ndarray | None = None  # the colour picture, to show the original
-    full: Image.Image | None = None  # the picture at full resolution, to zoom in on the digit
+    colour: np.ndarray | None = None  # HxWx3 in [0, 1] for colour images, to show the original
 
 
 def _too_large(width: int, height: int, name: str) -> ImageError:
@@ -87,8 +84,8 @@ def _decode(stream: io.IOBase, name: str) -> Image.Image:
         raise ImageError(f"{name} has no pixels ({width}x{height})")
     try:
         image.seek(0)  # animated images: the first frame
-        if image.format == "JPEG":  # decode big photos at a reduced scale (1/2 to 1/8): faster
-            image.draft(image.mode, (WORK_SIDE * 2, WORK_SIDE * 2))
+        if image.format == "JPEG":  # decode big photos at a reduced scale: much faster
+            image.draft(image.mode, (WORK_SIDE, WORK_SIDE))
         image.load()
     except Image.DecompressionBombError:
         raise _too_large(width, height, name) from None
@@ -114,50 +111,39 @@ def _open(source: Source) -> _Pixels:
         return _from_pil(_decode(stream, path.name))
 
 
-#: Modes Pillow cannot shrink, and what they become first.
-_BEFORE_SHRINKING = {"1": "L", "PA": "RGBA", "La": "LA", "RGBa": "RGBA"}
-_KEPT_MODES = ("L", "LA", "RGB", "RGBA", "I", "F")
+_REDUCIBLE = {"1": "L", "P": None, "PA": "RGBA", "La": "LA", "RGBa": "RGBA"}
 
 
-def _from_pil(image: Image.Image, *, orient: bool = True) -> _Pixels:
-    """Gray levels, alpha and colour of a decoded PIL image, shrunk to the working size."""
-    if orient:
-        with contextlib.suppress(Exception):  # a broken EXIF block must not stop recognition
-            image = ImageOps.exif_transpose(image)
+def _from_pil(image: Image.Image) -> _Pixels:
+    """Gray levels, alpha and colour of a decoded PIL image, shrunk to about the working size."""
+    with contextlib.suppress(Exception):  # a broken EXIF block must not stop recognition
+        image = ImageOps.exif_transpose(image)
     mode = image.mode
     if mode == "P":
         mode = "RGBA" if "transparency" in image.info else "RGB"
     elif mode.startswith("I;16"):
         mode = "I"
-    mode = _BEFORE_SHRINKING.get(mode, mode)
+    else:
+        mode = _REDUCIBLE.get(mode) or mode
     if mode != image.mode:
         image = image.convert(mode)
-    full = image
     factor = max(image.size) // WORK_SIDE
     if factor >= 2:
-        image = image.reduce(factor)  # a fast box shrink before any per-pixel work
-    if image.mode not in _KEPT_MODES:
-        image = image.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX...
+        image = image.reduce(factor)  # fast box shrink before any per-pixel work
     alpha = None
-    if image.mode in ("RGBA", "LA"):
-        alpha = np.asarray(_fit_work_side(image.getchannel("A")), dtype=np.float64) / 255.0
-        image = image.convert(image.mode[:-1])
+    if mode in ("RGBA", "LA"):
+        alpha = np.asarray(image.getchannel("A"), dtype=np.float64) / 255.0
+        image = image.convert(mode[:-1])
     if image.mode in ("I", "F"):
-        values = np.asarray(_fit_work_side(image.convert("F")), dtype=np.float64)
+        values = np.asarray(image, dtype=np.float64)
         if not np.isfinite(values).all():
             raise ImageError("the image contains NaN or infinite values")
-        return _Pixels(_scale_values(values), alpha, None, full)
-    gray = np.asarray(_fit_work_side(image.convert("L")), dtype=np.float64) / 255.0
-    return _Pixels(gray, alpha, image if image.mode == "RGB" else None, full)
-
-
-def _fit_work_side(image: Image.Image) -> Image.Image:
-    """Shrink (box filter) so that the longest side is at most WORK_SIDE."""
-    if max(image.size) <= WORK_SIDE:
-        return image
-    scale = WORK_SIDE / max(image.size)
-    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
-    return image.resize(size, Image.Resampling.BOX)
+        return _Pixels(_scale_values(values), alpha)
+    if image.mode != "L":
+        image = image.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX...
+    colour = np.asarray(image, dtype=np.float64) / 255.0 if image.mode == "RGB" else None
+    gray = np.asarray(image.convert("L"), dtype=np.float64) / 255.0
+    return _Pixels(gray, alpha, colour)
 
 
 def _scaling(low: float, high: float) -> tuple[float, float]:
@@ -208,7 +194,7 @@ def _from_array(array: np.ndarray) -> _Pixels:
     if height * width > MAX_PIXELS:
         raise _too_large(width, height, "the array")
     if array.dtype == np.uint8 and array.max() > 1:  # the common case: Pillow does the work
-        return _from_pil(Image.fromarray(np.ascontiguousarray(array)), orient=False)
+        return _from_pil(Image.fromarray(np.ascontiguousarray(array)))
     if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
         raise ImageError("the array contains NaN or infinite values")
     offset, divisor = _scaling(float(array.min()), float(array.max()))
@@ -248,7 +234,7 @@ def _read(source: Source) -> _Pixels:
     )
 
 
-# --- finding the ink --------------------------------------------------------------------------
+# --- from gray to MNIST's 28x28 -------------------------------------------------------------
 def _resize(values: np.ndarray, size: tuple[int, int], resample=Image.Resampling.BOX) -> np.ndarray:
     """Resize a float array (width, height order in ``size``) with anti-aliasing."""
     image = Image.fromarray(values.astype(np.float32), mode="F")
@@ -290,26 +276,16 @@ def _border(values: np.ndarray) -> np.ndarray:
     )
 
 
-def _extremes(values: np.ndarray, k: int) -> tuple[float, float]:
-    """The k-th smallest and k-th largest value."""
-    flat = values.ravel()
-    k = min(k, flat.size - 1 - k) if flat.size > 2 * k else 0
-    low, high = np.partition(flat, (k, flat.size - 1 - k))[[k, flat.size - 1 - k]]
-    return float(low), float(high)
-
-
 def _paper_level(paper: np.ndarray) -> np.ndarray:
     """The brightness the paper would have everywhere without ink (``paper``: ink dark).
 
     Photos are lit unevenly. A smooth (quadratic) surface is fitted to the brightest pixels of
     small blocks, leaving out blocks darker than the fit (ink) in a few rounds, so that even
-    thick strokes do not pull the estimate down. Evenly lit pictures get one level.
+    thick strokes do not pull the estimate down.
     """
     height, width = paper.shape
-    edge = _border(paper)
-    low, high = _extremes(edge, edge.size // 10)
-    if min(height, width) < 48 or high - low < 0.1:
-        return np.full_like(paper, np.median(edge))
+    if min(height, width) < 48:
+        return np.full_like(paper, np.median(_border(paper)))
     block = max(2, min(height, width) // 24)
     rows, cols = height // block, width // block
     blocks = paper[: rows * block, : cols * block].reshape(rows, block, cols, block)
@@ -321,17 +297,16 @@ def _paper_level(paper: np.ndarray) -> np.ndarray:
     terms = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
     keep = np.ones(level.shape, bool)
     for _ in range(4):
-        used = terms[keep]
-        coef = np.linalg.solve(used.T @ used + 1e-9 * np.eye(6), used.T @ level[keep])
+        coef = np.linalg.lstsq(terms[keep], level[keep], rcond=None)[0]
         residual = level - terms @ coef
         spread = 1.4826 * float(np.median(np.abs(residual[keep]))) + 0.01
         keep = residual > -2.5 * spread
         if keep.sum() < 12:
-            return np.full_like(paper, np.median(edge))
-    c0, c1, c2, c3, c4, c5 = coef
+            return np.full_like(paper, np.median(_border(paper)))
     y = ((np.arange(height) + 0.5) / height)[:, None]
     x = ((np.arange(width) + 0.5) / width)[None, :]
-    return (c0 + (c2 + c5 * y) * y) + (c1 + c3 * x) * x + c4 * (y * x)
+    c = coef
+    return c[0] + c[1] * x + c[2] * y + c[3] * x * x + c[4] * x * y + c[5] * y * y
 
 
 def _flatten(gray: np.ndarray, alpha: np.ndarray | None) -> np.ndarray:
@@ -370,7 +345,7 @@ def _ink_map(gray: np.ndarray) -> np.ndarray:
     correcting the lighting, and the one leaving less ink wins: ink is the smaller part.
     """
     background = float(np.median(_border(gray)))
-    low, high = _extremes(gray, min(20, gray.size // 200))  # the 20 darkest and lightest
+    low, high = np.percentile(gray, [0.5, 99.5])
     dark, light = background - low, high - background
     if dark >= 1.5 * light:
         return _ink_on(gray)
@@ -381,21 +356,18 @@ def _ink_map(gray: np.ndarray) -> np.ndarray:
 
 
 def _neighbour_correlation(ink: np.ndarray) -> float:
-    """How much pixels resemble their neighbours, in the most alike of four directions.
-
-    Strokes (any direction, any width) score high; noise scores about 0.
-    """
-    centred = ink - ink.mean()
-    energy = float((centred * centred).sum())
-    if energy == 0:
-        return 0.0
-    pairs = [
-        (centred[:, :-1], centred[:, 1:]),
-        (centred[:-1], centred[1:]),
-        (centred[:-1, :-1], centred[1:, 1:]),
-        (centred[:-1, 1:], centred[1:, :-1]),
-    ]
-    return max(float((a * b).sum()) / energy for a, b in pairs)
+    """How much each pixel resembles its neighbours (strokes: high; noise: about 0)."""
+    best = 0.0
+    for a, b in (
+        (ink[:, :-1], ink[:, 1:]),
+        (ink[:-1], ink[1:]),
+        (ink[:-1, :-1], ink[1:, 1:]),
+        (ink[:-1, 1:], ink[1:, :-1]),
+    ):
+        if a.size < 2 or a.std() == 0 or b.std() == 0:
+            continue
+        best = max(best, float(np.corrcoef(a.ravel(), b.ravel())[0, 1]))
+    return best
 
 
 def _clean(ink: np.ndarray) -> np.ndarray:
@@ -407,7 +379,7 @@ def _clean(ink: np.ndarray) -> np.ndarray:
     sample = flat[:: max(1, flat.size // 4096)]  # the noise floor needs no more pixels
     median = float(np.median(sample))
     spread = float(np.median(np.abs(sample - median)))
-    floor = min(max(median + 6 * spread, 0.1 * peak), 0.5 * peak)
+    floor = min(max(median + 6 * spread, 0.25 * peak), 0.5 * peak)
     ink = np.clip((ink - floor) / max(peak - floor, 1e-6), 0.0, 1.0)
     if ink.max() <= 0:
         raise ImageError("no visible digit: the image is flat")
@@ -416,114 +388,25 @@ def _clean(ink: np.ndarray) -> np.ndarray:
     return ink
 
 
-# --- the digit's region -----------------------------------------------------------------------
-def _components(solid: np.ndarray) -> np.ndarray:
-    """Label the 8-connected regions of ``solid`` (0 = background, 1, 2, ... = regions).
+def _bounding_box(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """Rows and columns holding the digit, ignoring isolated specks (by projection mass)."""
+    rows, cols = ink.sum(axis=1), ink.sum(axis=0)
 
-    Works on runs of ink along rows (a few hundred for a digit), joining the runs of
-    neighbouring rows that touch, so it is fast without any image library.
-    """
-    height = solid.shape[0]
-    edges = np.diff(np.pad(solid, ((0, 0), (1, 1))).astype(np.int8), axis=1)
-    starts, ends = np.argwhere(edges == 1), np.argwhere(edges == -1)
-    rows, first, last = starts[:, 0], starts[:, 1], ends[:, 1]  # run: columns first..last-1
-    parent = list(range(len(rows)))
+    def span(profile: np.ndarray) -> tuple[int, int]:
+        inked = profile[profile > 0]
+        keep = np.flatnonzero(profile > 0.05 * np.median(inked))
+        # The largest run of kept positions, allowing small gaps (a broken stroke).
+        gaps = np.flatnonzero(np.diff(keep) > max(2, len(profile) // 10))
+        starts, ends = np.r_[keep[0], keep[gaps + 1]], np.r_[keep[gaps], keep[-1]]
+        masses = [profile[s : e + 1].sum() for s, e in zip(starts, ends, strict=True)]
+        best = int(np.argmax(masses))
+        return int(starts[best]), int(ends[best]) + 1
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    bounds = np.searchsorted(rows, np.arange(height + 1)).tolist()
-    first_l, last_l = first.tolist(), last.tolist()
-    for row in range(1, height):
-        i, i_end, j, j_end = bounds[row - 1], bounds[row], bounds[row], bounds[row + 1]
-        while i < i_end and j < j_end:
-            if first_l[i] <= last_l[j] and first_l[j] <= last_l[i]:  # overlap or diagonal touch
-                a, b = root(i), root(j)
-                if a != b:
-                    parent[max(a, b)] = min(a, b)
-            if last_l[i] < last_l[j]:
-                i += 1
-            else:
-                j += 1
-    roots = np.array([root(i) for i in range(len(rows))], dtype=np.int64)
-    labels = np.zeros(solid.shape, dtype=np.int64)
-    if len(roots):
-        _, run_labels = np.unique(roots, return_inverse=True)
-        lengths = last - first
-        offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        labels[np.repeat(rows, lengths), np.repeat(first, lengths) + offsets] = np.repeat(
-            run_labels + 1, lengths
-        )
-    return labels
+    top, bottom = span(rows)
+    left, right = span(cols)
+    return top, bottom, left, right
 
 
-def _digit_region(ink: np.ndarray) -> tuple[np.ndarray, tuple[int, int, int, int]]:
-    """The digit's ink with specks and dirt removed, and its box (top, bottom, left, right).
-
-    The region with the most ink is the digit's core; other regions join it when they are
-    large (a stroke the pen lifted from) or near it (a broken stroke). Small, distant ones
-    (dust, specks, noise) are erased.
-    """
-    labels = _components(ink > 0.05)
-    count = int(labels.max())
-    if count == 0:
-        raise ImageError("no visible digit: only a few faint pixels")
-    flat = labels.ravel()
-    mass = np.bincount(flat, weights=ink.ravel(), minlength=count + 1)[1:]
-    rows, cols = np.divmod(np.flatnonzero(flat), labels.shape[1])
-    which = flat[flat > 0] - 1
-    boxes = np.zeros((count, 4), dtype=np.int64)
-    boxes[:, 0], boxes[:, 2] = labels.shape
-    np.minimum.at(boxes[:, 0], which, rows)
-    np.maximum.at(boxes[:, 1], which, rows + 1)
-    np.minimum.at(boxes[:, 2], which, cols)
-    np.maximum.at(boxes[:, 3], which, cols + 1)
-    order = np.argsort(-mass)
-    core = mass[order[0]]
-    kept = [int(order[0])]
-    top, bottom, left, right = boxes[order[0]]
-    grown = True
-    while grown:
-        grown = False
-        size = max(bottom - top, right - left)
-        for c in order[1:]:
-            if int(c) in kept or mass[c] < 0.02 * core:
-                continue
-            t, b, le, r = boxes[c]
-            gap = max(t - bottom, top - b, le - right, left - r, 0)
-            if mass[c] >= 0.25 * core or gap <= 0.25 * size:
-                kept.append(int(c))
-                top, bottom, left, right = min(top, t), max(bottom, b), min(left, le), max(right, r)
-                grown = True
-    if len(kept) < count:
-        ink = np.where(np.isin(labels, np.array(kept) + 1), ink, 0.0)
-    return ink, (int(top), int(bottom), int(left), int(right))
-
-
-def _zoom_in(pixels: _Pixels, shape: tuple[int, int], box: tuple[int, int, int, int]):
-    """The region around a small digit, read again from the full-resolution picture."""
-    top, bottom, left, right = box
-    side = max(bottom - top, right - left)
-    full = pixels.full
-    if full is None or side >= ZOOM_BELOW:
-        return None
-    fy, fx = full.height / shape[0], full.width / shape[1]
-    if min(fx, fy) < 1.5:
-        return None  # the picture has no more detail to offer
-    margin = 0.5 * side
-    crop = (
-        max(0, round((left - margin) * fx)),
-        max(0, round((top - margin) * fy)),
-        min(full.width, round((right + margin) * fx)),
-        min(full.height, round((bottom + margin) * fy)),
-    )
-    return _from_pil(full.crop(crop), orient=False)
-
-
-# --- from the ink to MNIST's 28x28 --------------------------------------------------------------
 def _stroke_width(ink: np.ndarray) -> float:
     """Mean stroke width in pixels: 2 x area / perimeter of the inked region."""
     solid = ink > 0.5
@@ -548,7 +431,7 @@ def _thicken(ink: np.ndarray, box_side: int) -> np.ndarray:
 
 
 def _centre(digit: np.ndarray) -> np.ndarray:
-    """Place the fitted digit in 28x28 so that its centre of mass is where MNIST's are."""
+    """Place the fitted digit in 28x28 so that its centre of mass sits at the centre."""
     height, width = digit.shape
     total = digit.sum()
     rows, cols = np.indices(digit.shape)
@@ -560,23 +443,16 @@ def _centre(digit: np.ndarray) -> np.ndarray:
     return out
 
 
-def _find_digit(pixels: _Pixels) -> tuple[np.ndarray, np.ndarray, tuple[int, int, int, int]]:
-    """The gray picture, its ink map and the digit's box, looking closer at small digits."""
-    gray = _flatten(pixels.gray, pixels.alpha)
-    ink, box = _digit_region(_clean(_ink_map(_shrink(gray))))
-    closer = _zoom_in(pixels, ink.shape, box)
-    if closer is not None:
-        with contextlib.suppress(ImageError):  # keep the first look if the second fails
-            gray_closer = _flatten(closer.gray, closer.alpha)
-            ink_closer, box_closer = _digit_region(_clean(_ink_map(_shrink(gray_closer))))
-            return gray_closer, ink_closer, box_closer
-    return gray, ink, box
-
-
-def _prepare(source: Source, steps: dict[str, np.ndarray] | None = None) -> np.ndarray:
-    """The 28x28; when ``steps`` is a dict, each stage is recorded in it on the way."""
+def preparation_steps(source: Source) -> dict[str, np.ndarray]:
+    """Each stage of ``prepare_image``, in order: original, gray, ink, cropped, 20x20, 28x28."""
     pixels = _read(source)
-    gray, ink, (top, bottom, left, right) = _find_digit(pixels)
+    gray = _flatten(pixels.gray, pixels.alpha)
+    original = pixels.gray if pixels.colour is None else pixels.colour
+    if pixels.alpha is not None:
+        rgb = original if original.ndim == 3 else np.dstack([original] * 3)
+        original = np.dstack([rgb, pixels.alpha])
+    ink = _clean(_ink_map(_shrink(gray)))
+    top, bottom, left, right = _bounding_box(ink)
     cropped = ink[top:bottom, left:right]
     if cropped.sum() < 1.0:
         raise ImageError("no visible digit: only a few faint pixels")
@@ -589,59 +465,32 @@ def _prepare(source: Source, steps: dict[str, np.ndarray] | None = None) -> np.n
     if fitted.max() <= 0:
         raise ImageError("no visible digit: the ink vanished when scaled down")
     fitted = fitted / fitted.max()
-    centred = _centre(fitted).astype(np.float32)
-    if steps is not None:
-        box = np.zeros((20, 20))
-        box[(20 - size[1]) // 2 : (20 - size[1]) // 2 + size[1],
-            (20 - size[0]) // 2 : (20 - size[0]) // 2 + size[0]] = fitted  # fmt: skip
-        steps.update(original=_original(pixels), gray=gray, ink=ink, cropped=cropped)
-        steps.update({"20x20": box, "28x28": centred})
-    return centred
-
-
-def _original(pixels: _Pixels) -> np.ndarray:
-    """The picture as handed in (at the working size), in colour where it has colour."""
-    original = pixels.gray
-    if isinstance(pixels.colour, Image.Image):
-        original = np.asarray(_fit_work_side(pixels.colour), dtype=np.float64) / 255.0
-    elif pixels.colour is not None:
-        original = pixels.colour
-    if pixels.alpha is not None:
-        rgb = original if original.ndim == 3 else np.dstack([original] * 3)
-        original = np.dstack([rgb, pixels.alpha])
-    return original
-
-
-def preparation_steps(source: Source) -> dict[str, np.ndarray]:
-    """Each stage of ``prepare_image``, in order: original, gray, ink, cropped, 20x20, 28x28.
-
-    ``original`` is the picture (RGB or RGBA where it has colour or transparency; large ones
-    shrunk to WORK_SIDE), ``gray`` the gray image the ink is looked for in (a close-up when
-    the digit is small in a large picture), ``ink`` the ink map (light on black, noise and
-    specks removed), ``cropped`` the digit's box, ``20x20`` the digit fitted into MNIST's box
-    and ``28x28`` what the model sees.
-    """
-    steps: dict[str, np.ndarray] = {}
-    _prepare(source, steps)
-    order = ["original", "gray", "ink", "cropped", "20x20", "28x28"]
-    return {name: steps[name] for name in order}
+    centred = _centre(fitted)
+    box = np.zeros((20, 20))
+    box[(20 - size[1]) // 2 : (20 - size[1]) // 2 + size[1],
+        (20 - size[0]) // 2 : (20 - size[0]) // 2 + size[0]] = fitted  # fmt: skip
+    return {
+        "original": original,
+        "gray": gray,
+        "ink": ink,
+        "cropped": cropped,
+        "20x20": box,
+        "28x28": centred.astype(np.float32),
+    }
 
 
 def prepare_image(source: Source) -> np.ndarray:
     """Any digit image as MNIST's (28, 28) float32 in [0, 1]: light ink on black, centred.
 
     ``source``: a path (str or PathLike), the bytes of an image file, a PIL image, or a NumPy
-    array (2-D gray, HxWx1, HxWx3 or HxWx4; integers or floats). The digit is found whatever
-    the image's size, mode, polarity (dark on light or light on dark), lighting and position;
-    it is fitted into a 20x20 box keeping its aspect ratio and centred by its centre of mass,
-    as MNIST's digits were. Raises ImageError when the input cannot be used (the message says
-    why) and FileNotFoundError for a missing path.
+    array (2-D gray, HxWx3 or HxWx4). Raises ImageError when the input cannot be used, and
+    FileNotFoundError for a missing path.
     """
-    return _prepare(source)
+    return preparation_steps(source)["28x28"]
 
 
 def preparation_figure(source: Source) -> Figure:
-    """The preparation steps side by side, each titled with its size."""
+    """The preparation steps side by side, each titled."""
     steps = preparation_steps(source)
     titles = {
         "original": "original",
