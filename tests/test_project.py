@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 try:
@@ -65,3 +67,21 @@ def test_import_mnistlib_prints_nothing():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0
     assert out.stdout == "" and out.stderr == ""
+
+
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_committed_notebooks_hold_a_clean_full_run(path):
+    """Outputs of a full run are committed: every code cell ran, figures are stored as
+    pictures (not '<Figure ...>' text), and nothing went to stderr or raised."""
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    outputs = [o for c in cells for o in c["outputs"]]
+    assert all(c["execution_count"] for c in cells), "a code cell was not run"
+    assert [c["execution_count"] for c in cells] == list(range(1, len(cells) + 1))
+    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 5
+    text_only = [o for o in outputs if "image/png" not in o.get("data", {})]
+    assert not [o for o in text_only if "<Figure size" in str(o.get("data", {}).get("text/plain"))]
+    assert not [o for o in outputs if o["output_type"] == "error"]
+    assert not [o for o in outputs if o.get("name") == "stderr"]

@@ -144,11 +144,6 @@ ZERO = [
 ]
 
 
-@pytest.mark.xfail(
-    reason="notebook 01's committed outputs predate the %matplotlib inline fix (no PNG figures); "
-    "re-run it with `make run` and commit",
-    strict=False,
-)
 def test_classification_notebook_outputs_render(page, lab):
     path = _notebook_file(CLASSIFICATION)
     stored = [o for c in _code_cells(path) for o in c.get("outputs", [])]
