@@ -178,7 +178,7 @@ def determinism_cost(quick: bool) -> list[Row]:
 
 # --- 4. recognition latency ------------------------------------------------------------------
 def recognition_latency(quick: bool) -> list[Row]:
-    """``recognize`` on one PNG file (warm) vs ``model.predict`` on the prepared array."""
+    """``recognize`` on one JPEG file (warm) vs ``model.predict`` on the prepared array."""
     from mnistlib import recognize
     from mnistlib.paths import default_model_path
 

@@ -228,6 +228,30 @@ def test_sample_images_prepare_to_mnist_like_digits(path):
     _check_mnist_like(recognize.prepare_image(path))
 
 
+def _ink_width(out):
+    cols = np.flatnonzero(out.max(axis=0) > 0.05)
+    return cols[-1] - cols[0] + 1
+
+
+def test_digit_filling_its_frame_gets_mnists_typical_width():
+    # A 7 stretched to fill all of 28x28 (aspect ratio lost) vs the same 7 with margins.
+    stretched = seven().crop((53, 33, 147, 135)).resize((28, 28), Image.Resampling.BILINEAR)
+    out = recognize.prepare_image(stretched)
+    _check_mnist_like(out)
+    assert 12 <= _ink_width(out) <= 16  # MNIST's typical 20 high by 14-16 wide, not 20x20
+    wide = recognize.prepare_image(seven(size=(300, 120)))  # paper all round: shape is known
+    assert _ink_width(wide) >= 19
+
+
+def test_colours_are_kept_for_the_figure_only():
+    red_on_white = seven(size=(400, 300), mode="RGB", ink=(200, 0, 0), paper=(255, 255, 255))
+    steps = recognize.preparation_steps(red_on_white)
+    assert steps["original"].shape == (*steps["gray"].shape, 3)
+    assert max(steps["gray"].shape) == recognize.WORK_SIDE  # shrunk before any NumPy work
+    assert steps["original"][..., 0].min() > 0.7  # the red ink is still red
+    np.testing.assert_array_equal(recognize.prepare_image(red_on_white), steps["28x28"])
+
+
 def test_preparation_steps_and_figure():
     steps = recognize.preparation_steps(seven())
     assert list(steps) == ["original", "gray", "ink", "cropped", "20x20", "28x28"]
