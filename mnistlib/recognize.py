@@ -42,7 +42,7 @@ MNIST_STROKE = 2.2
 MNIST_CENTRE = 14.0
 #: Below this neighbour-to-neighbour correlation of the ink, an image is noise, not strokes.
 NOISE_CORRELATION = 0.2
-#: Width / height given to a digit whose ink fills its whole frame (its own shape is lost).
+#: Width / height given to an image whose digit fills it edge to edge (its own shape is lost).
 #: MNIST's digits are taller than wide: median 0.8, a tenth of them (the 1s) 0.55 or less.
 FILLED_FRAME_ASPECT = 0.7
 
@@ -452,16 +452,19 @@ def _bounding_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     return top, bottom, left, right
 
 
-def _fills_frame(ink: np.ndarray, box: tuple[int, int, int, int]) -> bool:
-    """Whether the digit's box reaches all four edges of the image (within 8% of its side).
+def _fills_frame(ink: np.ndarray) -> bool:
+    """Whether ink of at least 40% strength reaches all four edges (within 8% of the side).
 
-    Faint edge pixels are left out of the box, hence the tolerance. MNIST's digits never do
-    this: their 20x20 box leaves at least 8 rows of margin in 28x28.
+    MNIST's digits never do: their 20x20 box leaves 8 rows of margin in 28x28. ``ink`` is the
+    ink map before the noise floor is removed, which would cut the faint edges of a stretch.
     """
-    top, bottom, left, right = box
     height, width = ink.shape
+    strong = ink > 0.4 * ink.max()
+    rows, cols = np.flatnonzero(strong.any(axis=1)), np.flatnonzero(strong.any(axis=0))
+    if len(rows) == 0:
+        return False
     margin = math.ceil(0.08 * max(height, width))
-    return max(top, left, height - bottom, width - right) <= margin
+    return max(rows[0], cols[0], height - 1 - rows[-1], width - 1 - cols[-1]) <= margin
 
 
 def _stroke_width(ink: np.ndarray) -> float:
@@ -509,7 +512,13 @@ def preparation_steps(source: Source) -> dict[str, np.ndarray]:
     if pixels.alpha is not None:
         rgb = original if original.ndim == 3 else np.dstack([original] * 3)
         original = np.dstack([rgb, pixels.alpha])
-    ink = _clean(_ink_map(_shrink(gray)))
+    raw_ink = _ink_map(_shrink(gray))
+    ink = _clean(raw_ink)
+    height, width = ink.shape
+    if width > FILLED_FRAME_ASPECT * height and _fills_frame(raw_ink):
+        # Ink from edge to edge: the digit was stretched to fill its image (or cropped to it),
+        # so its own width is unknown. Give the image MNIST's typical proportions instead.
+        ink = _resize(ink, (max(2, round(FILLED_FRAME_ASPECT * height)), height))
     top, bottom, left, right = _bounding_box(ink)
     cropped = ink[top:bottom, left:right]
     if cropped.sum() < 1.0:
@@ -519,10 +528,6 @@ def preparation_steps(source: Source) -> dict[str, np.ndarray]:
     cropped = _thicken(cropped, side)
     scale = 20.0 / side
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    if _fills_frame(ink, (top, bottom, left, right)) and width > FILLED_FRAME_ASPECT * height:
-        # Ink from edge to edge: the digit was stretched to fill its image (or cropped to it),
-        # so its own width is unknown. Give it the typical width of an MNIST digit instead.
-        size = (max(1, round(20 * FILLED_FRAME_ASPECT * min(1.0, height / width))), size[1])
     fitted = np.clip(_resize(cropped, size, Image.Resampling.LANCZOS, reducing_gap=3.0), 0, 1)
     if fitted.max() <= 0:
         raise ImageError("no visible digit: the ink vanished when scaled down")
