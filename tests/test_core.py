@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import mnistlib  # noqa: F401  (imports TensorFlow quietly first)
-from mnistlib import models, preprocess, results, saving, training
+from mnistlib import models, preprocess, recognize, results, saving, training
 from mnistlib.paths import default_model_path, models_dir, project_root, results_dir
 
 
@@ -176,7 +176,7 @@ def test_save_model_and_promote_the_most_accurate():
     _record("cnn", 0.99)  # recorded but never saved: cannot be the default
     path = saving.update_default_recognizer()
     assert path == default_model_path()
-    reloaded = keras.saving.load_model(path)
+    reloaded = recognize.load_model(path)  # the safe loader the project uses
     assert reloaded.count_params() == hidden.count_params()
 
 
