@@ -73,50 +73,65 @@ def build_keras_example_cnn() -> keras.Model:
 
 
 # --- the improved CNN ----------------------------------------------------------------------
-def augmentation_layers(seed: int | None = None) -> list[layers.Layer]:
-    """Random shifts (up to 8%, about 2 pixels), rotations (up to about 7 degrees), zooms (8%).
+#: Random shift (share of the image side: 0.08 is about 2 pixels), rotation (share of a full
+#: turn: 0.02 is about 7 degrees) and zoom (share of the size) used while training.
+SHIFT, ROTATION, ZOOM = 0.08, 0.02, 0.08
+#: The shipped recogniser sees people's digits, which vary more than MNIST's: up to about
+#: 3 pixels of shift, 12 degrees of rotation and 15% of size, before ``prepare_image`` evens them.
+RECOGNIZER_SHIFT, RECOGNIZER_ROTATION, RECOGNIZER_ZOOM = 0.1, 0.033, 0.15
+#: Peak learning rate of the one-cycle schedule (Adam), and the share of steps spent warming up.
+PEAK_LEARNING_RATE, WARMUP_SHARE = 3e-3, 0.2
 
-    They act only while training (``training=True``); at prediction time they pass images
-    through unchanged. Seeing moved, turned and resized digits teaches the network to read
-    digits that are not centred and sized exactly as MNIST's are.
+
+def augmentation_layers(
+    shift: float = SHIFT, rotation: float = ROTATION, zoom: float = ZOOM, seed: int | None = None
+) -> list[layers.Layer]:
+    """Random shifts, rotations and zooms, applied only while training.
+
+    They act only with ``training=True``; at prediction time they pass images through
+    unchanged. Seeing moved, turned and resized digits teaches the network to read digits that
+    are not centred and sized exactly as MNIST's are.
     """
     return [
-        layers.RandomTranslation(0.08, 0.08, fill_mode="constant", seed=seed),
-        layers.RandomRotation(0.02, fill_mode="constant", seed=seed),
-        layers.RandomZoom(0.08, fill_mode="constant", seed=seed),
+        layers.RandomTranslation(shift, shift, fill_mode="constant", seed=seed),
+        layers.RandomRotation(rotation, fill_mode="constant", seed=seed),
+        layers.RandomZoom(zoom, fill_mode="constant", seed=seed),
     ]
 
 
-def _conv_block(filters: int) -> list[layers.Layer]:
-    # The convolution needs no bias: batch normalisation right after adds its own offset.
+def _conv_block(filters: int, *, pool: bool = True) -> list[layers.Layer]:
+    # Pooling comes right after the convolution, so batch normalisation and ReLU work on a
+    # quarter of the values (an epoch costs about a quarter less here). The convolution needs no
+    # bias: batch normalisation adds its own offset.
     return [
         layers.Conv2D(filters, kernel_size=3, use_bias=False),
+        *([layers.MaxPooling2D(pool_size=2)] if pool else []),
         layers.BatchNormalization(),
         layers.ReLU(),
-        layers.MaxPooling2D(pool_size=2),
     ]
 
 
-def build_improved_cnn(
-    *, epochs: int = 8, steps_per_epoch: int = 469, peak_learning_rate: float = 3e-3
-) -> keras.Model:
-    """A CNN that passes 99.5% in no more training time than the Keras example recipe.
+def one_cycle(
+    total_steps: int, peak: float = PEAK_LEARNING_RATE, warmup_share: float = WARMUP_SHARE
+) -> keras.optimizers.schedules.LearningRateSchedule:
+    """A one-cycle learning rate: up from ``peak / 25`` to ``peak``, then a cosine down to zero."""
+    warmup = max(1, round(total_steps * warmup_share))
+    return keras.optimizers.schedules.CosineDecay(
+        initial_learning_rate=peak / 25,
+        warmup_target=peak,
+        warmup_steps=warmup,
+        decay_steps=max(1, total_steps - warmup),
+    )
 
-    On top of the example's Conv(32)-pool-Conv(64)-pool: on-the-fly augmentation, a third
-    convolution (128 filters, cheap on the 5x5 maps left after pooling), batch normalisation
-    after each layer (faster, steadier training), a Dense(128) layer with dropout against
-    over-fitting, and a learning rate that warms up for one epoch, then follows a cosine down to
-    zero at the last step (``epochs`` x ``steps_per_epoch``). Integer labels.
-    """
-    model = keras.Sequential(
+
+def _cnn(augmentation: list[layers.Layer], name: str) -> keras.Model:
+    return keras.Sequential(
         [
             keras.Input(shape=INPUT_IMAGE),
-            *augmentation_layers(),
+            *augmentation,
             *_conv_block(32),
             *_conv_block(64),
-            layers.Conv2D(128, kernel_size=3, use_bias=False),
-            layers.BatchNormalization(),
-            layers.ReLU(),
+            *_conv_block(128, pool=False),
             layers.Flatten(),
             layers.Dense(128, use_bias=False),
             layers.BatchNormalization(),
@@ -124,18 +139,38 @@ def build_improved_cnn(
             layers.Dropout(0.25),
             layers.Dense(NUM_CLASSES, activation="softmax"),
         ],
-        name="improved_cnn",
+        name=name,
     )
-    schedule = keras.optimizers.schedules.CosineDecay(
-        initial_learning_rate=peak_learning_rate / 10,
-        warmup_target=peak_learning_rate,
-        warmup_steps=steps_per_epoch,
-        decay_steps=max(1, (epochs - 1) * steps_per_epoch),
-    )
+
+
+def _compile(model: keras.Model, total_steps: int) -> keras.Model:
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=schedule),
+        optimizer=keras.optimizers.Adam(learning_rate=one_cycle(total_steps)),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
         steps_per_execution=16,
     )
     return model
+
+
+def build_improved_cnn(*, epochs: int = 8, steps_per_epoch: int = 430) -> keras.Model:
+    """A CNN past 99.5% in less training time than the Keras example recipe.
+
+    On top of the example's Conv(32)-pool-Conv(64)-pool: on-the-fly augmentation, a third
+    convolution (128 filters, cheap on the 5x5 maps left after pooling), batch normalisation
+    after each layer (faster, steadier training), a Dense(128) layer with dropout (a quarter of
+    its outputs dropped while training) against over-fitting, and a one-cycle learning rate over
+    ``epochs`` x ``steps_per_epoch`` steps (430 = 55,000 images in batches of 128). Integer labels.
+    """
+    model = _cnn(augmentation_layers(), "improved_cnn")
+    return _compile(model, epochs * steps_per_epoch)
+
+
+def build_recognizer(*, epochs: int = 12, steps_per_epoch: int = 430) -> keras.Model:
+    """The improved CNN with the wider shifts, rotations and zooms of people's own digits.
+
+    ``scripts/train_recognizer.py`` trains it (with random stroke widths and blur on top) into
+    the recogniser shipped inside the package.
+    """
+    shapes = augmentation_layers(RECOGNIZER_SHIFT, RECOGNIZER_ROTATION, RECOGNIZER_ZOOM)
+    return _compile(_cnn(shapes, "digit_recognizer"), epochs * steps_per_epoch)
