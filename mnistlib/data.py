@@ -133,7 +133,8 @@ def _write_cache(arrays: dict[str, np.ndarray], path: Path) -> None:
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with atomic_write(path) as tmp, tmp.open("wb") as handle:
-        np.savez_compressed(handle, **{name: arrays[name] for name in NAMES})
+        named: dict[str, Any] = {name: arrays[name] for name in NAMES}
+        np.savez_compressed(handle, **named)
 
 
 # --- source 3: Keras' download ----------------------------------------------------------------

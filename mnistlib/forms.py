@@ -107,8 +107,8 @@ def canvas_rgba(digit: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str
     """A drawing-app export: transparent background, the ink only in the alpha channel."""
     side = 280
     ink_side = int(rng.integers(170, 260))
-    at = tuple(int(v) for v in rng.integers(0, side - ink_side + 1, size=2))
-    alpha = _paste_ink((side, side), _pen(_big(digit, ink_side), rng), at)
+    left, top = (int(v) for v in rng.integers(0, side - ink_side + 1, size=2))
+    alpha = _paste_ink((side, side), _pen(_big(digit, ink_side), rng), (left, top))
     colour = rng.integers(0, 256, size=3) if rng.random() < 0.5 else np.zeros(3)
     rgba = np.zeros((side, side, 4), np.uint8)
     rgba[..., :3] = colour

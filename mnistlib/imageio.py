@@ -16,7 +16,7 @@ import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias
+from typing import BinaryIO, TypeAlias
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -65,7 +65,7 @@ def _too_large(width: int, height: int, name: str) -> ImageError:
     )
 
 
-def _decode(stream: io.IOBase, name: str) -> Image.Image:
+def _decode(stream: BinaryIO, name: str) -> Image.Image:
     """Open ``stream``, check the size from the header, then decode the first frame."""
     try:
         with warnings.catch_warnings():
@@ -161,8 +161,8 @@ def _from_pil(image: Image.Image) -> Pixels:
         return Pixels(_scale_values(values).astype(np.float32), alpha)
     if image.mode not in ("L", "LA", "RGB", "RGBA"):
         image = image.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX...
-    gray = image if image.mode == "L" else image.convert("L")  # from RGB(A): alpha left out
-    gray = _as_float(gray.resize(size, Image.Resampling.BOX, reducing_gap=2.0))
+    luminance = image if image.mode == "L" else image.convert("L")  # from RGB(A): no alpha
+    gray = _as_float(luminance.resize(size, Image.Resampling.BOX, reducing_gap=2.0))
     return Pixels(gray, alpha, image if image.mode in ("RGB", "RGBA") else None)
 
 

@@ -83,8 +83,11 @@ def results_dir() -> Path:
 
 
 def _asset(*parts: str) -> Path:
+    """A file shipped in ``mnistlib/assets`` (the package is installed as plain files)."""
     resource = files("mnistlib").joinpath("assets", *parts)
-    return Path(os.fspath(resource))  # type: ignore[arg-type]  # installed as plain files
+    if not isinstance(resource, os.PathLike):
+        raise FileNotFoundError(f"mnistlib is not installed as plain files: {resource}")
+    return Path(resource)
 
 
 def shipped_recognizer_path() -> Path:

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from mnistlib.imageio import Source
@@ -157,7 +158,7 @@ def plot_probabilities(
     return fig
 
 
-def _heatmap(ax, matrix: np.ndarray, title: str) -> None:
+def _heatmap(ax: Axes, matrix: np.ndarray, title: str) -> None:
     sns.heatmap(
         matrix, ax=ax, annot=True, fmt="d", cmap="Blues", cbar=False, square=True,
         annot_kws={"fontsize": 8},

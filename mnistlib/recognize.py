@@ -14,7 +14,7 @@ import weakref
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -43,30 +43,34 @@ class Recognition:
 _PREDICTORS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _predictor(model: keras.Model) -> Callable[[np.ndarray], object]:
+def _predictor(model: keras.Model) -> Callable[[np.ndarray], Any]:
     """A compiled function calling the model (``model.predict`` costs ~35 ms per call).
 
     One per model, traced once for any batch size. It holds the model weakly, so a model that is
     no longer used can still be freed.
     """
-    fn = _PREDICTORS.get(model)
-    if fn is None:
-        from mnistlib._quiet import import_tensorflow_quietly
-        from mnistlib.saving import check_digit_model
+    known: Callable[[np.ndarray], Any] | None = _PREDICTORS.get(model)
+    if known is not None:
+        return known
+    from mnistlib._quiet import import_tensorflow_quietly
+    from mnistlib.saving import check_digit_model
 
-        import_tensorflow_quietly()
-        import tensorflow as tf
+    import_tensorflow_quietly()
+    import tensorflow as tf
 
-        check_digit_model(model, getattr(model, "name", "the model"))
-        shape = (None, *tuple(model.input_shape)[1:])
-        ref = weakref.ref(model)
+    check_digit_model(model, getattr(model, "name", "the model"))
+    shape = (None, *tuple(model.input_shape)[1:])
+    ref = weakref.ref(model)
 
-        @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32)], reduce_retracing=True)
-        def fn(x):
-            return ref()(x, training=False)  # type: ignore[misc]
+    @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32)], reduce_retracing=True)
+    def call(x: Any) -> Any:
+        live = ref()
+        if live is None:  # only reachable through a stale reference to this function
+            raise ReferenceError("the model behind this predictor was freed")
+        return live(x, training=False)
 
-        _PREDICTORS[model] = fn
-    return fn
+    _PREDICTORS[model] = call
+    return call
 
 
 def _as_probabilities(outputs: np.ndarray) -> np.ndarray:

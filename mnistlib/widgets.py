@@ -106,7 +106,7 @@ def result_text(recognition: Recognition) -> str:
     return f"Recognised: {recognition.digit} ({confidence:.0%})"
 
 
-def probability_bars_html(probabilities: Sequence[float] | None) -> str:
+def probability_bars_html(probabilities: Sequence[float] | np.ndarray | None) -> str:
     """A small HTML bar chart of the ten class probabilities (empty bars for ``None``)."""
     probs = [0.0] * 10 if probabilities is None else [float(p) for p in probabilities]
     best = int(np.argmax(probs)) if probabilities is not None else -1
@@ -353,9 +353,12 @@ class UploadBox(widgets.VBox):
         self.add_class("mnistlib-upload-box")
         self.upload.observe(self._on_upload, names="value")
 
-    def recognize_files(self, files: Iterable[tuple[str, bytes]], types: Sequence[str] = ()):
+    def recognize_files(
+        self, files: Iterable[tuple[str, bytes]], types: Sequence[str] = ()
+    ) -> list[tuple[str, Recognition | None, str]]:
         """Recognise each (name, content) pair and show one row per file. Returns ``rows``."""
-        rows, row_widgets = [], []
+        rows: list[tuple[str, Recognition | None, str]] = []
+        row_widgets = []
         for index, (name, content) in enumerate(files):
             mime = types[index] if index < len(types) else ""
             recognition, text = self._recognize_one(name, content)

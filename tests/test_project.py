@@ -49,11 +49,61 @@ def test_environment_python_is_within_requires_python():
     assert low <= minor < high
 
 
-def test_runtime_dependencies_are_declared():
-    deps = " ".join(_pyproject()["project"]["dependencies"])
-    for name in ("tensorflow", "keras", "numpy", "matplotlib", "seaborn", "pillow"):
-        assert name in deps
-    assert "tf-keras" not in deps
+def _floors() -> dict[str, str]:
+    """Each ``name>=version`` requirement of the runtime and dev lists (extras and markers off)."""
+    project = _pyproject()["project"]
+    lines = project["dependencies"] + project["optional-dependencies"]["dev"]
+    lines += project["optional-dependencies"]["notebooks"]
+    floors = {}
+    for line in lines:
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)(\[[^]]*\])?>=([0-9.]+)(,<[0-9.]+)?(;.*)?", line)
+        if match and not (match.group(5) and "python_version" in match.group(5)):
+            floors[match.group(1).lower()] = match.group(3)
+    return floors
+
+
+def _numbers(version: str) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", version)[:3])
+
+
+def test_security_floors_are_declared():
+    floors = _floors()
+    assert _numbers(floors["keras"]) >= (3, 15, 1)  # CVE-2026-1462, GHSA-hqp4-2352-xf5r
+    assert _numbers(floors["pillow"]) >= (12, 3)
+    from mnistlib.saving import MIN_KERAS
+
+    assert _numbers(floors["keras"]) == MIN_KERAS  # the loader refuses what pip would refuse
+    assert "tf-keras" not in " ".join(_pyproject()["project"]["dependencies"])
+
+
+def test_installed_versions_meet_the_floors():
+    floors = _floors()
+    assert {"keras", "pillow", "tensorflow", "numpy", "ruff", "mypy"} <= set(floors)
+    below = []
+    for name, floor in floors.items():
+        if name == "handwritten-digits-mnistlib":
+            continue
+        try:
+            installed = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue  # an extra not installed here (the gpu one, say)
+        if _numbers(installed) < _numbers(floor):
+            below.append(f"{name} {installed} < {floor}")
+    assert below == [], "installed below the floor: " + ", ".join(below)
+
+
+def test_ci_breaking_tools_are_pinned_to_a_range():
+    dev = _pyproject()["project"]["optional-dependencies"]["dev"]
+    for tool in ("ruff", "mypy"):
+        (line,) = [d for d in dev if d.startswith(tool)]
+        assert re.fullmatch(rf"{tool}>=[0-9.]+,<[0-9.]+", line), line
+
+
+def test_gpu_extra_brings_tensorflow_with_cuda():
+    assert any(
+        d.startswith("tensorflow[and-cuda]")
+        for d in _pyproject()["project"]["optional-dependencies"]["gpu"]
+    )
 
 
 def _run(*args: str, **kwargs) -> subprocess.CompletedProcess:
