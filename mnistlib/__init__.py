@@ -15,7 +15,8 @@ Small modules, each named for what it does:
 - ``mnistlib.saving``: saving models, loading them safely, the default recogniser.
 - ``mnistlib.paths``: where files go, and the files shipped in the package.
 - ``mnistlib.fileio``: atomic writes and inter-process locks.
-- ``mnistlib.forms``, ``mnistlib.widgets``: image forms people hand in; notebook widgets.
+- ``mnistlib.forms``: image forms people hand in, and accuracy per form.
+- ``mnistlib.widgets``, ``mnistlib.rendering``: the notebook widgets, and how they show a result.
 - ``mnistlib.errors``: the typed errors.
 
 Importing mnistlib does not import TensorFlow. Modules that need it import it quietly (no C++

@@ -127,13 +127,10 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
 
 
 def _write_cache(arrays: dict[str, np.ndarray], path: Path) -> None:
-    """Write the cache atomically (``mnistlib.fileio.atomic_write``).
-
-    A fetch killed half-way leaves the previous file (or none), never half a file.
-    """
+    """Write the cache atomically: a fetch killed half-way leaves the old file or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    named: dict[str, Any] = {name: arrays[name] for name in NAMES}
     with atomic_write(path) as tmp, tmp.open("wb") as handle:
-        named: dict[str, Any] = {name: arrays[name] for name in NAMES}
         np.savez_compressed(handle, **named)
 
 
@@ -354,9 +351,7 @@ def load_mnist(*, verbose: bool = False) -> Arrays:
     announced = False
     for index, (label, fetches, load) in enumerate(_sources()):
         if fetches and not verbose and not announced:
-            print(
-                "MNIST: no verified copy cached yet; fetching it once (about 20 MB)...", flush=True
-            )
+            _say(True, "MNIST: no verified copy cached yet; fetching it once (about 20 MB)...")
             announced = True
         try:
             arrays = load(verbose)

@@ -16,8 +16,6 @@ Python) the widgets are created and displayed as usual; nothing waits for a brow
 
 from __future__ import annotations
 
-import html
-import io
 import os
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, TypeAlias
@@ -29,6 +27,7 @@ from PIL import Image, ImageDraw
 
 from mnistlib.errors import ImageError
 from mnistlib.recognize import Recognition, recognize
+from mnistlib.rendering import png_bytes, probability_bars_html, result_text, verdict_html
 from mnistlib.saving import load_recognizer
 
 if TYPE_CHECKING:
@@ -81,53 +80,8 @@ def strokes_to_image(strokes: Iterable[Sequence[Point]], size: int, width: float
     return np.asarray(picture, dtype=np.uint8)
 
 
-def _png(array: np.ndarray, scale: int = 1) -> bytes:
-    """PNG bytes of a gray image (floats in [0, 1] or uint8), enlarged ``scale`` times, crisp."""
-    pixels = np.asarray(array)
-    if pixels.dtype != np.uint8:
-        pixels = (np.clip(np.nan_to_num(pixels), 0.0, 1.0) * 255).round().astype(np.uint8)
-    picture = Image.fromarray(pixels, mode="L")
-    if scale != 1:
-        picture = picture.resize(
-            (picture.width * scale, picture.height * scale), Image.Resampling.NEAREST
-        )
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def _blank_preview() -> bytes:
-    return _png(np.zeros((28, 28), dtype=np.uint8), PREVIEW_SIZE // 28)
-
-
-def result_text(recognition: Recognition) -> str:
-    """The one-line verdict shown for a recognition, e.g. ``"Recognised: 7 (98%)"``."""
-    confidence = float(recognition.probabilities[recognition.digit])
-    return f"Recognised: {recognition.digit} ({confidence:.0%})"
-
-
-def probability_bars_html(probabilities: Sequence[float] | np.ndarray | None) -> str:
-    """A small HTML bar chart of the ten class probabilities (empty bars for ``None``)."""
-    probs = [0.0] * 10 if probabilities is None else [float(p) for p in probabilities]
-    best = int(np.argmax(probs)) if probabilities is not None else -1
-    rows = []
-    for digit, p in enumerate(probs):
-        colour = "#1f77b4" if digit == best else "#9bbbd9"
-        rows.append(
-            f'<div class="mnistlib-bar" style="display:flex;align-items:center;gap:6px;'
-            f'height:17px;font-family:monospace">'
-            f'<span style="width:1ch">{digit}</span>'
-            f'<span style="display:inline-block;width:120px;height:11px;background:#eee">'
-            f'<span style="display:block;width:{100 * p:.1f}%;height:100%;background:{colour}">'
-            f"</span></span>"
-            f'<span style="width:4ch;text-align:right">{p:.0%}</span></div>'
-        )
-    return "".join(rows)
-
-
-def _verdict_html(text: str, *, error: bool = False, font_px: int = 26) -> str:
-    style = "color:#b00020;font-size:15px" if error else f"font-size:{font_px}px;font-weight:600"
-    return f'<div style="{style};line-height:1.3">{html.escape(text)}</div>'
+    return png_bytes(np.zeros((28, 28), dtype=np.uint8), PREVIEW_SIZE // 28)
 
 
 def _as_model(model: ModelSpec) -> keras.Model:
@@ -172,7 +126,7 @@ class DrawingPad(widgets.VBox):
         self.canvas.add_class("mnistlib-pad-canvas")
         self.clear_button = widgets.Button(description="Clear", icon="eraser", tooltip="Clear")
         self.clear_button.add_class("mnistlib-pad-clear")
-        self.verdict = widgets.HTML(_verdict_html(_PROMPT))
+        self.verdict = widgets.HTML(verdict_html(_PROMPT))
         self.verdict.add_class("mnistlib-pad-result")
         self.bars = widgets.HTML(probability_bars_html(None))
         self.bars.add_class("mnistlib-pad-probabilities")
@@ -308,13 +262,13 @@ class DrawingPad(widgets.VBox):
     def _show(self, recognition: Recognition | None, message: str, *, error: bool = False) -> None:
         self.result = recognition
         self.text = message
-        self.verdict.value = _verdict_html(message, error=error)
+        self.verdict.value = verdict_html(message, error=error)
         if recognition is None:
             self.bars.value = probability_bars_html(None)
             self.preview.value = _blank_preview()
         else:
             self.bars.value = probability_bars_html(recognition.probabilities)
-            self.preview.value = _png(recognition.image, PREVIEW_SIZE // 28)
+            self.preview.value = png_bytes(recognition.image, PREVIEW_SIZE // 28)
 
 
 def drawing_pad(
@@ -379,7 +333,7 @@ class UploadBox(widgets.VBox):
         self, name: str, content: bytes, mime: str, recognition: Recognition | None, text: str
     ) -> widgets.HBox:
         label = widgets.HTML(
-            _verdict_html(text, error=recognition is None, font_px=18),
+            verdict_html(text, error=recognition is None, font_px=18),
             layout=widgets.Layout(align_self="center"),
         )
         if recognition is None:
@@ -396,7 +350,7 @@ class UploadBox(widgets.VBox):
                     layout=widgets.Layout(width="84px", height="84px", object_fit="contain"),
                 )
             )
-        pictures.append(widgets.Image(value=_png(recognition.image, 3), format="png"))
+        pictures.append(widgets.Image(value=png_bytes(recognition.image, 3), format="png"))
         for picture in pictures:
             picture.layout.margin = "0 12px 0 0"
         return widgets.HBox([*pictures, label])

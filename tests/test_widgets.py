@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import io
 import os
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from PIL import Image
 
 from mnistlib import widgets
 from mnistlib.errors import ImageError
+from mnistlib.recognize import Recognition
 
 
 class FakeRecognizer:
@@ -35,7 +35,7 @@ class FakeRecognizer:
         probabilities[self.digit] = self.confidence
         image = np.zeros((28, 28), dtype=np.float32)
         image[4:24, 13:15] = 1.0
-        return SimpleNamespace(digit=self.digit, probabilities=probabilities, image=image)
+        return Recognition(digit=self.digit, probabilities=probabilities, image=image)
 
 
 @pytest.fixture
