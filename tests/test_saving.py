@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import zipfile
 
 import keras
@@ -120,3 +121,15 @@ def test_the_shipped_recognizer_loads_in_safe_mode():
     model = saving.load_recognizer()
     assert tuple(model.output_shape) == (None, 10)
     assert shipped_recognizer_path().stat().st_size <= 5_000_000
+
+
+def test_the_shipped_recognizer_reads_mnist_test_digits():
+    from mnistlib import data
+    from mnistlib.preprocess import scale
+    from mnistlib.recognize import predict_probabilities
+
+    if not data.cache_path().is_file() and os.environ.get("MNISTLIB_REQUIRE_DATA") != "1":
+        pytest.skip("MNIST not fetched yet (run `make data`)")
+    _, (x_test, y_test) = data.load_mnist()
+    found = predict_probabilities(saving.load_recognizer(), scale(x_test)).argmax(axis=1)
+    assert (found == y_test).mean() >= 0.99
