@@ -61,8 +61,16 @@ class Steps:
         print(f"[install-test {time.perf_counter() - self.started:5.0f} s] {message}", flush=True)
 
 
+#: Not copied into the build folder: generated files that a wheel must never pick up.
+NOT_SOURCES = (".git", ".venv", "build", "executed", "models", "results", "test-artifacts",
+               "*.egg-info", "__pycache__", ".*_cache", ".ipynb_checkpoints")  # fmt: skip
+
+
 def build_wheel(out: Path) -> Path:
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", out, ROOT])
+    """Build from a copy of the sources, so no stale ``build/`` folder leaks into the wheel."""
+    sources = out.parent / "src"
+    shutil.copytree(ROOT, sources, ignore=shutil.ignore_patterns(*NOT_SOURCES))
+    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", out, sources])
     (wheel,) = out.glob("handwritten_digits_mnistlib-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     needed = {"mnistlib/assets/digit_recognizer.keras", "mnistlib/py.typed"}
