@@ -85,14 +85,15 @@ def install(wheel: Path, venv: Path, steps: Steps) -> Path:
     python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
     house = _wheelhouse()
     house.mkdir(parents=True, exist_ok=True)
-    requirement = f"{DIST}[notebooks]"
-    offline = [python, "-m", "pip", "install", "--quiet", "--no-index",
-               "--find-links", wheel.parent, "--find-links", house, requirement]  # fmt: skip
+    requirement = f"{wheel}[notebooks]"  # this very wheel, never one of the same version
+    offline = [python, "-m", "pip", "install", "--quiet", "--no-index", "--find-links", house,
+               requirement]  # fmt: skip
     if subprocess.run([str(c) for c in offline], capture_output=True).returncode != 0:
         steps.say(f"filling the wheelhouse {house} from the package index (first run only)")
-        _run([sys.executable, "-m", "pip", "download", "--quiet", "-d", house,
-              "--find-links", wheel.parent, requirement])  # fmt: skip
+        _run([sys.executable, "-m", "pip", "download", "--quiet", "-d", house, requirement])
         _run(offline)
+    for stale in house.glob("handwritten_digits_mnistlib-*"):  # the project is never cached
+        stale.unlink()
     return python
 
 
