@@ -359,6 +359,15 @@ def _boxed(fitted: np.ndarray) -> np.ndarray:
     return box
 
 
+def ink_map(source: Source) -> np.ndarray:
+    """The ink of an image at working size: light on black in [0, 1], whatever its polarity,
+    lighting and transparency, with the noise floor removed (the first steps of
+    ``prepare_image``, for finding several digits in one image). Raises ImageError when the
+    image holds no visible ink."""
+    pixels = read_image(source)
+    return _clean(_ink_map(_shrink(_flatten(pixels.gray, pixels.alpha))))
+
+
 def prepare_image(source: Source) -> np.ndarray:
     """Any digit image as MNIST's (28, 28) float32 in [0, 1]: light ink on black, centred.
 

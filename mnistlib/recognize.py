@@ -73,7 +73,8 @@ def _predictor(model: keras.Model) -> Callable[[np.ndarray], Any]:
     return call
 
 
-def _as_probabilities(outputs: np.ndarray) -> np.ndarray:
+def as_probabilities(outputs: np.ndarray) -> np.ndarray:
+    """A model's outputs (n, 10) as probabilities: kept if they already are, else a softmax."""
     outputs = outputs.astype(np.float64)
     sums = outputs.sum(axis=1, keepdims=True)
     if (outputs >= 0).all() and np.allclose(sums, 1.0, atol=1e-3):
@@ -96,7 +97,7 @@ def predict_probabilities(model: keras.Model, images: np.ndarray) -> np.ndarray:
     shape = tuple(model.input_shape)[1:]
     fn = _predictor(model)
     outputs = np.asarray(fn(images.reshape((len(images), *shape))))
-    return _as_probabilities(outputs)
+    return as_probabilities(outputs)
 
 
 def recognize_many(model: keras.Model, sources: Iterable[Source]) -> list[Recognition]:

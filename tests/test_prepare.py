@@ -367,3 +367,13 @@ def test_huge_arrays_and_pil_images_are_refused(monkeypatch):
         prepare.prepare_image(np.zeros((200, 200), np.float32))
     with pytest.raises(ImageError, match="megapixels are refused"):
         prepare.prepare_image(Image.new("L", (200, 200)))
+
+
+def test_ink_map_is_the_ink_prepare_image_starts_from():
+    dark_on_light = prepare.ink_map(seven())
+    light_on_dark = prepare.ink_map(seven(ink=255, paper=0))
+    assert dark_on_light.shape == (102, 128)  # 200x160 shrunk to the working size, aspect kept
+    assert dark_on_light.max() == 1.0 and dark_on_light[0].max() == 0.0  # ink light, paper black
+    assert np.abs(dark_on_light - light_on_dark).mean() < 0.01
+    with pytest.raises(ImageError, match="no visible digit"):
+        prepare.ink_map(np.full((50, 50), 128, np.uint8))

@@ -145,3 +145,11 @@ def test_cli_reads_the_samples_with_the_shipped_recognizer_and_creates_nothing(t
     assert len(lines) == len(samples)
     assert all(line.split(": ")[1][0].isdigit() for line in lines)
     assert list(env_free.iterdir()) == []
+
+
+def test_as_probabilities_keeps_probabilities_and_softmaxes_logits():
+    probabilities = np.array([[0.1, 0.9] + [0.0] * 8])
+    np.testing.assert_allclose(recognize.as_probabilities(probabilities), probabilities)
+    logits = np.array([[2.0, 0.0] + [-1.0] * 8])
+    expected = np.exp(logits) / np.exp(logits).sum()
+    np.testing.assert_allclose(recognize.as_probabilities(logits), expected)
