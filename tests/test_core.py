@@ -1,4 +1,4 @@
-"""Tests for the small core modules: preprocess, metrics-free helpers, training, seed, models."""
+"""Tests for the small core modules: preprocess, seed, models."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import mnistlib
-from mnistlib import models, preprocess, training
+from mnistlib import models, preprocess
 
 
 @pytest.fixture(autouse=True)
@@ -93,24 +93,7 @@ def test_document_cnn_layers_follow_the_document():
     assert models.build_document_cnn(loss="mean_squared_error").loss == "mean_squared_error"
 
 
-# --- training -----------------------------------------------------------------------------
-def test_train_logs_one_line_per_epoch(capsys):
-    mnistlib.set_seed(0)
-    model = models.build_dense()
-    x = np.random.default_rng(0).random((64, 784), dtype=np.float32)
-    y = np.arange(64) % 10
-    run = training.train(model, x, y, epochs=3, batch_size=16, validation_split=0.25)
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3
-    assert lines[0].startswith("epoch 1/3") and "val_accuracy" in lines[0]
-    assert run.epochs == 3 and len(run.history["loss"]) == 3 and run.seconds > 0
-
-
-def test_train_rejects_zero_epochs():
-    with pytest.raises(ValueError, match="epochs"):
-        training.train(models.build_dense(), np.zeros((2, 784)), np.zeros(2), epochs=0)
-
-
+# --- seeds (training.py's own tests are in test_training.py) ------------------------------
 def test_set_seed_makes_training_repeatable():
     x = np.random.default_rng(1).random((128, 784), dtype=np.float32)
     y = np.arange(128) % 10
@@ -118,7 +101,7 @@ def test_set_seed_makes_training_repeatable():
     def once():
         mnistlib.set_seed(7)
         model = models.build_dense(16)
-        training.train(model, x, y, epochs=2, batch_size=32, log=False)
+        model.fit(x, y, epochs=2, batch_size=32, verbose=0)
         return model.get_weights()
 
     for a, b in zip(once(), once(), strict=True):
