@@ -61,4 +61,4 @@ bench: data
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf executed/ results/ models/ test-artifacts/ .pytest_cache .ruff_cache
+	rm -rf executed/ results/ models/ test-artifacts/ .pytest_cache .ruff_cache .mypy_cache
