@@ -21,8 +21,9 @@ from pathlib import Path
 #: Permissions of a written file: what a plain ``open(path, "w")`` gives under the usual umask
 #: 022 (``tempfile.mkstemp`` would leave 0o600).
 FILE_MODE = 0o644
-#: On Windows ``msvcrt.locking`` gives up after 10 one-second tries; we try again this often.
-WINDOWS_LOCK_TRIES = 600
+#: On Windows each ``msvcrt.locking`` call waits about 10 s (10 one-second tries) before it gives
+#: up; this many calls wait about 5 minutes in all, then ``locked`` raises TimeoutError.
+WINDOWS_LOCK_TRIES = 30
 
 
 @contextlib.contextmanager
