@@ -1,6 +1,7 @@
 # Everything a newcomer needs, with nothing but Python 3 and make:
 #   make run    execute both notebooks end to end (models/ and results/ are filled in)
-#   make test   unit tests, lint, browser tests and both notebooks under nbval
+#   make test   lint (ruff, mypy), unit tests, the wheel installed and used outside the clone,
+#               both notebooks under nbval, browser tests
 #   make lab    open JupyterLab in the project's environment
 #   make bench  benchmarks, written to results/bench.csv
 # Each target creates .venv, installs the project and fetches MNIST once, as needed.
@@ -12,10 +13,10 @@ STAMP  := $(VENV)/.installed
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: help setup data run test unit lint nbval browser lab bench clean
+.PHONY: help setup data run test unit lint install-test nbval browser lab bench clean
 
 help:
-	@sed -n '2,6p' Makefile
+	@sed -n '2,7p' Makefile
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +35,7 @@ run: data
 lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 unit: data
 	$(PY) -m pytest -q -m "not browser" tests
@@ -45,8 +47,12 @@ nbval: data
 browser: data
 	$(PY) -m pytest -q -m browser tests
 
+# The wheel in a fresh venv, used from an empty folder (scripts/install_test.py says how).
+install-test: data
+	$(PY) scripts/install_test.py
+
 # nbval runs first: notebook 01 saves the models that notebook 02 and the browser tests use.
-test: lint unit nbval browser
+test: lint unit install-test nbval browser
 
 lab: data
 	$(VENV)/bin/jupyter lab notebooks/
@@ -55,4 +61,4 @@ bench: data
 	$(PY) -m benchmarks
 
 clean:
-	rm -rf executed/ results/ models/ test-artifacts/ .pytest_cache .ruff_cache
+	rm -rf executed/ results/ models/ test-artifacts/ .pytest_cache .ruff_cache .mypy_cache

@@ -15,13 +15,17 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import keras
+import mnistlib
 
-import mnistlib  # noqa: F401  (quiet TensorFlow first)
-from mnistlib import data, models, preprocess, results, training
-from mnistlib.paths import project_root, results_dir
+mnistlib.quiet_tensorflow()  # before keras: no TensorFlow log lines
+import keras  # noqa: E402
 
-ROOT = project_root()
+from mnistlib import data, models, preprocess, results, training  # noqa: E402
+from mnistlib.fileio import atomic_write  # noqa: E402
+from mnistlib.paths import results_dir, sample_images  # noqa: E402
+from mnistlib.saving import load_recognizer  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @dataclass
@@ -179,16 +183,11 @@ def determinism_cost(quick: bool) -> list[Row]:
 # --- 4. recognition latency ------------------------------------------------------------------
 def recognition_latency(quick: bool) -> list[Row]:
     """``recognize`` on one JPEG file (warm) vs ``model.predict`` on the prepared array."""
-    from mnistlib import recognize
-    from mnistlib.paths import default_model_path
+    from mnistlib import prepare, recognize
 
-    model_path = default_model_path()
-    if model_path.is_file():
-        model, which = recognize.load_model(model_path), model_path.name
-    else:
-        model, which = models.build_improved_cnn(), "untrained improved CNN"
-    sample = ROOT / "samples" / "photo_7.jpg"
-    prepared = recognize.prepare_image(sample).reshape(1, 28, 28, 1)
+    model, which = load_recognizer(), "the shipped recogniser"
+    sample = next(p for p in sample_images() if p.name == "photo_7.jpg")
+    prepared = prepare.prepare_image(sample).reshape(1, 28, 28, 1)
     if model.input_shape[1:] == (784,):
         prepared = prepared.reshape(1, 784)
     repeats = 5 if quick else 50
@@ -248,24 +247,9 @@ def notebooks(quick: bool) -> list[Row]:
 # --- 6. recognition accuracy per form --------------------------------------------------------
 def forms_accuracy(quick: bool) -> list[Row]:
     """Recognition accuracy per image form (the `python -m mnistlib forms` command)."""
-    from mnistlib import forms, recognize
-    from mnistlib.paths import default_model_path
+    from mnistlib import forms
 
-    if not default_model_path().is_file():
-        return [
-            Row(
-                "form accuracy",
-                "-",
-                "-",
-                math.nan,
-                math.nan,
-                "accuracy",
-                math.nan,
-                ">= 0.90",
-                "no models/digit_recognizer.keras: run `make run` first",
-            )
-        ]
-    model = recognize.load_model(default_model_path())
+    model = load_recognizer()
     table = forms.evaluate_forms(model, n_per_form=50 if quick else 1000, seed=0)
     base = dict((f, a) for f, _, a in table)["mnist_as_is"]
     return [
@@ -284,7 +268,7 @@ def forms_accuracy(quick: bool) -> list[Row]:
     ]
 
 
-# Notebooks first: they leave models/digit_recognizer.keras, which latency and forms use.
+# Latency and forms use the recogniser shipped with the package.
 BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
     "notebooks": notebooks,
     "latency": recognition_latency,
@@ -311,7 +295,8 @@ def run(names: list[str], quick: bool = False) -> list[Row]:
 
 def write_csv(rows: list[Row]) -> Path:
     path = results_dir() / "bench.csv"
-    with path.open("w", newline="") as handle:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_write(path) as tmp, tmp.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=[*Row.__dataclass_fields__, "machine"])
         writer.writeheader()
         for row in rows:

@@ -3,25 +3,40 @@
 Small modules, each named for what it does:
 
 - ``mnistlib.data``: genuine MNIST, offline, verified (``load_mnist``).
-- ``mnistlib.preprocess``: reshaping, scaling and one-hot encoding.
-- ``mnistlib.models``: the model builders used by the notebooks.
-- ``mnistlib.training``: training with one log line per epoch, timed.
-- ``mnistlib.results``: the accuracy table in ``results/accuracies.csv``.
+- ``mnistlib.preprocess``: reshaping, scaling and one-hot encoding MNIST's arrays.
+- ``mnistlib.models``: the model builders.
+- ``mnistlib.training``: the progress display and timing around ``model.fit``.
+- ``mnistlib.results``: the accuracy table (``results/accuracies.csv``).
+- ``mnistlib.metrics``: the confusion matrix.
 - ``mnistlib.plotting``: figures (each function returns its Figure).
-- ``mnistlib.recognize``: recognising a person's own digit image.
+- ``mnistlib.imageio``: reading an image from any source, safely.
+- ``mnistlib.prepare``: preparing an image the way MNIST's digits were prepared.
+- ``mnistlib.recognize``: recognising the digit in a person's own image.
+- ``mnistlib.saving``: saving models, loading them safely, the default recogniser.
+- ``mnistlib.paths``: where files go, and the files shipped in the package.
+- ``mnistlib.fileio``: atomic writes and inter-process locks.
+- ``mnistlib.forms``: image forms people hand in, and accuracy per form.
+- ``mnistlib.widgets``, ``mnistlib.rendering``: the notebook widgets, and how they show a result.
 - ``mnistlib.errors``: the typed errors.
 
-Importing mnistlib imports TensorFlow once, silently, so that no C++ log lines reach a
-notebook's outputs (import mnistlib before keras or tensorflow).
+Importing mnistlib does not import TensorFlow. Modules that need it import it quietly (no C++
+log lines); a notebook that imports ``keras`` or ``tensorflow`` itself calls
+``mnistlib.quiet_tensorflow()`` first.
 """
 
 from __future__ import annotations
 
-from mnistlib._quiet import import_tensorflow_quietly
+from importlib.metadata import PackageNotFoundError, version
 
-import_tensorflow_quietly()
+from mnistlib._quiet import import_tensorflow_quietly as quiet_tensorflow
+from mnistlib.seed import set_seed
 
-from mnistlib.seed import set_seed  # noqa: E402
+#: The distribution name on PyPI (the import name ``mnistlib`` is taken there by another project).
+DISTRIBUTION = "handwritten-digits-mnistlib"
 
-__all__ = ["set_seed", "__version__"]
-__version__ = "0.1.0"
+try:
+    __version__ = version(DISTRIBUTION)
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = ["DISTRIBUTION", "__version__", "quiet_tensorflow", "set_seed"]

@@ -1,46 +1,94 @@
-"""Command line: ``python -m mnistlib {fetch-data,recognize,forms,results} ...``."""
+"""The command line: ``mnistlib COMMAND ...`` (or ``python -m mnistlib COMMAND ...``).
+
+This module only declares the commands and their arguments; each command's work is done by a
+function in its own module, imported when the command runs. ``--help``, ``--version`` and
+``results`` import neither TensorFlow nor the image libraries, so they answer at once.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
 import sys
+from pathlib import Path
 
-USAGE = """usage: python -m mnistlib COMMAND [ARGS...]
+DESCRIPTION = "Handwritten-digit recognition with Keras: the notebooks' support package."
 
-commands:
-  fetch-data              download and verify MNIST once, into the local cache
-  recognize IMAGE...      print the digit in each image file [--model PATH]
-  forms                   measure recognition accuracy per image form [--model PATH] [--n N]
-  results                 print the accuracy table recorded by the notebooks
-"""
+
+def _program_name() -> str:
+    """The program's name as invoked: ``mnistlib``, or ``python -m mnistlib``."""
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "mnistlib"
+    if name in ("__main__.py", "-m", "-c", ""):
+        return f"{os.path.basename(sys.executable) or 'python'} -m mnistlib"
+    return name
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    from mnistlib import __version__
+
+    parser = argparse.ArgumentParser(prog=_program_name(), description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    commands.add_parser(
+        "fetch-data",
+        help="download and verify MNIST once, into the local cache",
+        description="Fetch MNIST once into the local cache and verify it against its digests.",
+    )
+
+    recognize = commands.add_parser(
+        "recognize",
+        help="print the digit in each image file",
+        description="Print the digit in each image file, with the recogniser's confidence.",
+    )
+    recognize.add_argument("images", nargs="+", metavar="IMAGE", help="image files to read")
+    recognize.add_argument(
+        "--model",
+        type=Path,
+        default=None,
+        help="your own .keras model (default: the recogniser shipped with mnistlib)",
+    )
+
+    forms = commands.add_parser(
+        "forms",
+        help="measure recognition accuracy per image form",
+        description="Measure recognition accuracy per image form, on images made from MNIST's "
+        "test set (or write the sample images with --samples).",
+    )
+    forms.add_argument(
+        "--model", type=Path, default=None, help="a .keras model (default: the shipped one)"
+    )
+    forms.add_argument("--n", type=int, default=1000, help="images per form (default 1000)")
+    forms.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    forms.add_argument("--samples", type=Path, help="instead: write the sample images here")
+
+    commands.add_parser(
+        "results",
+        help="print the accuracy table recorded by the notebooks",
+        description="Print the accuracy table recorded by the notebooks (creates nothing).",
+    )
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Dispatch to the command's module; returns the exit status."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    if not args or args[0] in ("-h", "--help", "help"):
-        print(USAGE, end="")
-        return 0 if args else 2
-    command, rest = args[0], args[1:]
-    if command == "fetch-data":
+    """Run one command; returns the exit status (usage errors: 2, on stderr)."""
+    args = build_parser().parse_args(argv)
+    if args.command == "fetch-data":
         from mnistlib import data
 
-        return data.main(rest)
-    if command == "recognize":
+        return data.fetch_command()
+    if args.command == "recognize":
         from mnistlib import recognize
 
-        return recognize.cli_main(rest)
-    if command == "forms":
+        return recognize.command(args.images, args.model)
+    if args.command == "forms":
         from mnistlib import forms
 
-        return forms.cli_main(rest)
-    if command == "results":
-        from mnistlib.results import format_results, results_path
+        return forms.command(model=args.model, n=args.n, seed=args.seed, samples=args.samples)
+    from mnistlib import results
 
-        print(f"{results_path()}:")
-        print(format_results())
-        return 0
-    print(f"unknown command {command!r}\n\n{USAGE}", end="", file=sys.stderr)
-    return 2
+    return results.command()
 
 
 if __name__ == "__main__":

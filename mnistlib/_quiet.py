@@ -4,7 +4,8 @@ TensorFlow prints start-up lines (CUDA probing, oneDNN banners) straight to the 
 standard error from C++, before Python's logging is involved, so ``TF_CPP_MIN_LOG_LEVEL``
 alone does not catch all of them. ``import_tensorflow_quietly`` imports TensorFlow once with
 file descriptor 2 pointed at ``/dev/null``; later imports of ``tensorflow`` or ``keras`` are
-then silent. ``mnistlib/__init__`` calls it, so ``import mnistlib`` first is all a notebook needs.
+then silent. The modules that need TensorFlow call it before importing it; notebooks call it
+as ``mnistlib.quiet_tensorflow()`` before their own ``import keras``.
 """
 
 from __future__ import annotations

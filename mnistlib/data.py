@@ -19,7 +19,6 @@ damaged or tampered cache fails verification, is ignored and is replaced from th
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import gzip
 import hashlib
@@ -38,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from mnistlib.errors import DataIntegrityError, DataUnavailableError
+from mnistlib.fileio import atomic_write
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -127,22 +127,11 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
 
 
 def _write_cache(arrays: dict[str, np.ndarray], path: Path) -> None:
-    """Write the cache atomically: a temporary file in the same folder, fsync, then rename.
-
-    A fetch killed half-way leaves the previous file (or none), never half a file.
-    """
+    """Write the cache atomically: a fetch killed half-way leaves the old file or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".mnist-", suffix=".npz.part")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, **{name: arrays[name] for name in NAMES})
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    named: dict[str, Any] = {name: arrays[name] for name in NAMES}
+    with atomic_write(path) as tmp, tmp.open("wb") as handle:
+        np.savez_compressed(handle, **named)
 
 
 # --- source 3: Keras' download ----------------------------------------------------------------
@@ -158,6 +147,9 @@ def _from_keras_download(verbose: bool) -> dict[str, np.ndarray]:
     it: the default socket timeout is set for the call and restored after (process-wide while
     it runs). Keras' own progress output is hidden unless ``verbose``.
     """
+    from mnistlib._quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
     import keras
 
     previous = socket.getdefaulttimeout()
@@ -359,9 +351,7 @@ def load_mnist(*, verbose: bool = False) -> Arrays:
     announced = False
     for index, (label, fetches, load) in enumerate(_sources()):
         if fetches and not verbose and not announced:
-            print(
-                "MNIST: no verified copy cached yet; fetching it once (about 20 MB)...", flush=True
-            )
+            _say(True, "MNIST: no verified copy cached yet; fetching it once (about 20 MB)...")
             announced = True
         try:
             arrays = load(verbose)
@@ -396,13 +386,8 @@ def fetch_data(verbose: bool = True) -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
-    """``python -m mnistlib fetch-data``: fetch and verify MNIST once, saying what it does."""
-    parser = argparse.ArgumentParser(
-        prog="python -m mnistlib fetch-data",
-        description="Fetch MNIST once into the local cache and verify it against its digests.",
-    )
-    parser.parse_args(argv)
+def fetch_command() -> int:
+    """``mnistlib fetch-data``: fetch and verify MNIST once, saying what it does."""
     try:
         path = fetch_data(verbose=True)
     except DataUnavailableError as err:

@@ -8,19 +8,22 @@ transparent drawing-app export, a small light-on-dark image, a digit stretched t
 
 from __future__ import annotations
 
-import argparse
 import io
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from PIL import Image, ImageFilter
 
 from mnistlib.errors import ImageError
-from mnistlib.recognize import _rank_filter, predict_probabilities, prepare_image
+from mnistlib.prepare import prepare_image, rank_filter
+from mnistlib.recognize import predict_probabilities
+
+if TYPE_CHECKING:
+    import keras
 
 Maker = Callable[[np.ndarray, np.random.Generator], tuple[bytes, str]]
 
@@ -41,11 +44,11 @@ def _pen(ink: Image.Image, rng: np.random.Generator) -> Image.Image:
     if size < 3:
         return ink
     values = np.asarray(ink)
-    values = _rank_filter(values, size, np.max if change > 0 else np.min)
+    values = rank_filter(values, size, np.max if change > 0 else np.min)
     return Image.fromarray(values.astype(np.uint8))
 
 
-def _encode(image: Image.Image, fmt: str, **options) -> bytes:
+def _encode(image: Image.Image, fmt: str, **options: int) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, format=fmt, **options)
     return buffer.getvalue()
@@ -104,8 +107,8 @@ def canvas_rgba(digit: np.ndarray, rng: np.random.Generator) -> tuple[bytes, str
     """A drawing-app export: transparent background, the ink only in the alpha channel."""
     side = 280
     ink_side = int(rng.integers(170, 260))
-    at = tuple(int(v) for v in rng.integers(0, side - ink_side + 1, size=2))
-    alpha = _paste_ink((side, side), _pen(_big(digit, ink_side), rng), at)
+    left, top = (int(v) for v in rng.integers(0, side - ink_side + 1, size=2))
+    alpha = _paste_ink((side, side), _pen(_big(digit, ink_side), rng), (left, top))
     colour = rng.integers(0, 256, size=3) if rng.random() < 0.5 else np.zeros(3)
     rgba = np.zeros((side, side, 4), np.uint8)
     rgba[..., :3] = colour
@@ -183,7 +186,7 @@ class FormRow(NamedTuple):
 
 
 def evaluate_forms(
-    model, n_per_form: int = 1000, seed: int = 0, *, batch: int = 250
+    model: keras.Model, n_per_form: int = 1000, seed: int = 0, *, batch: int = 250
 ) -> list[FormRow]:
     """Recognition accuracy per form on ``n_per_form`` MNIST test digits each.
 
@@ -223,33 +226,27 @@ def format_table(rows: list[FormRow] | list[tuple[str, int, float]]) -> str:
     return "\n".join(lines)
 
 
-def cli_main(argv: list[str] | None = None) -> int:
-    """``python -m mnistlib forms [--model PATH] [--n N] [--samples DIR]``."""
+def command(
+    *, model: Path | None = None, n: int = 1000, seed: int = 0, samples: Path | None = None
+) -> int:
+    """``mnistlib forms [--model PATH] [--n N] [--seed S] [--samples DIR]``."""
     from mnistlib.errors import ModelLoadError
-    from mnistlib.paths import default_model_path
-    from mnistlib.recognize import load_model
+    from mnistlib.saving import load_recognizer
 
-    parser = argparse.ArgumentParser(
-        prog="python -m mnistlib forms",
-        description="Measure recognition accuracy per image form, on images made from MNIST's "
-        "test set.",
-    )
-    parser.add_argument("--model", type=Path, default=None, help="a .keras model")
-    parser.add_argument("--n", type=int, default=1000, help="images per form (default 1000)")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--samples", type=Path, help="instead: write the sample images here")
-    args = parser.parse_args(argv)
-    if args.samples:
-        for path in make_samples(args.samples, seed=args.seed):
+    if samples:
+        for path in make_samples(samples, seed=seed):
             print(path)
         return 0
+    if n < 1:
+        print(f"error: --n must be at least 1, got {n}", file=sys.stderr)
+        return 2
     try:
-        model = load_model(args.model or default_model_path())
+        recognizer = load_recognizer(model)
     except ModelLoadError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    rows = evaluate_forms(model, n_per_form=args.n, seed=args.seed)
+    rows = evaluate_forms(recognizer, n_per_form=n, seed=seed)
     print(format_table(rows))
     print(f"({time.perf_counter() - started:.0f} s)")
     return 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 import keras
 from keras import layers
 
+from mnistlib.preprocess import NUM_CLASSES
+
 INPUT_IMAGE = (28, 28, 1)
 INPUT_FLAT = (28 * 28,)
-NUM_CLASSES = 10
 
 
 def build_document_cnn(loss: str = "categorical_crossentropy") -> keras.Model:

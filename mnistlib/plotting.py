@@ -10,8 +10,10 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from mnistlib.imageio import Source
 from mnistlib.results import ResultRow
 
 DIGITS = list(range(10))
@@ -156,16 +158,7 @@ def plot_probabilities(
     return fig
 
 
-def confusion_matrix(y_true: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
-    """10x10 counts: row = true digit, column = predicted digit."""
-    y_true = np.asarray(y_true, dtype=int).ravel()
-    y_pred = np.asarray(y_pred, dtype=int).ravel()
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"{y_true.shape[0]} true labels but {y_pred.shape[0]} predictions")
-    return np.bincount(y_true * 10 + y_pred, minlength=100).reshape(10, 10)
-
-
-def _heatmap(ax, matrix: np.ndarray, title: str) -> None:
+def _heatmap(ax: Axes, matrix: np.ndarray, title: str) -> None:
     sns.heatmap(
         matrix, ax=ax, annot=True, fmt="d", cmap="Blues", cbar=False, square=True,
         annot_kws={"fontsize": 8},
@@ -193,7 +186,7 @@ def plot_results(
     rows = sorted(rows, key=lambda r: r.test_accuracy)
     fig = Figure(figsize=(8, 0.5 * max(len(rows), 1) + 1.5), layout="constrained")
     ax = fig.subplots()
-    names = [f"{r.model} ({r.notebook[:2]})" for r in rows]
+    names = [f"{r.model} ({r.notebook[:2]})" + (f" [{r.run}]" if r.run else "") for r in rows]
     accs = [r.test_accuracy for r in rows]
     ax.barh(names, accs, color="seagreen")
     for i, acc in enumerate(accs):
@@ -233,4 +226,31 @@ def plot_recognitions(
         ax_b.set_ylabel("probability")
         ax_b.set_xlabel("digit")
         ax_b.set_title(f"recognised {guess} ({probs[guess]:.0%})", fontsize=9)
+    return fig
+
+
+#: Titles of the preparation steps in the preparation figure.
+STEP_TITLES = {
+    "original": "original",
+    "gray": "gray",
+    "ink": "ink (light on dark)",
+    "cropped": "cropped",
+    "20x20": "fitted to 20x20",
+    "28x28": "centred in 28x28",
+}
+
+
+def preparation_figure(source: Source) -> Figure:
+    """The steps of ``mnistlib.prepare.prepare_image`` on ``source`` side by side, each titled."""
+    from mnistlib.prepare import preparation_steps
+
+    steps = preparation_steps(source, for_display=True)
+    fig = Figure(figsize=(13, 2.6), layout="constrained")
+    axes = fig.subplots(1, len(steps))
+    for ax, (name, image) in zip(axes, steps.items(), strict=True):
+        cmap = None if image.ndim == 3 else "gray"
+        ax.imshow(image, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
+        ax.set_title(f"{STEP_TITLES[name]}\n{image.shape[1]}x{image.shape[0]}", fontsize=9)
+        ax.set_axis_off()
+    fig.suptitle("From the image handed in to what the model sees")
     return fig

@@ -1,23 +1,34 @@
-"""The accuracy table shared by the notebooks: ``results/accuracies.csv``.
+"""The accuracy table shared by the notebooks: ``results/accuracies.csv`` (see ``mnistlib.paths``).
 
-One row per model key. Recording a model that already has a row replaces it, so re-running a
-training cell never adds duplicates, and notebook 02 can show notebook 01's rows.
+One row per (notebook, model, run). ``run`` is a visible run name made from the
+hyper-parameters (``run_name(epochs=4, batch_size=128)`` gives ``"epochs=4, batch_size=128"``),
+so re-running a training cell with a changed hyper-parameter adds a row beside the earlier one,
+and an unchanged re-run replaces its own row.
+
+Recording reads the table, changes it and writes it back under an inter-process lock
+(``mnistlib.fileio.locked``), so two notebooks recording at once lose nothing.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
+import math
+import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
+from mnistlib.fileio import atomic_write, locked
 from mnistlib.paths import results_dir
+
+if TYPE_CHECKING:
+    import keras
 
 COLUMNS = (
     "notebook",
     "model",
+    "run",
     "loss",
     "epochs",
     "test_accuracy",
@@ -25,6 +36,8 @@ COLUMNS = (
     "parameters",
     "finished_at",
 )
+#: Tables written before runs were named lack the ``run`` column; they load with run "".
+OLD_COLUMNS = tuple(c for c in COLUMNS if c != "run")
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,7 @@ class ResultRow:
 
     notebook: str
     model: str
+    run: str
     loss: str
     epochs: int
     test_accuracy: float
@@ -40,55 +54,72 @@ class ResultRow:
     parameters: int
     finished_at: str
 
+    @property
+    def key(self) -> tuple[str, str, str]:
+        """What identifies a row: (notebook, model, run)."""
+        return self.notebook, self.model, self.run
+
+
+def run_name(**hyperparameters: Any) -> str:
+    """A visible name for a training run, e.g. ``run_name(epochs=4, lr=0.001)`` -> ``"epochs=4,
+    lr=0.001"`` (in the order given)."""
+    parts = []
+    for name, value in hyperparameters.items():
+        text = f"{value:g}" if isinstance(value, float) else str(value)
+        parts.append(f"{name}={text}")
+    return ", ".join(parts)
+
 
 def results_path() -> Path:
-    """``results/accuracies.csv`` (see ``mnistlib.paths``)."""
+    """``<home>/results/accuracies.csv`` (see ``mnistlib.paths``; nothing is created)."""
     return results_dir() / "accuracies.csv"
 
 
 def load_results(path: Path | None = None) -> list[ResultRow]:
-    """All recorded rows, in the order they were first recorded (empty if there is no file)."""
+    """All recorded rows, in the order they were first recorded (empty if there is no file).
+
+    Raises ValueError for a file that is not a results table.
+    """
     path = path or results_path()
     if not path.is_file():
         return []
     with path.open(newline="") as handle:
         reader = csv.DictReader(handle)
-        if tuple(reader.fieldnames or ()) != COLUMNS:
+        columns = tuple(reader.fieldnames or ())
+        if columns not in (COLUMNS, OLD_COLUMNS):
             raise ValueError(f"{path} does not have the columns {', '.join(COLUMNS)}")
-        return [
-            ResultRow(
-                notebook=r["notebook"],
-                model=r["model"],
-                loss=r["loss"],
-                epochs=int(r["epochs"]),
-                test_accuracy=float(r["test_accuracy"]),
-                train_seconds=float(r["train_seconds"]),
-                parameters=int(r["parameters"]),
-                finished_at=r["finished_at"],
-            )
-            for r in reader
-        ]
+        try:
+            return [
+                ResultRow(
+                    notebook=r["notebook"],
+                    model=r["model"],
+                    run=r.get("run", ""),
+                    loss=r["loss"],
+                    epochs=int(r["epochs"]),
+                    test_accuracy=float(r["test_accuracy"]),
+                    train_seconds=float(r["train_seconds"]),
+                    parameters=int(r["parameters"]),
+                    finished_at=r["finished_at"],
+                )
+                for r in reader
+            ]
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{path} has a malformed row ({err})") from None
 
 
 def _write(rows: list[ResultRow], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".accuracies-", suffix=".csv")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            writer = csv.DictWriter(handle, fieldnames=COLUMNS)
-            writer.writeheader()
-            for row in rows:
-                writer.writerow(asdict(row))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_write(path) as tmp, tmp.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(asdict(row))
 
 
 def record_result(
     *,
     notebook: str,
     model: str,
+    run: str = "",
     loss: str,
     epochs: int,
     test_accuracy: float,
@@ -96,42 +127,71 @@ def record_result(
     parameters: int,
     path: Path | None = None,
 ) -> ResultRow:
-    """Record (or replace) the row for ``model`` and return it."""
-    if not 0.0 <= float(test_accuracy) <= 1.0:
+    """Record the row for (notebook, model, run), replacing an earlier one, and return it."""
+    accuracy = float(test_accuracy)
+    if not 0.0 <= accuracy <= 1.0:
         raise ValueError(f"test_accuracy must be in [0, 1], got {test_accuracy}")
+    if not math.isfinite(float(train_seconds)) or train_seconds < 0:
+        raise ValueError(f"train_seconds must be a non-negative number, got {train_seconds}")
     path = path or results_path()
     row = ResultRow(
         notebook=notebook,
         model=model,
+        run=run,
         loss=loss,
         epochs=int(epochs),
-        test_accuracy=round(float(test_accuracy), 4),
+        test_accuracy=round(accuracy, 4),
         train_seconds=round(float(train_seconds), 1),
         parameters=int(parameters),
         finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
     )
-    rows = load_results(path)
-    keys = [r.model for r in rows]
-    if model in keys:
-        rows[keys.index(model)] = row
-    else:
-        rows.append(row)
-    _write(rows, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path):
+        rows = load_results(path)
+        keys = [r.key for r in rows]
+        if row.key in keys:
+            rows[keys.index(row.key)] = row
+        else:
+            rows.append(row)
+        _write(rows, path)
     return row
 
 
-def record_training(notebook: str, key: str, model, run, test_accuracy: float) -> ResultRow:
-    """Record a model trained with ``mnistlib.training.train``: loss, epochs, time and size
-    are read from the model and its TrainingRun."""
-    loss = model.loss if isinstance(model.loss, str) else type(model.loss).__name__
+def record_model(
+    notebook: str,
+    key: str,
+    model: keras.Model,
+    test_accuracy: float,
+    *,
+    seconds: float,
+    epochs: int | None = None,
+    history: keras.callbacks.History | None = None,
+    run: str = "",
+    loss: str | None = None,
+    path: Path | None = None,
+) -> ResultRow:
+    """Record a model trained with ``model.fit``: its loss and size are read from the model.
+
+    ``seconds`` is the training time; ``epochs`` is given, or counted from the ``History`` that
+    ``fit`` returned; ``loss`` defaults to the loss the model was compiled with.
+    """
+    if epochs is None:
+        if history is None:
+            raise ValueError("give epochs, or the History that model.fit returned")
+        epochs = len(history.epoch)
+    if loss is None:
+        compiled = getattr(model, "loss", None)
+        loss = compiled if isinstance(compiled, str) else type(compiled).__name__
     return record_result(
         notebook=notebook,
         model=key,
+        run=run,
         loss=loss,
-        epochs=run.epochs,
+        epochs=epochs,
         test_accuracy=test_accuracy,
-        train_seconds=run.seconds,
+        train_seconds=seconds,
         parameters=model.count_params(),
+        path=path,
     )
 
 
@@ -140,7 +200,16 @@ def format_results(rows: list[ResultRow] | None = None) -> str:
     rows = load_results() if rows is None else rows
     if not rows:
         return "(no results recorded yet)"
-    shown = ("notebook", "model", "loss", "epochs", "test_accuracy", "train_seconds", "parameters")
+    shown = (
+        "notebook",
+        "model",
+        "run",
+        "loss",
+        "epochs",
+        "test_accuracy",
+        "train_seconds",
+        "parameters",
+    )
     cells = [shown] + [
         tuple(f"{getattr(r, c):.4f}" if c == "test_accuracy" else str(getattr(r, c)) for c in shown)
         for r in sorted(rows, key=lambda r: -r.test_accuracy)
@@ -156,13 +225,14 @@ def best_result(rows: list[ResultRow] | None = None) -> ResultRow | None:
     return max(rows, key=lambda r: r.test_accuracy, default=None)
 
 
-__all__ = [
-    "COLUMNS",
-    "ResultRow",
-    "best_result",
-    "format_results",
-    "load_results",
-    "record_result",
-    "record_training",
-    "results_path",
-]
+def command() -> int:
+    """``mnistlib results``: print the table and where it was read from (creates nothing)."""
+    path = results_path()
+    try:
+        table = format_results(load_results(path))
+    except ValueError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    print(f"{path}:")
+    print(table)
+    return 0

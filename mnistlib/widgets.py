@@ -16,21 +16,26 @@ Python) the widgets are created and displayed as usual; nothing waits for a brow
 
 from __future__ import annotations
 
-import html
-import io
 import os
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, TypeAlias
 
 import ipywidgets as widgets
 import numpy as np
 from ipycanvas import Canvas, hold_canvas
 from PIL import Image, ImageDraw
 
-from mnistlib import recognize
 from mnistlib.errors import ImageError
+from mnistlib.recognize import Recognition, recognize
+from mnistlib.rendering import png_bytes, probability_bars_html, result_text, verdict_html
+from mnistlib.saving import load_recognizer
+
+if TYPE_CHECKING:
+    import keras
 
 Point = tuple[float, float]
+#: A Keras digit classifier, the path of a saved ``.keras`` one, or None: the shipped recogniser.
+ModelSpec: TypeAlias = "keras.Model | str | os.PathLike[str] | None"
 
 #: What the pad looks like: dark ink on white paper (the recogniser detects the polarity).
 PAPER = "white"
@@ -75,63 +80,14 @@ def strokes_to_image(strokes: Iterable[Sequence[Point]], size: int, width: float
     return np.asarray(picture, dtype=np.uint8)
 
 
-def _png(array: np.ndarray, scale: int = 1) -> bytes:
-    """PNG bytes of a gray image (floats in [0, 1] or uint8), enlarged ``scale`` times, crisp."""
-    pixels = np.asarray(array)
-    if pixels.dtype != np.uint8:
-        pixels = (np.clip(np.nan_to_num(pixels), 0.0, 1.0) * 255).round().astype(np.uint8)
-    picture = Image.fromarray(pixels, mode="L")
-    if scale != 1:
-        picture = picture.resize(
-            (picture.width * scale, picture.height * scale), Image.Resampling.NEAREST
-        )
-    buffer = io.BytesIO()
-    picture.save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 def _blank_preview() -> bytes:
-    return _png(np.zeros((28, 28), dtype=np.uint8), PREVIEW_SIZE // 28)
+    return png_bytes(np.zeros((28, 28), dtype=np.uint8), PREVIEW_SIZE // 28)
 
 
-def result_text(recognition: Any) -> str:
-    """The one-line verdict shown for a recognition, e.g. ``"Recognised: 7 (98%)"``."""
-    confidence = float(recognition.probabilities[recognition.digit])
-    return f"Recognised: {recognition.digit} ({confidence:.0%})"
-
-
-def probability_bars_html(probabilities: Sequence[float] | None) -> str:
-    """A small HTML bar chart of the ten class probabilities (empty bars for ``None``)."""
-    probs = [0.0] * 10 if probabilities is None else [float(p) for p in probabilities]
-    best = int(np.argmax(probs)) if probabilities is not None else -1
-    rows = []
-    for digit, p in enumerate(probs):
-        colour = "#1f77b4" if digit == best else "#9bbbd9"
-        rows.append(
-            f'<div class="mnistlib-bar" style="display:flex;align-items:center;gap:6px;'
-            f'height:17px;font-family:monospace">'
-            f'<span style="width:1ch">{digit}</span>'
-            f'<span style="display:inline-block;width:120px;height:11px;background:#eee">'
-            f'<span style="display:block;width:{100 * p:.1f}%;height:100%;background:{colour}">'
-            f"</span></span>"
-            f'<span style="width:4ch;text-align:right">{p:.0%}</span></div>'
-        )
-    return "".join(rows)
-
-
-def _verdict_html(text: str, *, error: bool = False, font_px: int = 26) -> str:
-    style = "color:#b00020;font-size:15px" if error else f"font-size:{font_px}px;font-weight:600"
-    return f'<div style="{style};line-height:1.3">{html.escape(text)}</div>'
-
-
-def _as_model(model: Any) -> Any:
-    """A model as given, or loaded from a path (``None``: the default recogniser)."""
-    if model is None:
-        from mnistlib.paths import default_model_path
-
-        model = default_model_path()
-    if isinstance(model, str | os.PathLike):
-        return recognize.load_model(model)
+def _as_model(model: ModelSpec) -> keras.Model:
+    """A model as given, or loaded with ``load_recognizer`` (``None``: the shipped recogniser)."""
+    if model is None or isinstance(model, str | os.PathLike):
+        return load_recognizer(model)
     return model
 
 
@@ -145,7 +101,7 @@ class DrawingPad(widgets.VBox):
     when the drawing was refused); ``text`` is the verdict as shown, e.g. "Recognised: 7 (98%)".
     """
 
-    def __init__(self, model: Any, *, size: int = 280, stroke_width: float | None = None):
+    def __init__(self, model: ModelSpec, *, size: int = 280, stroke_width: float | None = None):
         super().__init__()
         if size < 28:
             raise ValueError(f"size must be at least 28 pixels, not {size}")
@@ -153,7 +109,7 @@ class DrawingPad(widgets.VBox):
         self.size = int(size)
         self.stroke_width = float(stroke_width or default_stroke_width(self.size))
         self.strokes: list[list[Point]] = []
-        self.result: Any = None
+        self.result: Recognition | None = None
         self.text = _PROMPT
         self._drawing = False
 
@@ -170,7 +126,7 @@ class DrawingPad(widgets.VBox):
         self.canvas.add_class("mnistlib-pad-canvas")
         self.clear_button = widgets.Button(description="Clear", icon="eraser", tooltip="Clear")
         self.clear_button.add_class("mnistlib-pad-clear")
-        self.verdict = widgets.HTML(_verdict_html(_PROMPT))
+        self.verdict = widgets.HTML(verdict_html(_PROMPT))
         self.verdict.add_class("mnistlib-pad-result")
         self.bars = widgets.HTML(probability_bars_html(None))
         self.bars.add_class("mnistlib-pad-probabilities")
@@ -238,12 +194,12 @@ class DrawingPad(widgets.VBox):
             self._style_ink()
             self.canvas.stroke_line(x0, y0, x, y)
 
-    def end_stroke(self) -> Any:
+    def end_stroke(self) -> Recognition | None:
         """Lift the pen: recognise the drawing and show the result. Returns ``result``."""
         if not self._drawing:
             return self.result
         self._drawing = False
-        return self.recognise()
+        return self.recognize()
 
     def clear(self) -> None:
         """Wipe the pad and the results."""
@@ -257,13 +213,13 @@ class DrawingPad(widgets.VBox):
         """The drawing as a ``(size, size)`` uint8 image, ink 255 on 0 (``strokes_to_image``)."""
         return strokes_to_image(self.strokes, self.size, self.stroke_width)
 
-    def recognise(self) -> Any:
+    def recognize(self) -> Recognition | None:
         """Recognise the current drawing with ``mnistlib.recognize`` and show the result."""
         if not self.strokes:
             self._show(None, _PROMPT)
             return None
         try:
-            recognition = recognize.recognize(self.model, self.image())
+            recognition = recognize(self.model, self.image())
         except ImageError as error:
             self._show(None, f"Could not recognise the drawing: {error}", error=True)
             return None
@@ -303,24 +259,26 @@ class DrawingPad(widgets.VBox):
                 if len(stroke) > 1:
                     self.canvas.stroke_lines(stroke)
 
-    def _show(self, recognition: Any, message: str, *, error: bool = False) -> None:
+    def _show(self, recognition: Recognition | None, message: str, *, error: bool = False) -> None:
         self.result = recognition
         self.text = message
-        self.verdict.value = _verdict_html(message, error=error)
+        self.verdict.value = verdict_html(message, error=error)
         if recognition is None:
             self.bars.value = probability_bars_html(None)
             self.preview.value = _blank_preview()
         else:
             self.bars.value = probability_bars_html(recognition.probabilities)
-            self.preview.value = _png(recognition.image, PREVIEW_SIZE // 28)
+            self.preview.value = png_bytes(recognition.image, PREVIEW_SIZE // 28)
 
 
-def drawing_pad(model: Any = None, *, size: int = 280, stroke_width: float | None = None):
+def drawing_pad(
+    model: ModelSpec = None, *, size: int = 280, stroke_width: float | None = None
+) -> DrawingPad:
     """A ``DrawingPad`` (an ipywidgets VBox): draw a digit, see what ``model`` reads.
 
     ``model`` is a Keras digit classifier, or the path of a saved ``.keras`` model (``None``: the
-    default recogniser, ``models/digit_recognizer.keras``). ``stroke_width`` defaults to 1/12 of
-    ``size``, which gives MNIST-like strokes.
+    recogniser shipped with mnistlib). ``stroke_width`` defaults to 1/12 of ``size``, which
+    gives MNIST-like strokes.
     """
     return DrawingPad(model, size=size, stroke_width=stroke_width)
 
@@ -328,14 +286,14 @@ def drawing_pad(model: Any = None, *, size: int = 280, stroke_width: float | Non
 class UploadBox(widgets.VBox):
     """An upload button; each uploaded image file is recognised and listed below it.
 
-    ``recognise_files`` does the work and can be called directly with (name, bytes) pairs.
+    ``recognize_files`` does the work and can be called directly with (name, bytes) pairs.
     ``rows`` holds one ``(name, recognition or None, text)`` per file of the last upload.
     """
 
-    def __init__(self, model: Any):
+    def __init__(self, model: ModelSpec):
         super().__init__()
         self.model = _as_model(model)
-        self.rows: list[tuple[str, Any, str]] = []
+        self.rows: list[tuple[str, Recognition | None, str]] = []
         self.upload = widgets.FileUpload(
             accept="image/*",
             multiple=True,
@@ -349,28 +307,33 @@ class UploadBox(widgets.VBox):
         self.add_class("mnistlib-upload-box")
         self.upload.observe(self._on_upload, names="value")
 
-    def recognise_files(self, files: Iterable[tuple[str, bytes]], types: Sequence[str] = ()):
+    def recognize_files(
+        self, files: Iterable[tuple[str, bytes]], types: Sequence[str] = ()
+    ) -> list[tuple[str, Recognition | None, str]]:
         """Recognise each (name, content) pair and show one row per file. Returns ``rows``."""
-        rows, row_widgets = [], []
+        rows: list[tuple[str, Recognition | None, str]] = []
+        row_widgets = []
         for index, (name, content) in enumerate(files):
             mime = types[index] if index < len(types) else ""
-            recognition, text = self._recognise_one(name, content)
+            recognition, text = self._recognize_one(name, content)
             rows.append((name, recognition, text))
             row_widgets.append(self._row(name, content, mime, recognition, text))
         self.rows = rows
         self.results.children = row_widgets
         return rows
 
-    def _recognise_one(self, name: str, content: bytes) -> tuple[Any, str]:
+    def _recognize_one(self, name: str, content: bytes) -> tuple[Recognition | None, str]:
         try:
-            recognition = recognize.recognize(self.model, bytes(content))
+            recognition = recognize(self.model, bytes(content))
         except ImageError as error:
             return None, f"Could not read {name!r}: {error}"
         return recognition, f"{name}: {result_text(recognition)}"
 
-    def _row(self, name: str, content: bytes, mime: str, recognition: Any, text: str):
+    def _row(
+        self, name: str, content: bytes, mime: str, recognition: Recognition | None, text: str
+    ) -> widgets.HBox:
         label = widgets.HTML(
-            _verdict_html(text, error=recognition is None, font_px=18),
+            verdict_html(text, error=recognition is None, font_px=18),
             layout=widgets.Layout(align_self="center"),
         )
         if recognition is None:
@@ -387,7 +350,7 @@ class UploadBox(widgets.VBox):
                     layout=widgets.Layout(width="84px", height="84px", object_fit="contain"),
                 )
             )
-        pictures.append(widgets.Image(value=_png(recognition.image, 3), format="png"))
+        pictures.append(widgets.Image(value=png_bytes(recognition.image, 3), format="png"))
         for picture in pictures:
             picture.layout.margin = "0 12px 0 0"
         return widgets.HBox([*pictures, label])
@@ -396,13 +359,13 @@ class UploadBox(widgets.VBox):
         entries = change["new"] or ()
         if not entries:
             return
-        self.recognise_files(
+        self.recognize_files(
             [(entry["name"], entry["content"]) for entry in entries],
             [entry.get("type", "") for entry in entries],
         )
 
 
-def upload_box(model: Any = None) -> UploadBox:
+def upload_box(model: ModelSpec = None) -> UploadBox:
     """An ``UploadBox`` (an ipywidgets VBox) that recognises uploaded image files with ``model``.
 
     ``model`` as for ``drawing_pad``. Several files may be chosen at once; each gets a row with

@@ -1,3 +1,5 @@
 """Shared test set-up."""
 
-import mnistlib  # noqa: F401  (first: TensorFlow loads without its C++ log lines)
+import mnistlib
+
+mnistlib.quiet_tensorflow()  # first: TensorFlow loads without its C++ log lines

@@ -9,7 +9,7 @@ from benchmarks import suite
 
 
 def test_table_and_csv(tmp_path, monkeypatch):
-    monkeypatch.setenv("MNISTLIB_RESULTS_DIR", str(tmp_path))
+    monkeypatch.setenv("MNISTLIB_HOME", str(tmp_path))
     rows = [
         suite.Row("latency", "recognize", "predict", 2.0, 40.0, "ms", 0.05, "<= 0.1"),
         suite.Row("memory", "01 peak", "-", 900.0, math.nan, "MiB", math.nan, "report"),

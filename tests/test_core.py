@@ -1,22 +1,18 @@
-"""Tests for the small core modules: preprocess, results, paths, saving, training, seed, models."""
+"""Tests for the small core modules: preprocess, seed, models."""
 
 from __future__ import annotations
-
-import csv
 
 import keras
 import numpy as np
 import pytest
 
-import mnistlib  # noqa: F401  (imports TensorFlow quietly first)
-from mnistlib import models, preprocess, recognize, results, saving, training
-from mnistlib.paths import default_model_path, models_dir, project_root, results_dir
+import mnistlib
+from mnistlib import models, preprocess
 
 
 @pytest.fixture(autouse=True)
-def _isolated_dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("MNISTLIB_MODELS_DIR", str(tmp_path / "models"))
-    monkeypatch.setenv("MNISTLIB_RESULTS_DIR", str(tmp_path / "results"))
+def _isolated_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNISTLIB_HOME", str(tmp_path))
 
 
 # --- preprocess ---------------------------------------------------------------------------
@@ -41,10 +37,28 @@ def test_one_hot_puts_a_single_one_at_the_label():
     assert np.argmax(out, axis=1).tolist() == [3, 0, 9]
 
 
-@pytest.mark.parametrize("bad", [np.zeros((5, 27, 28)), np.zeros(28)])
-def test_preprocess_rejects_wrong_shapes(bad):
+def test_both_inputs_accept_a_channel_axis():
+    x = np.random.default_rng(0).integers(0, 256, (3, 28, 28), dtype=np.uint8)
+    np.testing.assert_array_equal(preprocess.to_cnn_input(x[..., None]), preprocess.to_cnn_input(x))
+    np.testing.assert_array_equal(
+        preprocess.to_dense_input(x[..., None]), preprocess.to_dense_input(x)
+    )
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [(5, 27, 28), (28,), (28, 28), (5, 28, 28, 3), (5, 3, 28, 28), (2, 5, 28, 28), (5, 784)],
+)
+@pytest.mark.parametrize("convert", [preprocess.to_cnn_input, preprocess.to_dense_input])
+def test_preprocess_rejects_wrong_shapes(shape, convert):
+    # (5, 28, 28, 3) used to become 15 rows of one channel each, silently.
     with pytest.raises(ValueError, match="28x28"):
-        preprocess.to_cnn_input(bad)
+        convert(np.zeros(shape, np.uint8))
+
+
+def test_one_hot_matches_keras():
+    y = np.array([3, 0, 9, 9, 1])
+    np.testing.assert_array_equal(preprocess.one_hot(y), keras.utils.to_categorical(y, 10))
 
 
 def test_one_hot_rejects_out_of_range_labels():
@@ -79,24 +93,7 @@ def test_document_cnn_layers_follow_the_document():
     assert models.build_document_cnn(loss="mean_squared_error").loss == "mean_squared_error"
 
 
-# --- training -----------------------------------------------------------------------------
-def test_train_logs_one_line_per_epoch(capsys):
-    mnistlib.set_seed(0)
-    model = models.build_dense()
-    x = np.random.default_rng(0).random((64, 784), dtype=np.float32)
-    y = np.arange(64) % 10
-    run = training.train(model, x, y, epochs=3, batch_size=16, validation_split=0.25)
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert len(lines) == 3
-    assert lines[0].startswith("epoch 1/3") and "val_accuracy" in lines[0]
-    assert run.epochs == 3 and len(run.history["loss"]) == 3 and run.seconds > 0
-
-
-def test_train_rejects_zero_epochs():
-    with pytest.raises(ValueError, match="epochs"):
-        training.train(models.build_dense(), np.zeros((2, 784)), np.zeros(2), epochs=0)
-
-
+# --- seeds (training.py's own tests are in test_training.py) ------------------------------
 def test_set_seed_makes_training_repeatable():
     x = np.random.default_rng(1).random((128, 784), dtype=np.float32)
     y = np.arange(128) % 10
@@ -104,7 +101,7 @@ def test_set_seed_makes_training_repeatable():
     def once():
         mnistlib.set_seed(7)
         model = models.build_dense(16)
-        training.train(model, x, y, epochs=2, batch_size=32, log=False)
+        model.fit(x, y, epochs=2, batch_size=32, verbose=0)
         return model.get_weights()
 
     for a, b in zip(once(), once(), strict=True):
@@ -117,83 +114,7 @@ def test_set_seed_rejects_bad_seeds(bad):
         mnistlib.set_seed(bad)
 
 
-# --- results ------------------------------------------------------------------------------
-def _record(model="cnn", acc=0.99, **kw):
-    args = dict(notebook="01_classification", model=model, loss="categorical_crossentropy",
-                epochs=3, test_accuracy=acc, train_seconds=12.34, parameters=1000)  # fmt: skip
-    args.update(kw)
-    return results.record_result(**args)
-
-
-def test_record_result_replaces_the_row_of_the_same_model():
-    _record("cnn", 0.98)
-    _record("cnn_mse", 0.97)
-    _record("cnn", 0.99)
-    rows = results.load_results()
-    assert [r.model for r in rows] == ["cnn", "cnn_mse"]
-    assert rows[0].test_accuracy == 0.99
-    with results.results_path().open() as handle:
-        assert tuple(next(csv.reader(handle))) == results.COLUMNS
-
-
-def test_results_table_and_best():
-    assert results.load_results() == [] and results.best_result() is None
-    assert "no results" in results.format_results()
-    _record("dense", 0.92, notebook="02_recognition")
-    _record("cnn", 0.99)
-    table = results.format_results().splitlines()
-    assert table[0].split()[:2] == ["notebook", "model"] and "cnn" in table[1]
-    assert results.best_result().model == "cnn"
-
-
-def test_record_result_rejects_impossible_accuracy_and_keeps_the_file():
-    _record("cnn", 0.99)
-    with pytest.raises(ValueError, match="test_accuracy"):
-        _record("cnn", 1.5)
-    assert results.load_results()[0].test_accuracy == 0.99
-
-
-def test_load_results_rejects_a_foreign_csv():
-    results.results_path().write_text("a,b\n1,2\n")
-    with pytest.raises(ValueError, match="columns"):
-        results.load_results()
-
-
-# --- paths and saving ---------------------------------------------------------------------
-def test_paths_follow_the_environment(tmp_path):
-    assert models_dir() == tmp_path / "models" and models_dir().is_dir()
-    assert results_dir() == tmp_path / "results"
-    assert default_model_path().name == "digit_recognizer.keras"
-    assert (project_root() / "pyproject.toml").is_file()
-
-
-def test_save_model_and_promote_the_most_accurate():
-    dense, hidden = models.build_dense(), models.build_dense(8)
-    saving.save_model(dense, "dense")
-    saving.save_model(hidden, "dense_hidden")
-    _record("dense", 0.92)
-    _record("dense_hidden", 0.97)
-    _record("cnn", 0.99)  # recorded but never saved: cannot be the default
-    path = saving.update_default_recognizer()
-    assert path == default_model_path()
-    reloaded = recognize.load_model(path)  # the safe loader the project uses
-    assert reloaded.count_params() == hidden.count_params()
-
-
-def test_model_keys_are_checked():
-    with pytest.raises(ValueError, match="model key"):
-        saving.model_path("../evil")
-
-
-def test_record_training_reads_the_model_and_run():
-    model = models.build_dense()
-    run = training.TrainingRun(history={"loss": [1.0]}, seconds=3.21, epochs=1)
-    row = results.record_training("02_recognition", "dense", model, run, 0.9)
-    assert (row.loss, row.epochs, row.parameters, row.train_seconds) == (
-        "sparse_categorical_crossentropy", 1, 7850, 3.2,
-    )  # fmt: skip
-
-
+# --- models ------------------------------------------------------------------------------
 def test_improved_cnn_augments_only_while_training():
     mnistlib.set_seed(0)
     model = models.build_improved_cnn(epochs=2, steps_per_epoch=10)
@@ -206,3 +127,8 @@ def test_improved_cnn_augments_only_while_training():
     augment = keras.Sequential(models.augmentation_layers())
     assert not np.array_equal(augment(x, training=True), x)
     np.testing.assert_array_equal(augment(x, training=False), x)
+    # ...and the model really holds that augmentation, before its first convolution.
+    kinds = [type(layer) for layer in model.layers]
+    first_conv = kinds.index(keras.layers.Conv2D)
+    expected = [type(layer) for layer in models.augmentation_layers()]
+    assert kinds[:first_conv] == expected

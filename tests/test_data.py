@@ -453,14 +453,14 @@ def test_keras_download_failure_is_an_oserror(monkeypatch):
 # --- fetch-data command -----------------------------------------------------------------------
 def test_cli_fetch_data_success(capsys):
     _npz(data.keras_cache_path(), FAKE)
-    assert data.main([]) == 0
+    assert data.fetch_command() == 0
     out = capsys.readouterr().out
     assert "verified 4 arrays" in out and f"MNIST is ready: {data.cache_path()}" in out
     assert data.fetch_data(verbose=False) == data.cache_path()
 
 
 def test_cli_fetch_data_reports_failure(capsys):
-    assert data.main([]) == 1
+    assert data.fetch_command() == 1
     assert "could not obtain MNIST" in capsys.readouterr().err
 
 

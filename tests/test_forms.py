@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from mnistlib import forms, recognize
+from mnistlib import forms, prepare
+from mnistlib.__main__ import main
+from mnistlib.paths import sample_images
 
 RNG = np.random.default_rng(0)
 N_FAKE = 64  # more than the largest index in forms.SAMPLE_INDICES
@@ -40,7 +41,7 @@ def test_each_form_is_a_real_image_file_that_prepares_well(form, mode, ext):
     assert got_ext == ext
     image = Image.open(io.BytesIO(payload))
     assert image.mode == mode
-    prepared = recognize.prepare_image(payload)
+    prepared = prepare.prepare_image(payload)
     rows = np.flatnonzero(prepared.max(axis=1) > 0.3)
     assert 17 <= rows[-1] - rows[0] + 1 <= 21  # the L fills the 20-pixel box's height
 
@@ -107,9 +108,9 @@ def test_make_samples_names_files_by_their_digit(tmp_path, fake_mnist):
     assert sum(p.stat().st_size for p in written) < 300_000
 
 
-def test_committed_samples_are_small_and_labelled():
-    folder = Path(__file__).resolve().parents[1] / "samples"
-    images = [p for p in folder.iterdir() if p.suffix in (".png", ".jpg")]
+def test_shipped_samples_are_small_and_labelled():
+    images = sample_images()
+    folder = images[0].parent
     assert len(images) >= 10 and sum(p.stat().st_size for p in images) < 300_000
     assert {p.stem.rsplit("_", 1)[0] for p in images} == set(forms.SAMPLE_INDICES)
     assert all(p.stem.rsplit("_", 1)[1].isdigit() for p in images)
@@ -117,21 +118,17 @@ def test_committed_samples_are_small_and_labelled():
 
 
 def test_cli_prints_a_table_or_writes_samples(tmp_path, monkeypatch, capsys, fake_mnist):
-    assert forms.cli_main(["--samples", str(tmp_path), "--seed", "1"]) == 0
+    assert main(["forms", "--samples", str(tmp_path), "--seed", "1"]) == 0
     assert len(list(tmp_path.iterdir())) == sum(len(v) for v in forms.SAMPLE_INDICES.values())
-    monkeypatch.setattr("mnistlib.recognize.load_model", lambda path: object())
+    monkeypatch.setattr("mnistlib.saving.load_recognizer", lambda path: object())
     monkeypatch.setattr(forms, "predict_probabilities", _always(7))
     monkeypatch.setattr(forms, "FORMS", {k: forms.FORMS[k] for k in ("mnist_as_is", "photo")})
-    assert forms.cli_main(["--model", str(tmp_path / "m.keras"), "--n", str(N_FAKE)]) == 0
+    assert main(["forms", "--model", str(tmp_path / "m.keras"), "--n", str(N_FAKE)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[-3].split() == ["mnist_as_is", str(N_FAKE), f"{np.mean(fake_mnist[1] == 7):.4f}"]
     assert out[-2].split()[0] == "photo" and out[-4].split() == ["form", "images", "accuracy"]
 
 
-def test_cli_without_a_model_says_what_to_do(tmp_path, capsys):
-    assert forms.cli_main(["--model", str(tmp_path / "none.keras")]) == 2
-    assert "make run" in capsys.readouterr().err
-
-
-def test_sample_indices_name_each_form():
-    assert set(forms.SAMPLE_INDICES) <= set(forms.FORMS)
+def test_cli_with_a_missing_model_says_so(tmp_path, capsys):
+    assert main(["forms", "--model", str(tmp_path / "none.keras")]) == 2
+    assert "no model at" in capsys.readouterr().err

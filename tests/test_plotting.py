@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from mnistlib import plotting
+from mnistlib import metrics, plotting
+from mnistlib.paths import sample_images
 from mnistlib.results import ResultRow
 
 RNG = np.random.default_rng(0)
@@ -24,7 +25,7 @@ def _titles(fig: Figure) -> str:
 
 
 def _row(model, acc):
-    return ResultRow("01_classification", model, "ce", 3, acc, 10.0, 100, "2026-01-01T00:00:00")
+    return ResultRow("01_classification", model, "", "ce", 3, acc, 10.0, 100, "2026-01-01T00:00:00")
 
 
 FIGURES = {
@@ -38,6 +39,7 @@ FIGURES = {
     "probabilities": lambda: plotting.plot_probabilities(np.eye(10)[4], image=IMAGES[0]),
     "confusion": lambda: plotting.plot_confusion_matrices({"m": np.eye(10, dtype=int) * 5}),
     "results": lambda: plotting.plot_results([_row("cnn", 0.99), _row("dense", 0.92)]),
+    "preparation": lambda: plotting.preparation_figure(sample_images()[0]),
     "recognitions": lambda: plotting.plot_recognitions(
         [IMAGES[0], np.zeros((40, 30, 3), np.uint8)],
         [IMAGES[0] / 255] * 2,
@@ -69,18 +71,20 @@ def test_prediction_titles_mark_mistakes():
 
 
 def test_confusion_matrix_counts():
-    cm = plotting.confusion_matrix([0, 0, 1, 9], [0, 1, 1, 9])
+    cm = metrics.confusion_matrix([0, 0, 1, 9], [0, 1, 1, 9])
     assert cm.shape == (10, 10) and cm.sum() == 4
     assert cm[0, 0] == 1 and cm[0, 1] == 1 and cm[1, 1] == 1 and cm[9, 9] == 1
 
 
-def test_confusion_matrix_rejects_mismatched_lengths():
+def test_confusion_matrix_rejects_mismatched_lengths_and_non_digits():
     with pytest.raises(ValueError, match="predictions"):
-        plotting.confusion_matrix([1, 2], [1])
+        metrics.confusion_matrix([1, 2], [1])
+    with pytest.raises(ValueError, match="digits 0-9"):
+        metrics.confusion_matrix([1, 10], [1, 2])  # would have been counted in row 2, column 0
 
 
 def test_confusion_titles_count_errors():
-    cm = plotting.confusion_matrix([0, 1, 2], [0, 1, 3])
+    cm = metrics.confusion_matrix([0, 1, 2], [0, 1, 3])
     fig = plotting.plot_confusion_matrices({"dense": cm})
     assert fig.axes[0].get_title() == "dense: 1 errors"
     assert fig.axes[0].get_xlabel() == "Predicted" and fig.axes[0].get_ylabel() == "True"

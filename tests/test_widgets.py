@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime
 import io
 import os
-from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -18,6 +17,7 @@ from PIL import Image
 
 from mnistlib import widgets
 from mnistlib.errors import ImageError
+from mnistlib.recognize import Recognition
 
 
 class FakeRecognizer:
@@ -35,13 +35,13 @@ class FakeRecognizer:
         probabilities[self.digit] = self.confidence
         image = np.zeros((28, 28), dtype=np.float32)
         image[4:24, 13:15] = 1.0
-        return SimpleNamespace(digit=self.digit, probabilities=probabilities, image=image)
+        return Recognition(digit=self.digit, probabilities=probabilities, image=image)
 
 
 @pytest.fixture
 def fake(monkeypatch):
     recognizer = FakeRecognizer()
-    monkeypatch.setattr(widgets.recognize, "recognize", recognizer)
+    monkeypatch.setattr(widgets, "recognize", recognizer)
     return recognizer
 
 
@@ -165,9 +165,7 @@ def test_clear_wipes_strokes_and_results(fake):
 
 
 def test_a_refused_drawing_shows_the_message_not_a_traceback(monkeypatch):
-    monkeypatch.setattr(
-        widgets.recognize, "recognize", FakeRecognizer(error="no visible digit in the image")
-    )
+    monkeypatch.setattr(widgets, "recognize", FakeRecognizer(error="no visible digit in the image"))
     pad = widgets.drawing_pad(MODEL)
     assert draw(pad, [(5, 5)]) is None
     assert pad.result is None
@@ -210,11 +208,13 @@ def test_widgets_display_without_a_frontend(fake):
         display(widget)  # plain Python: prints the text repr, nothing waits for a browser
 
 
-def test_a_model_path_is_loaded_with_recognize_load_model(monkeypatch, tmp_path):
+def test_a_path_or_nothing_goes_through_load_recognizer(monkeypatch, tmp_path):
     loaded = []
-    monkeypatch.setattr(widgets.recognize, "load_model", lambda path: loaded.append(path) or MODEL)
+    monkeypatch.setattr(widgets, "load_recognizer", lambda path: loaded.append(path) or MODEL)
     pad = widgets.drawing_pad(tmp_path / "m.keras")
-    assert pad.model is MODEL and loaded == [tmp_path / "m.keras"]
+    box = widgets.upload_box()
+    assert pad.model is MODEL and box.model is MODEL
+    assert loaded == [tmp_path / "m.keras", None]  # None: the shipped recogniser
 
 
 # -- the upload box -------------------------------------------------------------------------
@@ -230,7 +230,7 @@ def test_uploaded_files_are_each_recognised(fake):
     box = widgets.upload_box(MODEL)
     assert box.upload.accept == "image/*" and box.upload.multiple
     picture = png_bytes(np.full((40, 30), 255, dtype=np.uint8))
-    rows = box.recognise_files([("seven.png", picture), ("again.png", picture)], ["image/png"])
+    rows = box.recognize_files([("seven.png", picture), ("again.png", picture)], ["image/png"])
     assert [text for _, _, text in rows] == [
         "seven.png: Recognised: 7 (90%)",
         "again.png: Recognised: 7 (90%)",
@@ -251,9 +251,9 @@ def test_a_bad_file_gets_its_message_and_the_others_are_still_read(monkeypatch):
             raise ImageError("not an image (could not identify the file format)")
         return good(model, source)
 
-    monkeypatch.setattr(widgets.recognize, "recognize", recognise)
+    monkeypatch.setattr(widgets, "recognize", recognise)
     box = widgets.upload_box(MODEL)
-    rows = box.recognise_files([("notes.png", b"%PDF-1.4 ..."), ("ok.png", b"\x89PNG...")])
+    rows = box.recognize_files([("notes.png", b"%PDF-1.4 ..."), ("ok.png", b"\x89PNG...")])
     assert rows[0][1] is None
     assert rows[0][2] == (
         "Could not read 'notes.png': not an image (could not identify the file format)"

@@ -4,7 +4,7 @@ Every test in this folder is marked ``browser``. Without Chromium (or Playwright
 saying why, unless ``MNISTLIB_REQUIRE_BROWSER=1`` (as ``.ci/run`` sets): then that is a failure.
 
 The server runs on 127.0.0.1, on a free port, with a random token, in a throw-away copy of the
-project (notebooks, models and results copied; package and samples linked), so running the
+project (notebooks, models and results copied; the package linked), so running the
 notebooks never rewrites the committed notebooks, models/ or results/. The Jupyter
 config, settings, workspaces and runtime folders are temporary too, so a user's own settings
 cannot change what the tests see.
@@ -84,7 +84,7 @@ def _free_port() -> int:
 
 
 def _make_lab_root(root: Path) -> Path:
-    """A project-shaped folder: the real package and samples, copies of everything written.
+    """A project-shaped folder: the real package (samples inside), copies of everything written.
 
     The notebooks, models and results are copies, so a notebook run in the browser (which saves
     models and picks the default recogniser) never changes the project's own files.
@@ -92,11 +92,9 @@ def _make_lab_root(root: Path) -> Path:
     root.mkdir()
     shutil.copy(ROOT / "pyproject.toml", root / "pyproject.toml")
     (root / "mnistlib").symlink_to(ROOT / "mnistlib", target_is_directory=True)
-    if (ROOT / "samples").is_dir():
-        (root / "samples").symlink_to(ROOT / "samples", target_is_directory=True)
     shutil.copytree(ROOT / "notebooks", root / "notebooks", ignore=shutil.ignore_patterns(".*"))
-    models = Path(os.environ.get("MNISTLIB_MODELS_DIR") or ROOT / "models")
-    results = Path(os.environ.get("MNISTLIB_RESULTS_DIR") or ROOT / "results")
+    home = Path(os.environ.get("MNISTLIB_HOME") or ROOT)
+    models, results = home / "models", home / "results"
     (root / "models").mkdir()
     for model in models.glob("*.keras"):
         shutil.copy(model, root / "models" / model.name)
@@ -131,8 +129,7 @@ def lab(chromium_executable, tmp_path_factory):
     env["JUPYTERLAB_SETTINGS_DIR"] = str(settings)
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env.pop("MNISTLIB_MODELS_DIR", None)  # the copies above, not a folder set elsewhere
-    env.pop("MNISTLIB_RESULTS_DIR", None)
+    env.pop("MNISTLIB_HOME", None)  # the copies above, not a folder set elsewhere
 
     port, token = _free_port(), secrets.token_hex(16)
     jupyter = Path(sys.executable).with_name("jupyter")

@@ -36,8 +36,8 @@ RECOGNITION = os.environ.get("MNISTLIB_RECOGNITION_NOTEBOOK", "notebooks/02_reco
 RUN_ALL_TIMEOUT_MS = 420_000  # notebook 02 trains two dense models: about 1-2 minutes here
 RESULT_TIMEOUT_MS = 60_000
 DOCS_PICTURE = ROOT / "docs" / "drawing-pad.png"
-#: A sample from the project's samples/ folder to upload (its name ends in its digit).
-SAMPLE = ROOT / "samples" / "photo_2.jpg"
+#: A sample shipped with the package to upload (its name ends in its digit).
+SAMPLE = ROOT / "mnistlib" / "assets" / "samples" / "photo_2.jpg"
 
 STDERR = '[data-mime-type="application/vnd.jupyter.stderr"]'
 

@@ -1,0 +1,259 @@
+"""Reading a digit image from any source, safely: a path, file bytes, a PIL image or an array.
+
+``read_image`` decodes the source (Pillow for files, with the size checked from the header before
+any pixel is decoded, so a decompression bomb is refused cheaply), applies the EXIF orientation,
+and shrinks it to at most ``WORK_SIDE`` pixels a side. What comes back is a ``Pixels``: gray
+levels in [0, 1], the alpha channel if any, and the colours (converted only when shown).
+
+Every unusable input raises ``mnistlib.errors.ImageError`` with a message saying what is wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, TypeAlias
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from mnistlib.errors import ImageError
+
+#: Images with more pixels than this are refused before their pixels are decoded. A digit needs
+#: a few thousand pixels; 40 MP is larger than any phone photo, so only bombs and mistakes hit it.
+MAX_PIXELS = 40_000_000
+#: Working resolution: larger images are reduced to this longest side before any per-pixel work.
+#: 128 is over four times MNIST's 28: enough detail for the 20x20 box, and it keeps the
+#: preparation at a few milliseconds whatever the image's size.
+WORK_SIDE = 128
+
+#: What an image may be handed in as: a path, the bytes of an image file, a PIL image, or a
+#: NumPy array (2-D gray, HxWx1, HxWx3 or HxWx4); array-likes such as tensors are converted.
+Source: TypeAlias = (
+    str | os.PathLike[str] | bytes | bytearray | memoryview | Image.Image | np.ndarray
+)
+
+
+@dataclass
+class Pixels:
+    """A decoded image at working size: gray levels in [0, 1] (0 = black), alpha if any.
+
+    ``rgb`` keeps the colours: an HxWx3 array in [0, 1], or the decoded PIL image, converted
+    only when the original is shown, so that recognising an image never pays for them.
+    """
+
+    gray: np.ndarray
+    alpha: np.ndarray | None
+    rgb: np.ndarray | Image.Image | None = None
+
+    def colour(self) -> np.ndarray | None:
+        """The colours at the size of ``gray`` (HxWx3 in [0, 1]); None for gray images."""
+        if isinstance(self.rgb, Image.Image):
+            size = (self.gray.shape[1], self.gray.shape[0])
+            return _as_float(self.rgb.convert("RGB").resize(size, Image.Resampling.BOX))
+        return self.rgb
+
+
+def _too_large(width: int, height: int, name: str) -> ImageError:
+    return ImageError(
+        f"{name} is {width}x{height} pixels; images over {MAX_PIXELS // 1_000_000} "
+        "megapixels are refused (scale it down first)"
+    )
+
+
+def _decode(stream: BinaryIO, name: str) -> Image.Image:
+    """Open ``stream``, check the size from the header, then decode the first frame."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(stream)
+    except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+        raise ImageError(
+            f"{name} is refused: its header claims an enormous image (over "
+            f"{MAX_PIXELS // 1_000_000} megapixels), a possible decompression bomb"
+        ) from None
+    except UnidentifiedImageError:
+        raise ImageError(f"{name} is not a readable image file") from None
+    except (OSError, SyntaxError, ValueError, EOFError) as err:
+        raise ImageError(f"{name} could not be read as an image ({err})") from None
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise _too_large(width, height, name)
+    if width == 0 or height == 0:
+        raise ImageError(f"{name} has no pixels ({width}x{height})")
+    try:
+        image.seek(0)  # animated images: the first frame
+        if image.format == "JPEG":  # decode big photos at a reduced scale: much faster
+            image.draft(image.mode, (WORK_SIDE, WORK_SIDE))
+        image.load()
+    except Image.DecompressionBombError:
+        raise _too_large(width, height, name) from None
+    except (OSError, SyntaxError, ValueError, EOFError, IndexError) as err:
+        raise ImageError(f"{name} is truncated or damaged ({err})") from None
+    return image
+
+
+def _open(source: str | os.PathLike[str] | bytes | bytearray | memoryview) -> Pixels:
+    """Pixels of an image file given as a path or its bytes."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        if len(source) == 0:
+            raise ImageError("the image is empty (0 bytes)")
+        return _from_pil(_decode(io.BytesIO(bytes(source)), "the image data"))
+    path = Path(os.fspath(source))
+    if not path.exists():
+        raise FileNotFoundError(f"no such image file: {path}")
+    if path.is_dir():
+        raise ImageError(f"{path} is a folder, not an image file")
+    if path.stat().st_size == 0:
+        raise ImageError(f"{path.name} is empty (0 bytes)")
+    with path.open("rb") as stream:
+        return _from_pil(_decode(stream, path.name))
+
+
+_REDUCIBLE = {"1": "L", "P": None, "PA": "RGBA", "La": "LA", "RGBa": "RGBA"}
+
+
+def _fit_size(width: int, height: int) -> tuple[int, int]:
+    """(width, height) with the longest side at most WORK_SIDE, keeping the aspect ratio."""
+    scale = WORK_SIDE / max(width, height)
+    if scale >= 1:
+        return width, height
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _as_float(image: Image.Image) -> np.ndarray:
+    """An 8-bit PIL channel as float32 in [0, 1]."""
+    return np.asarray(image, dtype=np.float32) * np.float32(1 / 255)
+
+
+def _from_pil(image: Image.Image) -> Pixels:
+    """Gray levels, alpha and colour of a decoded PIL image, shrunk to the working size.
+
+    The shrinking happens in Pillow on 8-bit pixels (an area average, so anti-aliased), before
+    any per-pixel work in NumPy: that keeps recognition at a few milliseconds for any size.
+    """
+    with contextlib.suppress(Exception):  # a broken EXIF block must not stop recognition
+        image = ImageOps.exif_transpose(image)
+    mode = image.mode
+    if mode == "P":
+        mode = "RGBA" if "transparency" in image.info else "RGB"
+    elif mode.startswith("I;16"):
+        mode = "I"
+    else:
+        mode = _REDUCIBLE.get(mode) or mode
+    if mode != image.mode:
+        image = image.convert(mode)
+    size = _fit_size(*image.size)
+    alpha = None
+    if mode in ("RGBA", "LA"):
+        alpha = _as_float(image.getchannel("A").resize(size, Image.Resampling.BOX))
+    if image.mode in ("I", "F"):
+        factor = max(image.size) // WORK_SIDE
+        if factor >= 2:
+            image = image.reduce(factor)  # a box shrink; _shrink finishes the job in float
+        values = np.asarray(image, dtype=np.float64)
+        if not np.isfinite(values).all():
+            raise ImageError("the image contains NaN or infinite values")
+        return Pixels(_scale_values(values).astype(np.float32), alpha)
+    if image.mode not in ("L", "LA", "RGB", "RGBA"):
+        image = image.convert("RGB")  # CMYK, YCbCr, LAB, HSV, RGBX...
+    luminance = image if image.mode == "L" else image.convert("L")  # from RGB(A): no alpha
+    gray = _as_float(luminance.resize(size, Image.Resampling.BOX, reducing_gap=2.0))
+    return Pixels(gray, alpha, image if image.mode in ("RGB", "RGBA") else None)
+
+
+def _scaling(low: float, high: float) -> tuple[float, float]:
+    """(offset, divisor) taking numbers of unknown range to [0, 1].
+
+    Ranges 0..1, 0..255 and 0..65535 are kept as they are (a faint digit stays faint); others,
+    and anything negative, are stretched from their minimum to their maximum.
+    """
+    if low >= 0:
+        for top in (1.0, 255.0, 65535.0):
+            if high <= top:
+                return 0.0, top
+    return low, max(high - low, 1e-12)
+
+
+def _scale_values(values: np.ndarray) -> np.ndarray:
+    offset, divisor = _scaling(float(values.min()), float(values.max()))
+    return (values - offset) / divisor
+
+
+def _block_mean(values: np.ndarray, factor: int) -> np.ndarray:
+    """Average ``factor`` x ``factor`` blocks (the array's own dtype in, float64 out)."""
+    height, width = (values.shape[0] // factor) * factor, (values.shape[1] // factor) * factor
+    out = np.empty((height // factor, width // factor, *values.shape[2:]))
+    step = 64 * factor  # a few rows at a time: no full-size float copy of a big array
+    for top in range(0, height, step):
+        rows = values[top : min(top + step, height), :width].astype(np.float64)
+        shape = (rows.shape[0] // factor, factor, width // factor, factor, *values.shape[2:])
+        out[top // factor : (top + rows.shape[0]) // factor] = rows.reshape(shape).mean((1, 3))
+    return out
+
+
+def _from_array(array: np.ndarray) -> Pixels:
+    """Pixels of a NumPy array: 2-D gray, HxWx1, HxWx3 or HxWx4 (RGBA)."""
+    if array.size == 0:
+        raise ImageError(f"the array is empty (shape {array.shape})")
+    if array.dtype == bool:
+        array = array.astype(np.uint8) * 255
+    if not (np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+        raise ImageError(f"cannot read pixels of dtype {array.dtype}; use integers or floats")
+    if array.ndim == 3 and array.shape[-1] == 1:
+        array = array[..., 0]
+    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[-1] not in (3, 4)):
+        raise ImageError(
+            f"expected a 2-D gray image or an HxWx3 / HxWx4 colour image, got shape {array.shape}"
+        )
+    height, width = array.shape[:2]
+    if height * width > MAX_PIXELS:
+        raise _too_large(width, height, "the array")
+    if array.dtype == np.uint8 and array.max() > 1:  # the common case: Pillow does the work
+        return _from_pil(Image.fromarray(np.ascontiguousarray(array)))
+    if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
+        raise ImageError("the array contains NaN or infinite values")
+    offset, divisor = _scaling(float(array.min()), float(array.max()))
+    factor = max(height, width) // WORK_SIDE
+    values = _block_mean(array, factor) if factor >= 2 else array.astype(np.float64)
+    values = ((values - offset) / divisor).astype(np.float32)
+    alpha = colour = None
+    if values.ndim == 3:
+        if values.shape[-1] == 4:
+            alpha = values[..., 3]
+        colour = values[..., :3]
+        values = colour @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return Pixels(values, alpha, colour)
+
+
+def read_image(source: Source) -> Pixels:
+    """Decode ``source`` (see ``Source``) into gray levels at working size, with its alpha.
+
+    Raises ImageError for anything unusable (too large, empty, damaged, not an image) and
+    FileNotFoundError for a missing path.
+    """
+    if isinstance(source, Image.Image):
+        if source.width * source.height > MAX_PIXELS:
+            raise _too_large(source.width, source.height, "the image")
+        if source.width == 0 or source.height == 0:
+            raise ImageError("the image has no pixels")
+        try:
+            source.load()
+        except (OSError, SyntaxError, ValueError, EOFError) as err:
+            raise ImageError(f"the image is truncated or damaged ({err})") from None
+        return _from_pil(source)
+    if isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
+        return _open(source)
+    if not isinstance(source, np.ndarray) and hasattr(source, "__array__"):
+        with contextlib.suppress(Exception):  # array-likes: TensorFlow tensors and such
+            source = np.asarray(source)
+    if isinstance(source, np.ndarray):
+        return _from_array(source)
+    raise ImageError(
+        f"cannot read an image from a {type(source).__name__}; pass a path, bytes, "
+        "a PIL image or a NumPy array"
+    )
