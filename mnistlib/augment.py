@@ -50,7 +50,9 @@ def vary_pen(images: tf.Tensor, seed: int | None = None) -> tf.Tensor:
     much_thicker = tf.nn.max_pool2d(thicker, 3, 1, "SAME")
     thinner = -tf.nn.max_pool2d(-images, 3, 1, "SAME")
     ink = tf.reduce_sum(images, axis=[1, 2, 3], keepdims=True)
-    thin_ok = tf.reduce_sum(thinner, axis=[1, 2, 3], keepdims=True) >= MIN_INK_KEPT_BY_THINNING * ink
+    thin_ok = (
+        tf.reduce_sum(thinner, axis=[1, 2, 3], keepdims=True) >= MIN_INK_KEPT_BY_THINNING * ink
+    )
     draw = tf.random.uniform([n, 1, 1, 1], seed=seed)
     out = tf.where(draw < THICKER, thicker, images)
     out = tf.where((draw >= THICKER) & (draw < THICKER + MUCH_THICKER), much_thicker, out)

@@ -6,10 +6,14 @@ a learner sees every layer; the code here is short enough to read in one go.
 
 from __future__ import annotations
 
-import keras
-from keras import layers
+from mnistlib._quiet import import_tensorflow_quietly
 
-from mnistlib.preprocess import NUM_CLASSES
+import_tensorflow_quietly()
+
+import keras  # noqa: E402
+from keras import layers  # noqa: E402
+
+from mnistlib.preprocess import NUM_CLASSES  # noqa: E402
 
 INPUT_IMAGE = (28, 28, 1)
 INPUT_FLAT = (28 * 28,)
