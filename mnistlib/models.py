@@ -19,11 +19,16 @@ INPUT_IMAGE = (28, 28, 1)
 INPUT_FLAT = (28 * 28,)
 
 
-def build_document_cnn(loss: str = "categorical_crossentropy") -> keras.Model:
+def build_document_cnn(
+    loss: str = "categorical_crossentropy", *, decay_steps: int | None = None
+) -> keras.Model:
     """The source document's CNN: Conv2D(64) -> Conv2D(32) -> Flatten -> Dense(10, softmax).
 
     Both convolutions use 3x3 kernels and ReLU; no pooling. Trained with Adam on one-hot labels,
     with categorical cross-entropy (the default) or ``loss="mean_squared_error"`` to compare.
+    With ``decay_steps`` Adam's learning rate falls from 0.001 to zero along a cosine over that
+    many steps (notebook 01: 3 epochs, test accuracy 0.9834 with a constant rate, 0.9866 with
+    the decay, in our runs), so the last steps fine-tune instead of jumping around.
     """
     model = keras.Sequential(
         [
@@ -35,7 +40,12 @@ def build_document_cnn(loss: str = "categorical_crossentropy") -> keras.Model:
         ],
         name="document_cnn" if loss == "categorical_crossentropy" else "document_cnn_mse",
     )
-    model.compile(optimizer="adam", loss=loss, metrics=["accuracy"])
+    optimizer = (
+        keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, decay_steps))
+        if decay_steps
+        else "adam"
+    )
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
     return model
 
 
@@ -85,7 +95,10 @@ SHIFT, ROTATION, ZOOM = 0.08, 0.02, 0.08
 #: 3 pixels of shift, 12 degrees of rotation and 15% of size, before ``prepare_image`` evens them.
 RECOGNIZER_SHIFT, RECOGNIZER_ROTATION, RECOGNIZER_ZOOM = 0.1, 0.033, 0.15
 #: Peak learning rate of the one-cycle schedule (Adam), and the share of steps spent warming up.
-PEAK_LEARNING_RATE, WARMUP_SHARE = 3e-3, 0.2
+#: The improved CNN trains in batches of 256 (fewer, larger steps: about 7% less CPU time than
+#: 128 here) at a peak of 4e-3; the recogniser in batches of 128 at 3e-3.
+PEAK_LEARNING_RATE, WARMUP_SHARE = 4e-3, 0.2
+RECOGNIZER_PEAK_LEARNING_RATE = 3e-3
 #: The improved CNN's targets: 0.91 for the true digit and 0.01 for each other one, so training
 #: stops pushing outputs towards certainty (8 epochs: validation 0.9934 -> 0.9956 in our runs).
 LABEL_SMOOTHING = 0.1
@@ -151,14 +164,16 @@ def _cnn(augmentation: list[layers.Layer], name: str) -> keras.Model:
     )
 
 
-def _compile(model: keras.Model, total_steps: int, label_smoothing: float) -> keras.Model:
+def _compile(
+    model: keras.Model, total_steps: int, peak: float, label_smoothing: float
+) -> keras.Model:
     loss = (
         keras.losses.CategoricalCrossentropy(label_smoothing=label_smoothing)
         if label_smoothing
         else "sparse_categorical_crossentropy"
     )
     model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate=one_cycle(total_steps)),
+        optimizer=keras.optimizers.Adam(learning_rate=one_cycle(total_steps, peak)),
         loss=loss,
         metrics=["accuracy"],
         steps_per_execution=16,
@@ -166,18 +181,18 @@ def _compile(model: keras.Model, total_steps: int, label_smoothing: float) -> ke
     return model
 
 
-def build_improved_cnn(*, epochs: int = 8, steps_per_epoch: int = 430) -> keras.Model:
+def build_improved_cnn(*, epochs: int = 10, steps_per_epoch: int = 215) -> keras.Model:
     """A CNN past 99.5% in less training time than the Keras example recipe.
 
     On top of the example's Conv(32)-pool-Conv(64)-pool: on-the-fly augmentation, a third
     convolution (128 filters, cheap on the 5x5 maps left after pooling), batch normalisation
     after each layer (faster, steadier training), a Dense(128) layer with dropout (a quarter of
     its outputs dropped while training) against over-fitting, and a one-cycle learning rate over
-    ``epochs`` x ``steps_per_epoch`` steps (430 = 55,000 images in batches of 128). One-hot
+    ``epochs`` x ``steps_per_epoch`` steps (215 = 55,000 images in batches of 256). One-hot
     labels, smoothed (``LABEL_SMOOTHING``).
     """
     model = _cnn(augmentation_layers(), "improved_cnn")
-    return _compile(model, epochs * steps_per_epoch, LABEL_SMOOTHING)
+    return _compile(model, epochs * steps_per_epoch, PEAK_LEARNING_RATE, LABEL_SMOOTHING)
 
 
 def build_recognizer(*, epochs: int = 12, steps_per_epoch: int = 430) -> keras.Model:
@@ -188,4 +203,5 @@ def build_recognizer(*, epochs: int = 12, steps_per_epoch: int = 430) -> keras.M
     are shown to people and decide when it says "not sure", so they should not be capped.
     """
     shapes = augmentation_layers(RECOGNIZER_SHIFT, RECOGNIZER_ROTATION, RECOGNIZER_ZOOM)
-    return _compile(_cnn(shapes, "digit_recognizer"), epochs * steps_per_epoch, 0.0)
+    model = _cnn(shapes, "digit_recognizer")
+    return _compile(model, epochs * steps_per_epoch, RECOGNIZER_PEAK_LEARNING_RATE, 0.0)
