@@ -9,7 +9,6 @@ import platform
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -20,7 +19,7 @@ import mnistlib
 mnistlib.quiet_tensorflow()  # before keras: no TensorFlow log lines
 import keras  # noqa: E402
 
-from mnistlib import data, models, preprocess, results, training  # noqa: E402
+from mnistlib import data, models, preprocess, training  # noqa: E402
 from mnistlib.fileio import atomic_write  # noqa: E402
 from mnistlib.paths import results_dir, sample_images  # noqa: E402
 from mnistlib.saving import load_recognizer  # noqa: E402
@@ -63,99 +62,92 @@ def _mnist(quick: bool):
     return (x_train, y_train), (x_test, y_test)
 
 
-# --- 1. training overhead -------------------------------------------------------------------
+# --- 1. progress display overhead --------------------------------------------------------
 def training_overhead(quick: bool) -> list[Row]:
-    """The document CNN through mnistlib (builder, train, record) vs the same in plain Keras."""
+    """The document CNN's ``fit`` with the notebooks' progress display vs a silent plain ``fit``."""
     (x, y), _ = _mnist(quick)
     n = 2560 if quick else 19200
     x_cnn, y_hot = preprocess.to_cnn_input(x[:n]), preprocess.one_hot(y[:n])
 
-    def plain() -> float:
+    def fit(with_progress: bool) -> float:
         keras.utils.set_random_seed(0)
-        model = keras.Sequential([
-            keras.Input((28, 28, 1)),
-            keras.layers.Conv2D(64, 3, activation="relu"),
-            keras.layers.Conv2D(32, 3, activation="relu"),
-            keras.layers.Flatten(),
-            keras.layers.Dense(10, activation="softmax"),
-        ])  # fmt: skip
-        model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
-        start = time.perf_counter()
-        model.fit(x_cnn, y_hot, batch_size=128, epochs=1, verbose=0)
-        return time.perf_counter() - start
-
-    def project() -> float:
-        keras.utils.set_random_seed(0)
-        start = time.perf_counter()
         model = models.build_document_cnn()
-        run = training.train(model, x_cnn, y_hot, epochs=1, batch_size=128, log=False)
-        with tempfile.TemporaryDirectory() as tmp:
-            results.record_result(notebook="bench", model="cnn", loss="ce", epochs=1,
-                                  test_accuracy=0.5, train_seconds=run.seconds, parameters=1,
-                                  path=Path(tmp) / "a.csv")  # fmt: skip
+        progress = [training.EpochProgress(live=False, print_fn=lambda line: None)]
+        start = time.perf_counter()
+        model.fit(x_cnn, y_hot, batch_size=128, epochs=1, verbose=0,
+                  callbacks=progress if with_progress else [])  # fmt: skip
         return time.perf_counter() - start
 
-    plain()  # warm-up: TensorFlow's first graph build is not what we compare
+    fit(False)  # warm-up: TensorFlow's first graph build is not what we compare
     mine, theirs = [], []
     for _ in range(1 if quick else 3):  # alternate, so drift hits both alike
-        mine.append(project())
-        theirs.append(plain())
+        mine.append(fit(True))
+        theirs.append(fit(False))
     a, b = min(mine), min(theirs)
-    return [
-        Row(
-            "training overhead",
-            "document CNN via mnistlib",
-            "same model, plain Keras fit",
-            a,
-            b,
-            "s",
-            a / b,
-            "<= 1.02",
-            f"1 epoch on {n} images, best of {len(mine)}",
-        )
-    ]
+    notes = f"1 epoch on {n} images, best of {len(mine)}"
+    return [Row("training overhead", "document CNN fit with EpochProgress", "plain silent fit",
+                a, b, "s", a / b, "<= 1.02", notes)]  # fmt: skip
 
 
 # --- 2. time to accuracy --------------------------------------------------------------------
+#: Filled by ``time_to_accuracy``: the Keras recipe's training time in this run, the yardstick
+#: for the notebooks' wall times.
+_RECIPE: dict[str, float] = {}
+
+
+def _timed_fit(model: keras.Model, *args, **kwargs) -> float:
+    start = time.perf_counter()
+    model.fit(*args, verbose=0, **kwargs)
+    return time.perf_counter() - start
+
+
 def time_to_accuracy(quick: bool) -> list[Row]:
-    """The improved CNN recipe (notebook 01) vs the Keras "Simple MNIST convnet" recipe."""
+    """Notebook 01's improved CNN vs the Keras "Simple MNIST convnet" recipe, back to back."""
     (x, y), (xt, yt) = _mnist(quick)
     x_cnn, xt_cnn = preprocess.to_cnn_input(x), preprocess.to_cnn_input(xt)
-    epochs_base, epochs_ours, batch = (1, 1, 128) if quick else (15, 8, 128)
+    y_hot, yt_hot = preprocess.one_hot(y), preprocess.one_hot(yt)
+    epochs_base, epochs_ours = (1, 1) if quick else (15, 10)
+    n_fit = len(x_cnn) if quick else 55_000  # notebook 01 holds the last 5,000 out for validation
+    batch_ours = 256
 
     keras.utils.set_random_seed(0)
     base = models.build_keras_example_cnn()
-    run_b = training.train(base, x_cnn, preprocess.one_hot(y), epochs=epochs_base,
-                           batch_size=batch, validation_split=0.1, log=False)  # fmt: skip
-    acc_b = base.evaluate(xt_cnn, preprocess.one_hot(yt), verbose=0)[1]
+    secs_b = _timed_fit(base, x_cnn, y_hot, batch_size=128, epochs=epochs_base,
+                        validation_split=0.1)  # fmt: skip
+    acc_b = base.evaluate(xt_cnn, yt_hot, verbose=0)[1]
+    _RECIPE["seconds"] = secs_b
 
-    mnistlib.set_seed(42)  # as in the notebook: deterministic ops included
+    mnistlib.set_seed(42)  # as in the notebook
     ours = models.build_improved_cnn(epochs=epochs_ours,
-                                     steps_per_epoch=math.ceil(len(x_cnn) / batch))  # fmt: skip
-    run_o = training.train(ours, x_cnn, y, epochs=epochs_ours, batch_size=batch, log=False)
-    acc_o = ours.evaluate(xt_cnn, yt, verbose=0)[1]
+                                     steps_per_epoch=math.ceil(n_fit / batch_ours))  # fmt: skip
+    validation = (x_cnn[n_fit:], y_hot[n_fit:]) if n_fit < len(x_cnn) else None
+    secs_o = _timed_fit(ours, x_cnn[:n_fit], y_hot[:n_fit], batch_size=batch_ours,
+                        epochs=epochs_ours, validation_data=validation)  # fmt: skip
+    acc_o = ours.evaluate(xt_cnn, yt_hot, verbose=0)[1]
     return [
         Row("time to accuracy", f"improved CNN, {epochs_ours} epochs",
-            f"Keras example convnet, {epochs_base} epochs", run_o.seconds, run_b.seconds, "s",
-            run_o.seconds / run_b.seconds, "<= 1.0 (goal 0.5)",
-            f"test accuracy {acc_o:.4f} vs {acc_b:.4f} (floor 0.995)"),
+            f"Keras example convnet, {epochs_base} epochs", secs_o, secs_b, "s",
+            secs_o / secs_b, "<= 1.0 (goal 0.5)",
+            f"test accuracy {acc_o:.4f} vs {acc_b:.4f} (floor 0.995, goal 0.996)"),
         Row("test accuracy", "improved CNN", "Keras example convnet", acc_o, acc_b, "accuracy",
-            acc_o / acc_b, ">= 0.995 vs ~0.992"),
+            acc_o / acc_b, ">= 0.996 (floor 0.995)"),
     ]  # fmt: skip
 
 
 # --- 3. determinism cost ---------------------------------------------------------------------
 def determinism_cost(quick: bool) -> list[Row]:
-    """What ``set_seed``'s op determinism costs: the improved CNN for one epoch, on and off."""
+    """What TensorFlow's op determinism would cost: the improved CNN for one epoch, on and off."""
     code = (
         "import sys, time, mnistlib, numpy as np\n"
-        "from mnistlib import data, models, preprocess, training\n"
+        "from mnistlib import data, models, preprocess\n"
         "det = sys.argv[1] == '1'; n = int(sys.argv[2])\n"
-        "(x, y), _ = data.load_mnist(); x = preprocess.to_cnn_input(x[:n]); y = y[:n]\n"
+        "(x, y), _ = data.load_mnist(); x = preprocess.to_cnn_input(x[:n])\n"
+        "y = preprocess.one_hot(y[:n])\n"
         "mnistlib.set_seed(0, deterministic=det)\n"
-        "m = models.build_improved_cnn(epochs=2, steps_per_epoch=n // 128)\n"
-        "training.train(m, x[:1280], y[:1280], epochs=1, log=False)\n"
-        "print(training.train(m, x, y, epochs=1, log=False).seconds)\n"
+        "m = models.build_improved_cnn(epochs=2, steps_per_epoch=n // 256)\n"
+        "m.fit(x[:2560], y[:2560], batch_size=256, epochs=1, verbose=0)\n"
+        "t = time.perf_counter(); m.fit(x, y, batch_size=256, epochs=1, verbose=0)\n"
+        "print(time.perf_counter() - t)\n"
     )
     n = 2560 if quick else 30000
     times: dict[bool, list[float]] = {True: [], False: []}
@@ -165,19 +157,9 @@ def determinism_cost(quick: bool) -> list[Row]:
                                  capture_output=True, text=True, check=True)  # fmt: skip
             times[det].append(float(out.stdout.strip().splitlines()[-1]))
     a, b = min(times[True]), min(times[False])
-    return [
-        Row(
-            "determinism cost",
-            "improved CNN, op determinism on",
-            "op determinism off",
-            a,
-            b,
-            "s",
-            a / b,
-            "report",
-            f"1 epoch on {n} images, best of {len(times[True])}",
-        )
-    ]
+    return [Row("determinism cost", "improved CNN, op determinism on",
+                "seeds only (the default)", a, b, "s", a / b, "report",
+                f"1 epoch on {n} images, best of {len(times[True])}")]  # fmt: skip
 
 
 # --- 4. recognition latency ------------------------------------------------------------------
@@ -237,8 +219,11 @@ def notebooks(quick: bool) -> list[Row]:
                             math.nan, "report", "failed: " + " | ".join(tail)))  # fmt: skip
             continue
         seconds, peak = (float(v) for v in line.split()[1:])
-        rows.append(Row("notebook end to end", f"{name} wall time", "-", seconds, math.nan, "s",
-                        math.nan, "report", "executed with nbclient, as `make run`"))  # fmt: skip
+        recipe = _RECIPE.get("seconds", math.nan)
+        target = "<= 2.0 (x the recipe)" if name.startswith("01") else "report"
+        rows.append(Row("notebook end to end", f"{name} wall time",
+                        "Keras recipe's training (same run)", seconds, recipe, "s",
+                        seconds / recipe, target, "run as make run does"))  # fmt: skip
         rows.append(Row("notebook peak memory", f"{name} kernel peak RSS", "-", peak, math.nan,
                         "MiB", math.nan, "report"))  # fmt: skip
     return rows
@@ -270,12 +255,12 @@ def forms_accuracy(quick: bool) -> list[Row]:
 
 # Latency and forms use the recogniser shipped with the package.
 BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
+    "time_to_accuracy": time_to_accuracy,  # first: the notebooks are compared with its recipe
     "notebooks": notebooks,
     "latency": recognition_latency,
     "forms": forms_accuracy,
     "overhead": training_overhead,
     "determinism": determinism_cost,
-    "time_to_accuracy": time_to_accuracy,
 }
 
 
