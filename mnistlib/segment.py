@@ -1,0 +1,339 @@
+"""Finding the digits of a number written in a row.
+
+The image is read and turned into an ink map the way ``prepare_image`` does it (any polarity,
+lighting and format). Ink pixels are grouped into connected components; tiny specks are dropped;
+pieces of one digit (a 5's bar, a broken stroke) are joined when their columns overlap; a group
+much wider than a digit (two digits touching) is cut at the columns with the least ink near
+where the cuts are expected. Each digit comes back with its box in the original image and its
+crop (light ink on black, with a margin), ready for ``prepare_image``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from mnistlib.errors import ImageError
+
+# The reading and ink steps of the preparation. They are not public yet: the layout change
+# (imageio.py / prepare.py) is to expose them; until then this is the one place that uses them.
+from mnistlib.recognize import Source, _clean, _flatten, _ink_map, _read
+
+#: Ink stronger than this (after the noise floor is removed, strongest ink 1) forms components.
+INK_LEVEL = 0.3
+#: Components with less ink than this share of the largest one are specks, and dropped.
+SPECK_SHARE = 0.03
+#: Two groups are one digit when their columns overlap by this share of the narrower one...
+MERGE_OVERLAP = 0.5
+#: ...and together they are at most this many times as wide as tall.
+MERGE_MAX_ASPECT = 1.1
+#: A piece less tall than this many digit heights is not a digit: it belongs to a neighbour.
+FLAT_HEIGHT = 0.4
+#: A group at least this many times as wide as the digit height may hold touching digits: it is
+#: offered cut into 2, 3... pieces as well as whole, and ``read_number`` keeps what reads best.
+#: MNIST's digits are 0.8 as wide as tall in the median, but a wide 0 reaches 1.5: the width
+#: alone cannot tell.
+SPLIT_ASPECT = 0.75
+#: Cut a group into at most this many pieces, each at least this many digit heights wide.
+MAX_PIECES, MIN_PIECE_WIDTH = 4, 0.35
+#: Where no model decides: cut a group wider than this many digit heights, into pieces of
+#: DIGIT_WIDTH heights each.
+SPLIT_WIDTH, DIGIT_WIDTH = 1.3, 0.7
+#: Margin added around each crop, as a share of its longest side (so the crop does not look like
+#: a digit stretched to fill its frame).
+CROP_MARGIN = 0.2
+
+Box = tuple[int, int, int, int]  # left, top, right, bottom (right and bottom exclusive)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One digit found: its box in the original image and its crop (float ink on black)."""
+
+    box: Box
+    crop: np.ndarray
+
+
+# --- ink and components ----------------------------------------------------------------------
+def _original_size(source: Source, work: tuple[int, int]) -> tuple[int, int]:
+    """(width, height) of the image as handed in; ``work`` is the (height, width) read."""
+    size = None
+    if isinstance(source, Image.Image):
+        size = source.size
+    elif isinstance(source, np.ndarray):
+        size = (source.shape[1], source.shape[0])
+    elif isinstance(source, (str, os.PathLike)):
+        with Image.open(Path(os.fspath(source))) as image:  # the header only
+            size = image.size
+    elif isinstance(source, (bytes, bytearray, memoryview)):
+        import io
+
+        with Image.open(io.BytesIO(bytes(source))) as image:
+            size = image.size
+    if size is None:
+        return work[1], work[0]
+    if (size[0] > size[1]) != (work[1] > work[0]) and size[0] != size[1]:
+        size = (size[1], size[0])  # turned by its EXIF orientation
+    return size
+
+
+def ink_of(source: Source) -> tuple[np.ndarray, tuple[int, int]]:
+    """The cleaned ink map (light on black, strongest 1) and the original (width, height)."""
+    pixels = _read(source)
+    gray = _flatten(pixels.gray, pixels.alpha)
+    ink = _clean(_ink_map(gray))
+    return ink, _original_size(source, ink.shape)
+
+
+def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
+    """Labels (0 = background, 1..n) of the 8-connected regions of ``mask``, and n."""
+    parent: list[int] = []
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    runs = []  # (row, start, stop) with stop exclusive
+    previous: list[tuple[int, int, int]] = []  # (start, stop, run id) on the row above
+    for row in range(mask.shape[0]):
+        edges = np.flatnonzero(np.diff(np.r_[0, mask[row].astype(np.int8), 0]))
+        current = []
+        for start, stop in zip(edges[::2], edges[1::2], strict=True):
+            run = len(runs)
+            runs.append((row, int(start), int(stop)))
+            parent.append(run)
+            for p_start, p_stop, p_run in previous:
+                if p_start <= stop and start <= p_stop:  # touching, diagonals included
+                    a, b = find(run), find(p_run)
+                    parent[max(a, b)] = min(a, b)
+            current.append((int(start), int(stop), run))
+        previous = current
+    labels = np.zeros(mask.shape, np.int32)
+    roots: dict[int, int] = {}
+    for run, (row, start, stop) in enumerate(runs):
+        labels[row, start:stop] = roots.setdefault(find(run), len(roots) + 1)
+    return labels, len(roots)
+
+
+# --- grouping --------------------------------------------------------------------------------
+@dataclass
+class _Group:
+    labels: set[int]
+    left: int
+    right: int  # exclusive
+    top: int
+    bottom: int  # exclusive
+    mass: float
+    members: tuple[_Group, ...] = ()  # the single components joined, when more than one
+
+    @property
+    def width(self) -> int:
+        return self.right - self.left
+
+    def join(self, other: _Group) -> _Group:
+        return _Group(
+            self.labels | other.labels,
+            min(self.left, other.left),
+            max(self.right, other.right),
+            min(self.top, other.top),
+            max(self.bottom, other.bottom),
+            self.mass + other.mass,
+            (self.members or (self,)) + (other.members or (other,)),
+        )
+
+
+def _groups(ink: np.ndarray, labels: np.ndarray, n: int) -> list[_Group]:
+    groups = []
+    for label in range(1, n + 1):
+        rows, cols = np.nonzero(labels == label)
+        mass = float(ink[rows, cols].sum())
+        groups.append(_Group({label}, cols.min(), cols.max() + 1, rows.min(), rows.max() + 1, mass))
+    return groups
+
+
+def _digit_height(groups: list[_Group]) -> float:
+    """The typical digit height: the median height of the groups with a fair share of ink."""
+    largest = max(g.mass for g in groups)
+    return float(np.median([g.bottom - g.top for g in groups if g.mass >= 0.25 * largest]))
+
+
+def _merge(groups: list[_Group]) -> list[_Group]:
+    """Join groups whose columns overlap strongly (pieces of one digit), until none do."""
+    groups = sorted(groups, key=lambda g: g.left)
+    merged = True
+    while merged:
+        merged = False
+        pairs = [(i, j) for i in range(len(groups)) for j in range(i + 1, len(groups))]
+        for i, j in pairs:
+            a, b = groups[i], groups[j]
+            overlap = min(a.right, b.right) - max(a.left, b.left)
+            joined = a.join(b)
+            if overlap >= MERGE_OVERLAP * min(
+                a.width, b.width
+            ) and joined.width <= MERGE_MAX_ASPECT * (joined.bottom - joined.top):
+                groups[i] = joined
+                del groups[j]
+                merged = True
+                break
+    return sorted(groups, key=lambda g: g.left)
+
+
+def _attach_flat(groups: list[_Group], height: float) -> list[_Group]:
+    """Join each flat piece (no digit is flat: a 5's bar, a 7's stroke) to the group below or
+    beside it: the one its columns overlap most, else the nearest."""
+    groups = list(groups)
+    while len(groups) > 1:
+        flat = [g for g in groups if g.bottom - g.top < FLAT_HEIGHT * height]
+        if not flat:
+            break
+        piece = min(flat, key=lambda g: g.mass)
+        others = [g for g in groups if g is not piece]
+
+        def closeness(g: _Group, piece: _Group = piece) -> float:
+            return min(g.right, piece.right) - max(g.left, piece.left)  # < 0: a gap
+
+        target = max(others, key=closeness)
+        groups = [g for g in others if g is not target] + [target.join(piece)]
+    return sorted(groups, key=lambda g: g.left)
+
+
+def _cuts(profile: np.ndarray, pieces: int) -> list[int]:
+    """Columns cutting ``profile`` (ink per column) into ``pieces``, each at the least ink
+    within a quarter of a piece's width of where an even split would cut."""
+    width = len(profile)
+    step = width / pieces
+    cuts = []
+    for k in range(1, pieces):
+        expected = k * step
+        low, high = int(expected - step / 4), int(expected + step / 4) + 1
+        low, high = max(low, 1), min(high, width - 1)
+        window = profile[low:high]
+        # the least ink; among equals, the column nearest the expected place
+        order = np.lexsort((np.abs(np.arange(low, high) - expected), window))
+        cuts.append(low + int(order[0]))
+    return cuts
+
+
+def _pad(crop: np.ndarray) -> np.ndarray:
+    margin = max(2, round(CROP_MARGIN * max(crop.shape)))
+    return np.pad(crop, margin)
+
+
+def _dilate(mask: np.ndarray) -> np.ndarray:
+    out = mask.copy()
+    out[1:] |= mask[:-1]
+    out[:-1] |= mask[1:]
+    out[:, 1:] |= out[:, :-1].copy()
+    out[:, :-1] |= out[:, 1:].copy()
+    return out
+
+
+def _piece(
+    ink: np.ndarray, labels: np.ndarray, own_labels: set[int], cols: tuple[int, int], scale
+) -> Segment | None:
+    """The ink of components ``own_labels`` within columns ``cols`` as a segment, with the
+    ink of other components (and their faint edges) left out."""
+    own = np.isin(labels, list(own_labels))
+    own[:, : cols[0]] = False
+    own[:, cols[1] :] = False
+    rows = np.flatnonzero(own.any(axis=1))
+    if len(rows) == 0:
+        return None
+    others = _dilate((labels > 0) & ~np.isin(labels, list(own_labels)))
+    top, bottom = rows[0], rows[-1] + 1
+    crop = np.where(others, 0.0, ink)[top:bottom, cols[0] : cols[1]]
+    box = (
+        int(np.floor(cols[0] * scale[0])),
+        int(np.floor(top * scale[1])),
+        int(np.ceil(cols[1] * scale[0])),
+        int(np.ceil(bottom * scale[1])),
+    )
+    return Segment(box, _pad(crop.astype(np.float32)))
+
+
+def _options(ink, labels, group: _Group, height: float, scale) -> list[list[Segment]]:
+    """Ways to read a group: whole; one digit per (non-flat) component; cut into pieces."""
+    whole = _piece(ink, labels, group.labels, (group.left, group.right), scale)
+    options = [[whole]] if whole else []
+    tall = max(height, group.bottom - group.top)
+    if group.members:
+        parts = _attach_flat(list(group.members), height)
+        if len(parts) > 1:
+            cut = [_piece(ink, labels, g.labels, (g.left, g.right), scale) for g in parts]
+            options.append([s for s in cut if s is not None])
+    widest = max(g.width for g in (group.members or (group,)))
+    if widest >= SPLIT_ASPECT * tall:
+        mask = np.isin(labels, list(group.labels))[:, group.left : group.right]
+        profile = (ink[:, group.left : group.right] * mask).sum(axis=0)
+        most = min(MAX_PIECES, int(group.width / (MIN_PIECE_WIDTH * tall)))
+        for pieces in range(2, most + 1):
+            bounds = [group.left, *(group.left + c for c in _cuts(profile, pieces)), group.right]
+            cut = [
+                _piece(ink, labels, group.labels, (a, b), scale)
+                for a, b in zip(bounds[:-1], bounds[1:], strict=True)
+            ]
+            # every piece must be able to be a digit: not flat (a 5's bar cut off), not empty
+            if all(s and s.box[3] - s.box[1] >= FLAT_HEIGHT * tall * scale[1] for s in cut):
+                options.append(cut)
+    return options
+
+
+@dataclass(frozen=True)
+class Group:
+    """Connected ink that holds one digit or several touching ones.
+
+    ``options``: ways to read it, each a list of segments left to right; the first is the
+    group whole, the others cut into 2, 3... pieces (only for groups wide enough to hold more
+    than one digit). ``default``: the option chosen by width alone. ``height``: the digit
+    height in original pixels (the group's own, or the typical one if that is taller).
+    """
+
+    options: list[list[Segment]]
+    default: int
+    height: float
+
+
+def find_groups(source: Source) -> list[Group]:
+    """The groups of ink written in a row in ``source``, left to right.
+
+    Raises ImageError when the image holds no visible ink (as ``prepare_image`` does).
+    """
+    ink, (orig_w, orig_h) = ink_of(source)
+    labels, n = components(ink > INK_LEVEL)
+    if n == 0:
+        raise ImageError("no visible digit: only faint ink")
+    groups = _groups(ink, labels, n)
+    largest = max(g.mass for g in groups)
+    groups = _merge([g for g in groups if g.mass >= SPECK_SHARE * largest])
+    height = _digit_height(groups)
+    groups = _attach_flat(groups, height)
+    scale = (orig_w / ink.shape[1], orig_h / ink.shape[0])
+    found = []
+    for group in groups:
+        options = _options(ink, labels, group, height, scale)
+        if not options:
+            continue
+        tall = max(height, group.bottom - group.top)
+        default = 0
+        if group.width > SPLIT_WIDTH * tall:  # by width alone: the option nearest the guess
+            guess = round(group.width / (DIGIT_WIDTH * tall))
+            default = min(range(len(options)), key=lambda k: abs(len(options[k]) - guess))
+        found.append(Group(options, default, tall * scale[1]))
+    if not found:
+        raise ImageError("no visible digit: only specks of ink")
+    return found
+
+
+def segment(source: Source) -> list[Segment]:
+    """The digits written in a row in ``source``, left to right, cut by width alone.
+
+    ``read_number`` does better where digits touch: it lets the model choose the cuts.
+    Raises ImageError when the image holds no visible ink.
+    """
+    return [s for group in find_groups(source) for s in group.options[group.default]]
