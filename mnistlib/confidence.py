@@ -1,0 +1,209 @@
+"""When is the recogniser sure? Two checks, both chosen on held-out digits, never the test set.
+
+1. **Probability**: the top probability must reach a threshold (``SURE_THRESHOLD`` by default).
+   Alone it cannot tell a letter from a digit: models are often confidently wrong on anything
+   that is not a digit.
+2. **Familiarity**: the model's last hidden layer (what its output layer reads) must look like
+   it does for real digits: the Mahalanobis distance of those features to the nearest digit's
+   mean (a covariance shared by the ten digits, estimated on training digits) must stay under
+   a limit. Letters and scribbles land far from every digit. It needs statistics of the model
+   (``Sureness.fit``), saved next to it as ``<model>.sure.npz``.
+
+A digit failing either check is reported as "not sure: 4 or 9?" (its two likeliest digits).
+The validation set is the last ``VALIDATION_SIZE`` images of MNIST's training set, prepared with
+``prepare_image``; the distance limit is its ``FAMILIAR_QUANTILE`` quantile, and the probability
+threshold the highest that keeps the share of validation digits flagged by either check within
+``MAX_FLAGGED``. ``python -m mnistlib sure`` does it for a model and prints the figures.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+from matplotlib.figure import Figure
+
+#: Top probability below which a digit is "not sure", for models without fitted statistics.
+#: From `python -m mnistlib sure --model <stand-in>` (probability check alone, 1.5% of the
+#: validation digits flagged); the shipped recogniser carries its own in its .sure.npz.
+SURE_THRESHOLD = 0.3
+#: Images at the end of MNIST's training set held out to choose the thresholds.
+VALIDATION_SIZE = 5000
+#: Share of validation digits the two checks together may flag. The goal is at most 2% of test
+#: digits; MNIST's test digits are harder than the validation ones (about 1.5x as many flagged
+#: with the stand-in model), hence the margin.
+MAX_FLAGGED = 0.012
+#: Quantile of the validation digits' distances used as the familiarity limit (1% flagged).
+FAMILIAR_QUANTILE = 0.99
+#: Training images whose features give the digit means and covariance.
+FIT_IMAGES = 20000
+
+
+# --- the model's features ---------------------------------------------------------------------
+_FEATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _feature_model(model: Any):
+    """A compiled function giving (last hidden features, outputs), or None if the model's
+    layers cannot be reached (a subclassed model)."""
+    if model in _FEATURES:
+        return _FEATURES[model]
+    import keras
+    import tensorflow as tf
+
+    try:
+        both = keras.Model(model.inputs, [model.layers[-1].input, model.outputs[0]])
+    except (AttributeError, ValueError, IndexError, TypeError):
+        _FEATURES[model] = None
+        return None
+    shape = (None, *tuple(model.input_shape)[1:])
+
+    @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32)], reduce_retracing=True)
+    def fn(x):
+        return both(x, training=False)
+
+    _FEATURES[model] = fn
+    return fn
+
+
+def features_and_probabilities(model: Any, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Last hidden features (n, d) and probabilities (n, 10) of prepared images, in one call.
+
+    Features are None for models whose layers cannot be reached.
+    """
+    from mnistlib.recognize import _as_probabilities, predict_probabilities
+
+    images = np.asarray(images, dtype=np.float32)
+    fn = _feature_model(model)
+    if fn is None or len(images) == 0:
+        return None, predict_probabilities(model, images)
+    features, outputs = fn(images.reshape((len(images), *tuple(model.input_shape)[1:])))
+    return np.asarray(features, np.float64), _as_probabilities(np.asarray(outputs))
+
+
+# --- the checks -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sureness:
+    """The two checks' parameters: probability threshold and familiarity statistics."""
+
+    threshold: float = SURE_THRESHOLD
+    means: np.ndarray | None = None  # (10, d): each digit's mean features
+    precision: np.ndarray | None = None  # (d, d): inverse of the shared covariance
+    distance_limit: float = np.inf
+
+    def distances(self, features: np.ndarray | None) -> np.ndarray | None:
+        """Squared Mahalanobis distance of each row of ``features`` to the nearest digit."""
+        if features is None or self.means is None:
+            return None
+        out = np.full(len(features), np.inf)
+        for mean in self.means:
+            centred = features - mean
+            out = np.minimum(out, np.einsum("ij,jk,ik->i", centred, self.precision, centred))
+        return out
+
+    def sure(self, probabilities: np.ndarray, features: np.ndarray | None = None) -> np.ndarray:
+        """Whether each digit passes both checks ((n,) booleans for (n, 10) probabilities)."""
+        ok = np.atleast_2d(probabilities).max(axis=1) >= self.threshold
+        distances = self.distances(features)
+        if distances is not None:
+            ok &= distances <= self.distance_limit
+        return ok
+
+    def save(self, path: str | Path) -> None:
+        arrays = {"threshold": np.float64(self.threshold), "limit": self.distance_limit}
+        if self.means is not None:
+            arrays |= {"means": self.means, "precision": self.precision}
+        with open(path, "wb") as stream:
+            np.savez(stream, **arrays)
+
+    @classmethod
+    def load(cls, path: str | Path) -> Sureness:
+        with np.load(path, allow_pickle=False) as data:
+            means = data.get("means", None)
+            precision = data.get("precision", None)
+            return cls(float(data["threshold"]), means, precision, float(data["limit"]))
+
+    @classmethod
+    def fit_statistics(cls, features: np.ndarray, labels: np.ndarray) -> Sureness:
+        """Digit means and shared covariance of training features (thresholds not set)."""
+        means = np.stack([features[labels == d].mean(axis=0) for d in range(10)])
+        centred = features - means[labels]
+        covariance = centred.T @ centred / len(centred)
+        ridge = 1e-3 * np.trace(covariance) / len(covariance)  # keeps it invertible
+        return cls(means=means, precision=np.linalg.inv(covariance + ridge * np.eye(len(means.T))))
+
+
+def sureness_path(model_path: str | Path) -> Path:
+    """Where a model's checks are saved: ``<model>.sure.npz`` beside the ``.keras`` file."""
+    path = Path(model_path)
+    return path.with_name(path.stem + ".sure.npz")
+
+
+def likeliest(probabilities: np.ndarray, k: int = 2) -> list[int]:
+    """The ``k`` likeliest digits, most likely first."""
+    return [int(d) for d in np.argsort(probabilities)[::-1][:k]]
+
+
+def describe(digit: int, probabilities: np.ndarray, sure: bool) -> str:
+    """ "7" when sure, else "not sure: 4 or 9?" (the two likeliest digits)."""
+    if sure:
+        return str(digit)
+    first, second = likeliest(probabilities)
+    return f"not sure: {first} or {second}?"
+
+
+# --- choosing on the validation set -----------------------------------------------------------
+class FlagCurve(NamedTuple):
+    """For each probability threshold: shares of correct digits flagged, of errors caught and
+    of all digits flagged (the familiarity check, if any, flags its own on top)."""
+
+    thresholds: np.ndarray
+    correct_flagged: np.ndarray
+    errors_caught: np.ndarray
+    flagged: np.ndarray
+
+
+def flag_curve(
+    probabilities: np.ndarray, labels: np.ndarray, unfamiliar: np.ndarray | None = None
+) -> FlagCurve:
+    """How the probability threshold trades correct digits flagged against errors caught."""
+    top = probabilities.max(axis=1)
+    right = probabilities.argmax(axis=1) == labels
+    thresholds = np.unique(np.r_[0.0, np.quantile(top, np.linspace(0, 0.2, 401)), 1.0])
+    flagged = top[None, :] < thresholds[:, None]
+    if unfamiliar is not None:
+        flagged |= unfamiliar[None, :]
+    n_right, n_wrong = max(1, int(right.sum())), max(1, int((~right).sum()))
+    return FlagCurve(
+        thresholds,
+        (flagged & right).sum(axis=1) / n_right,
+        (flagged & ~right).sum(axis=1) / n_wrong,
+        flagged.mean(axis=1),
+    )
+
+
+def choose_threshold(curve: FlagCurve, max_flagged: float = MAX_FLAGGED) -> float:
+    """The highest probability threshold flagging at most ``max_flagged`` of the digits."""
+    allowed = curve.thresholds[curve.flagged <= max_flagged]
+    return float(allowed.max()) if len(allowed) else 0.0
+
+
+def flag_curve_figure(curve: FlagCurve, chosen: float) -> Figure:
+    """Errors caught against correct digits wrongly flagged, with the chosen threshold marked."""
+    fig = Figure(figsize=(5, 3.6), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(100 * curve.correct_flagged, 100 * curve.errors_caught, color="C0")
+    i = int(np.argmin(np.abs(curve.thresholds - chosen)))
+    point = (100 * curve.correct_flagged[i], 100 * curve.errors_caught[i])
+    ax.plot(*point, "o", color="C3")
+    ax.annotate(f"threshold {chosen:.3f}", point, textcoords="offset points", xytext=(8, -14))
+    ax.set_xlabel("correct digits flagged 'not sure' (%)")
+    ax.set_ylabel("errors caught (%)")
+    ax.set_xlim(0, max(5.0, 3 * point[0]))
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    ax.set_title("Choosing the threshold (validation digits)")
+    return fig

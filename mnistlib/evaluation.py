@@ -1,0 +1,257 @@
+"""Measuring number reading and the "not sure" checks; the ``numbers`` and ``sure`` commands.
+
+``fit_sureness`` chooses a model's checks on the validation set (the last 5,000 MNIST training
+images), never the test set. ``measure_sureness`` reports what they flag: MNIST test digits,
+the model's test errors, and non-digits (letters and scribbles drawn by ``mnistlib.strokes``).
+``evaluate_numbers`` reads numbers of 1 to 6 digits composed from MNIST test digits and from
+stroke-drawn digits, and gives the share read exactly right per length.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from mnistlib.confidence import (
+    FAMILIAR_QUANTILE,
+    FIT_IMAGES,
+    MAX_FLAGGED,
+    VALIDATION_SIZE,
+    FlagCurve,
+    Sureness,
+    choose_threshold,
+    features_and_probabilities,
+    flag_curve,
+    flag_curve_figure,
+    sureness_path,
+)
+from mnistlib.errors import ImageError
+
+
+def _prepared(images) -> np.ndarray:
+    from mnistlib.recognize import prepare_image
+
+    return np.stack([prepare_image(image) for image in images])
+
+
+def _in_batches(model: Any, images: np.ndarray, batch: int = 1000):
+    parts = [
+        features_and_probabilities(model, images[i : i + batch])
+        for i in range(0, len(images), batch)
+    ]
+    features = None if parts[0][0] is None else np.concatenate([f for f, _ in parts])
+    return features, np.concatenate([p for _, p in parts])
+
+
+def validation_set() -> tuple[np.ndarray, np.ndarray]:
+    """The held-out digits (the last VALIDATION_SIZE training images) and their labels."""
+    from mnistlib.data import load_mnist
+
+    (x_train, y_train), _ = load_mnist()
+    return x_train[-VALIDATION_SIZE:], y_train[-VALIDATION_SIZE:]
+
+
+def non_digits(n: int, seed: int = 0) -> list[np.ndarray]:
+    """``n`` drawn letters and scribbles (half each), 112x112, ink 255 on 0."""
+    from mnistlib.strokes import draw_non_digit
+
+    rng = np.random.default_rng(seed)
+    kinds = ["letter", "scribble"] * (n // 2) + ["letter"] * (n % 2)
+    return [draw_non_digit(rng, kind=kind)[0] for kind in kinds]
+
+
+def fit_sureness(model: Any, *, probability_only: bool = False) -> tuple[Sureness, FlagCurve]:
+    """Choose the checks for ``model`` on the validation set; also the curve behind the choice.
+
+    The familiarity statistics come from the first FIT_IMAGES training images; its limit is
+    the FAMILIAR_QUANTILE quantile of the validation digits' distances; the probability
+    threshold is the highest keeping the validation digits flagged within MAX_FLAGGED.
+    """
+    from mnistlib.data import load_mnist
+
+    x_val, y_val = validation_set()
+    features, probabilities = _in_batches(model, _prepared(x_val))
+    sureness, unfamiliar = Sureness(), None
+    if features is not None and not probability_only:
+        (x_train, y_train), _ = load_mnist()
+        train_features, _ = _in_batches(model, x_train[:FIT_IMAGES] / np.float32(255))
+        stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
+        distances = stats.distances(features)
+        limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
+        sureness = Sureness(means=stats.means, precision=stats.precision, distance_limit=limit)
+        unfamiliar = distances > limit
+    curve = flag_curve(probabilities, y_val, unfamiliar)
+    threshold = choose_threshold(curve, MAX_FLAGGED)
+    return Sureness(threshold, sureness.means, sureness.precision, sureness.distance_limit), curve
+
+
+class SureReport(NamedTuple):
+    """What the checks flag, as shares."""
+
+    test_flagged: float
+    test_errors: int
+    test_errors_flagged: float
+    non_digits_flagged: float
+
+
+def measure_sureness(model: Any, sureness: Sureness, *, n_non_digits: int = 1000) -> SureReport:
+    """Shares flagged: all 10,000 MNIST test digits, the model's errors, drawn non-digits."""
+    from mnistlib.data import load_mnist
+
+    _, (x_test, y_test) = load_mnist()
+    features, probabilities = _in_batches(model, _prepared(x_test))
+    sure = sureness.sure(probabilities, features)
+    wrong = probabilities.argmax(axis=1) != y_test
+    features, probabilities = _in_batches(model, _prepared(non_digits(n_non_digits)))
+    return SureReport(
+        test_flagged=float((~sure).mean()),
+        test_errors=int(wrong.sum()),
+        test_errors_flagged=float((~sure[wrong]).mean()) if wrong.any() else 0.0,
+        non_digits_flagged=float((~sureness.sure(probabilities, features)).mean()),
+    )
+
+
+def format_sure(sureness: Sureness, report: SureReport) -> str:
+    lines = [f"probability threshold        {sureness.threshold:.4f}"]
+    if sureness.means is not None:
+        lines.append(f"familiarity limit            {sureness.distance_limit:.1f}")
+    return "\n".join(
+        [
+            *lines,
+            f"MNIST test digits flagged    {report.test_flagged:.2%}",
+            f"test errors flagged          {report.test_errors_flagged:.2%} "
+            f"(of {report.test_errors})",
+            f"non-digits flagged           {report.non_digits_flagged:.2%}",
+        ]
+    )
+
+
+# --- numbers ----------------------------------------------------------------------------------
+class NumberRow(NamedTuple):
+    """Whole-number accuracy for one source and length."""
+
+    source: str
+    length: int
+    n: int
+    accuracy: float
+
+
+def evaluate_numbers(
+    model: Any, *, n_per_length: int = 200, lengths=range(1, 7), seed: int = 0
+) -> list[NumberRow]:
+    """Share of numbers read exactly right, per source ("mnist" test digits, "strokes") and
+    length. Each number is composed by ``strokes.compose_number`` and handed to
+    ``read_number`` as dark ink on white paper; a refused image counts as wrong."""
+    from mnistlib.data import load_mnist
+    from mnistlib.number import read_number
+    from mnistlib.strokes import compose_number
+
+    _, (x_test, y_test) = load_mnist()
+    rows = []
+    for source in ("mnist", "strokes"):
+        rng = np.random.default_rng(seed)
+        for length in lengths:
+            right = 0
+            for _ in range(n_per_length):
+                if source == "mnist":
+                    index = rng.integers(0, len(x_test), length)
+                    digits, images = [int(d) for d in y_test[index]], list(x_test[index])
+                else:
+                    digits, images = [int(d) for d in rng.integers(0, 10, length)], None
+                image, _ = compose_number(digits, rng, source=source, mnist_images=images)
+                try:
+                    text = read_number(model, 255 - image).text
+                except ImageError:
+                    continue
+                right += text == "".join(map(str, digits))
+            rows.append(NumberRow(source, length, n_per_length, right / n_per_length))
+    return rows
+
+
+def format_numbers(rows: list[NumberRow]) -> str:
+    lengths = sorted({r.length for r in rows})
+    lines = [f"{'digits':<10}" + "".join(f"{n:>8}" for n in lengths)]
+    for source in dict.fromkeys(r.source for r in rows):
+        by_length = {r.length: r.accuracy for r in rows if r.source == source}
+        lines.append(f"{source:<10}" + "".join(f"{by_length[n]:>8.3f}" for n in lengths))
+    return "\n".join(lines)
+
+
+# --- commands ---------------------------------------------------------------------------------
+def _load(path: Path | None):
+    from mnistlib.paths import default_model_path
+    from mnistlib.recognize import load_model
+
+    path = path or default_model_path()
+    return load_model(path), path
+
+
+def sure_main(argv: list[str] | None = None) -> int:
+    """``python -m mnistlib sure [--model PATH] [--save] [--figure PNG]``."""
+    from mnistlib.errors import ModelLoadError
+
+    parser = argparse.ArgumentParser(
+        prog="python -m mnistlib sure",
+        description="Choose a model's 'not sure' checks on held-out MNIST training digits and "
+        "measure what they flag on test digits and on drawn letters and scribbles.",
+    )
+    parser.add_argument("--model", type=Path, default=None, help="a .keras model")
+    parser.add_argument("--save", action="store_true", help="write <model>.sure.npz beside it")
+    parser.add_argument("--figure", type=Path, help="save the choice's curve as this PNG")
+    parser.add_argument("--probability-only", action="store_true", help="no familiarity check")
+    parser.add_argument("--non-digits", type=int, default=1000, help="letters and scribbles")
+    args = parser.parse_args(argv)
+    try:
+        model, path = _load(args.model)
+    except ModelLoadError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    sureness, curve = fit_sureness(model, probability_only=args.probability_only)
+    report = measure_sureness(model, sureness, n_non_digits=args.non_digits)
+    print(format_sure(sureness, report))
+    if args.figure:
+        flag_curve_figure(curve, sureness.threshold).savefig(args.figure, dpi=100)
+    if args.save:
+        sureness.save(sureness_path(path))
+        print(f"saved {sureness_path(path)}")
+    return 0
+
+
+def numbers_main(argv: list[str] | None = None) -> int:
+    """``python -m mnistlib numbers [--model PATH] [--n N]``."""
+    from mnistlib.errors import ModelLoadError
+
+    parser = argparse.ArgumentParser(
+        prog="python -m mnistlib numbers",
+        description="Whole-number accuracy of read_number on numbers of 1 to 6 digits composed "
+        "from MNIST test digits and from digits drawn with strokes.",
+    )
+    parser.add_argument("--model", type=Path, default=None, help="a .keras model")
+    parser.add_argument("--n", type=int, default=200, help="numbers per length (default 200)")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    try:
+        model, _ = _load(args.model)
+    except ModelLoadError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    print(format_numbers(evaluate_numbers(model, n_per_length=args.n, seed=args.seed)))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m mnistlib.evaluation {sure,numbers} ...`` (until the CLI gets them)."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    commands = {"sure": sure_main, "numbers": numbers_main}
+    if not args or args[0] not in commands:
+        print("usage: python -m mnistlib.evaluation {sure,numbers} [...]", file=sys.stderr)
+        return 2
+    return commands[args[0]](args[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
