@@ -11,11 +11,12 @@ from mnistlib.errors import ImageError
 from mnistlib.recognize import Recognition, Source, predict_probabilities, prepare_image
 from mnistlib.segment import Box, Segment, find_groups
 
-#: Log-probability a reading pays for each extra cut. 0 = the model alone decides.
-SPLIT_COST = 0.0
-#: Log-probability a reading pays per digit height a piece is wider than tall: digits are
-#: rarely wider than tall, so a wide piece is more likely two digits.
-WIDE_COST = 3.0
+#: Log-probability a reading pays for each extra cut, and per digit height a piece is wider
+#: than tall (digits are rarely wider than tall: a wide piece is more likely two digits).
+#: Chosen on numbers composed from the validation digits (the last 5,000 MNIST training images)
+#: and from stroke-drawn digits, 60 per length 1-6 each, with a stand-in model: among
+#: {0, 0.5, 1, 2, 3} x {0, 1, 3, 6}, (0.5, 3) read the most numbers right (0.908; (0, 0) 0.906).
+SPLIT_COST, WIDE_COST = 0.5, 3.0
 
 
 @dataclass(frozen=True)
