@@ -253,12 +253,57 @@ def forms_accuracy(quick: bool) -> list[Row]:
     ]
 
 
-# Latency and forms use the recogniser shipped with the package.
+# --- 7. reading numbers and saying "not sure" ------------------------------------------------
+def numbers_accuracy(quick: bool) -> list[Row]:
+    """Whole-number accuracy per length (`python -m mnistlib numbers`), against the one-digit
+    accuracy to the power of the length (what perfect segmentation would give), and what the
+    "not sure" checks flag (`python -m mnistlib sure`)."""
+    from mnistlib import evaluation
+    from mnistlib.confidence import Sureness, sureness_path
+    from mnistlib.paths import shipped_recognizer_path
+
+    path = shipped_recognizer_path()
+    model = load_recognizer()
+    rows = []
+    table = evaluation.evaluate_numbers(model, n_per_length=20 if quick else 500)
+    for source in ("mnist", "strokes"):
+        acc = {r.length: r.accuracy for r in table if r.source == source}
+        for length, value in acc.items():
+            base = acc[1] ** length
+            rows.append(
+                Row(
+                    "number accuracy",
+                    f"{source}, {length} digits",
+                    "1-digit accuracy^n",
+                    value,
+                    base,
+                    "accuracy",
+                    value / base if base else math.nan,
+                    ">= 0.80 at 4 digits (goal 0.90)",
+                )  # fmt: skip
+            )
+    sure_file = sureness_path(path)
+    if sure_file.is_file():
+        sureness, note = Sureness.load(sure_file), f"checks from {sure_file.name}"
+    else:
+        sureness, note = evaluation.fit_sureness(model)[0], "checks chosen now (validation set)"
+    report = evaluation.measure_sureness(model, sureness, n_non_digits=100 if quick else 1000)
+    for subject, value, target in (
+        ("MNIST test digits flagged", report.test_flagged, "<= 0.02"),
+        ("test errors flagged", report.test_errors_flagged, "report"),
+        ("non-digits flagged", report.non_digits_flagged, ">= 0.80"),
+    ):
+        rows.append(Row("not sure", subject, "-", value, math.nan, "share", math.nan, target, note))
+    return rows
+
+
+# Latency, forms and numbers use the recogniser shipped with the package.
 BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
     "time_to_accuracy": time_to_accuracy,  # first: the notebooks are compared with its recipe
     "notebooks": notebooks,
     "latency": recognition_latency,
     "forms": forms_accuracy,
+    "numbers": numbers_accuracy,
     "overhead": training_overhead,
     "determinism": determinism_cost,
 }
