@@ -44,6 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     recognize.add_argument("images", nargs="+", metavar="IMAGE", help="image files to read")
     recognize.add_argument(
+        "--number",
+        action="store_true",
+        help="read every digit written in a row (e.g. 2026), with each digit's confidence",
+    )
+    recognize.add_argument(
         "--model",
         type=Path,
         default=None,
@@ -63,6 +68,35 @@ def build_parser() -> argparse.ArgumentParser:
     forms.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     forms.add_argument("--samples", type=Path, help="instead: write the sample images here")
 
+    sure = commands.add_parser(
+        "sure",
+        help="choose and measure a model's 'not sure' checks",
+        description="Choose a model's 'not sure' checks on held-out MNIST training digits (the "
+        "last 5,000) and measure what they flag: MNIST test digits, the model's test errors, "
+        "and letters and scribbles drawn with strokes.",
+    )
+    sure.add_argument(
+        "--model", type=Path, default=None, help="a .keras model (default: the shipped one)"
+    )
+    sure.add_argument("--save", action="store_true", help="write <model>.sure.npz beside it")
+    sure.add_argument("--figure", type=Path, help="save the choice's curve as this PNG")
+    sure.add_argument(
+        "--probability-only", action="store_true", help="the probability threshold alone"
+    )
+    sure.add_argument("--non-digits", type=int, default=1000, help="letters and scribbles")
+
+    numbers = commands.add_parser(
+        "numbers",
+        help="measure how often whole numbers are read right",
+        description="Whole-number accuracy per length (1 to 6 digits) on numbers composed from "
+        "MNIST test digits and from digits drawn with strokes.",
+    )
+    numbers.add_argument(
+        "--model", type=Path, default=None, help="a .keras model (default: the shipped one)"
+    )
+    numbers.add_argument("--n", type=int, default=200, help="numbers per length (default 200)")
+    numbers.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+
     commands.add_parser(
         "results",
         help="print the accuracy table recorded by the notebooks",
@@ -81,7 +115,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "recognize":
         from mnistlib import recognize
 
-        return recognize.command(args.images, args.model)
+        return recognize.command(args.images, args.model, number=args.number)
+    if args.command == "sure":
+        from mnistlib import evaluation
+
+        return evaluation.sure_command(
+            model=args.model,
+            save=args.save,
+            figure=args.figure,
+            probability_only=args.probability_only,
+            n_non_digits=args.non_digits,
+        )
+    if args.command == "numbers":
+        from mnistlib import evaluation
+
+        return evaluation.numbers_command(model=args.model, n=args.n, seed=args.seed)
     if args.command == "forms":
         from mnistlib import forms
 

@@ -13,7 +13,8 @@ A digit failing either check is reported as "not sure: 4 or 9?" (its two likelie
 The validation set is the last ``VALIDATION_SIZE`` images of MNIST's training set, prepared with
 ``prepare_image``; the distance limit is its ``FAMILIAR_QUANTILE`` quantile, and the probability
 threshold the highest that keeps the share of validation digits flagged by either check within
-``MAX_FLAGGED``. ``python -m mnistlib sure`` does it for a model and prints the figures.
+``MAX_FLAGGED``. ``mnistlib sure`` does it for a model and prints the figures;
+``plotting.plot_flag_curve`` shows the choice.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 import numpy as np
-from matplotlib.figure import Figure
 
 #: Top probability below which a digit is "not sure", for models without fitted statistics.
 #: From `python -m mnistlib sure --model <stand-in>` (probability check alone, 1.5% of the
@@ -51,6 +51,9 @@ def _feature_model(model: Any):
     layers cannot be reached (a subclassed model)."""
     if model in _FEATURES:
         return _FEATURES[model]
+    from mnistlib._quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
     import keras
     import tensorflow as tf
 
@@ -74,14 +77,14 @@ def features_and_probabilities(model: Any, images: np.ndarray) -> tuple[np.ndarr
 
     Features are None for models whose layers cannot be reached.
     """
-    from mnistlib.recognize import _as_probabilities, predict_probabilities
+    from mnistlib.recognize import as_probabilities, predict_probabilities
 
     images = np.asarray(images, dtype=np.float32)
     fn = _feature_model(model)
     if fn is None or len(images) == 0:
         return None, predict_probabilities(model, images)
     features, outputs = fn(images.reshape((len(images), *tuple(model.input_shape)[1:])))
-    return np.asarray(features, np.float64), _as_probabilities(np.asarray(outputs))
+    return np.asarray(features, np.float64), as_probabilities(np.asarray(outputs))
 
 
 # --- the checks -----------------------------------------------------------------------------
@@ -134,6 +137,19 @@ class Sureness:
         covariance = centred.T @ centred / len(centred)
         ridge = 1e-3 * np.trace(covariance) / len(covariance)  # keeps it invertible
         return cls(means=means, precision=np.linalg.inv(covariance + ridge * np.eye(len(means.T))))
+
+
+_REGISTERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def register(model: Any, sureness: Sureness) -> None:
+    """Use ``sureness`` for ``model`` (``saving.load_model`` does it from ``<model>.sure.npz``)."""
+    _REGISTERED[model] = sureness
+
+
+def sureness_for(model: Any) -> Sureness:
+    """The checks registered for ``model``, else the probability threshold alone."""
+    return _REGISTERED.get(model) or Sureness()
 
 
 def sureness_path(model_path: str | Path) -> Path:
@@ -189,21 +205,3 @@ def choose_threshold(curve: FlagCurve, max_flagged: float = MAX_FLAGGED) -> floa
     """The highest probability threshold flagging at most ``max_flagged`` of the digits."""
     allowed = curve.thresholds[curve.flagged <= max_flagged]
     return float(allowed.max()) if len(allowed) else 0.0
-
-
-def flag_curve_figure(curve: FlagCurve, chosen: float) -> Figure:
-    """Errors caught against correct digits wrongly flagged, with the chosen threshold marked."""
-    fig = Figure(figsize=(5, 3.6), layout="constrained")
-    ax = fig.subplots()
-    ax.plot(100 * curve.correct_flagged, 100 * curve.errors_caught, color="C0")
-    i = int(np.argmin(np.abs(curve.thresholds - chosen)))
-    point = (100 * curve.correct_flagged[i], 100 * curve.errors_caught[i])
-    ax.plot(*point, "o", color="C3")
-    ax.annotate(f"threshold {chosen:.3f}", point, textcoords="offset points", xytext=(8, -14))
-    ax.set_xlabel("correct digits flagged 'not sure' (%)")
-    ax.set_ylabel("errors caught (%)")
-    ax.set_xlim(0, max(5.0, 3 * point[0]))
-    ax.set_ylim(0, 100)
-    ax.grid(alpha=0.3)
-    ax.set_title("Choosing the threshold (validation digits)")
-    return fig

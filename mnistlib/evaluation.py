@@ -9,7 +9,6 @@ stroke-drawn digits, and gives the share read exactly right per length.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -26,7 +25,6 @@ from mnistlib.confidence import (
     choose_threshold,
     features_and_probabilities,
     flag_curve,
-    flag_curve_figure,
     sureness_path,
 )
 from mnistlib.errors import ImageError
@@ -147,7 +145,7 @@ def evaluate_numbers(
     length. Each number is composed by ``strokes.compose_number`` and handed to
     ``read_number`` as dark ink on white paper; a refused image counts as wrong."""
     from mnistlib.data import load_mnist
-    from mnistlib.number import read_number
+    from mnistlib.recognize import read_number
     from mnistlib.strokes import compose_number
 
     _, (x_test, y_test) = load_mnist()
@@ -182,76 +180,48 @@ def format_numbers(rows: list[NumberRow]) -> str:
 
 
 # --- commands ---------------------------------------------------------------------------------
-def _load(path: Path | None):
-    from mnistlib.paths import default_model_path
-    from mnistlib.recognize import load_model
-
-    path = path or default_model_path()
-    return load_model(path), path
-
-
-def sure_main(argv: list[str] | None = None) -> int:
-    """``python -m mnistlib sure [--model PATH] [--save] [--figure PNG]``."""
+def sure_command(
+    model: Path | None = None,
+    *,
+    save: bool = False,
+    figure: Path | None = None,
+    probability_only: bool = False,
+    n_non_digits: int = 1000,
+) -> int:
+    """``mnistlib sure``: choose the checks for a model, print what they flag; ``save`` writes
+    ``<model>.sure.npz`` beside it (the shipped one by default), ``figure`` the curve."""
     from mnistlib.errors import ModelLoadError
+    from mnistlib.paths import shipped_recognizer_path
+    from mnistlib.saving import load_recognizer
 
-    parser = argparse.ArgumentParser(
-        prog="python -m mnistlib sure",
-        description="Choose a model's 'not sure' checks on held-out MNIST training digits and "
-        "measure what they flag on test digits and on drawn letters and scribbles.",
-    )
-    parser.add_argument("--model", type=Path, default=None, help="a .keras model")
-    parser.add_argument("--save", action="store_true", help="write <model>.sure.npz beside it")
-    parser.add_argument("--figure", type=Path, help="save the choice's curve as this PNG")
-    parser.add_argument("--probability-only", action="store_true", help="no familiarity check")
-    parser.add_argument("--non-digits", type=int, default=1000, help="letters and scribbles")
-    args = parser.parse_args(argv)
     try:
-        model, path = _load(args.model)
+        recognizer = load_recognizer(model)
     except ModelLoadError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    sureness, curve = fit_sureness(model, probability_only=args.probability_only)
-    report = measure_sureness(model, sureness, n_non_digits=args.non_digits)
+    sureness, curve = fit_sureness(recognizer, probability_only=probability_only)
+    report = measure_sureness(recognizer, sureness, n_non_digits=n_non_digits)
     print(format_sure(sureness, report))
-    if args.figure:
-        flag_curve_figure(curve, sureness.threshold).savefig(args.figure, dpi=100)
-    if args.save:
-        sureness.save(sureness_path(path))
-        print(f"saved {sureness_path(path)}")
+    if figure:
+        from mnistlib.plotting import plot_flag_curve
+
+        plot_flag_curve(curve, sureness.threshold).savefig(figure, dpi=100)
+    if save:
+        target = sureness_path(model or shipped_recognizer_path())
+        sureness.save(target)
+        print(f"saved {target}")
     return 0
 
 
-def numbers_main(argv: list[str] | None = None) -> int:
-    """``python -m mnistlib numbers [--model PATH] [--n N]``."""
+def numbers_command(model: Path | None = None, *, n: int = 200, seed: int = 0) -> int:
+    """``mnistlib numbers``: whole-number accuracy per length and source."""
     from mnistlib.errors import ModelLoadError
+    from mnistlib.saving import load_recognizer
 
-    parser = argparse.ArgumentParser(
-        prog="python -m mnistlib numbers",
-        description="Whole-number accuracy of read_number on numbers of 1 to 6 digits composed "
-        "from MNIST test digits and from digits drawn with strokes.",
-    )
-    parser.add_argument("--model", type=Path, default=None, help="a .keras model")
-    parser.add_argument("--n", type=int, default=200, help="numbers per length (default 200)")
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args(argv)
     try:
-        model, _ = _load(args.model)
+        recognizer = load_recognizer(model)
     except ModelLoadError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    print(format_numbers(evaluate_numbers(model, n_per_length=args.n, seed=args.seed)))
+    print(format_numbers(evaluate_numbers(recognizer, n_per_length=n, seed=seed)))
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m mnistlib.evaluation {sure,numbers} ...`` (until the CLI gets them)."""
-    args = sys.argv[1:] if argv is None else list(argv)
-    commands = {"sure": sure_main, "numbers": numbers_main}
-    if not args or args[0] not in commands:
-        print("usage: python -m mnistlib.evaluation {sure,numbers} [...]", file=sys.stderr)
-        return 2
-    return commands[args[0]](args[1:])
-
-
-if __name__ == "__main__":
-    sys.exit(main())

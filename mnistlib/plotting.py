@@ -13,6 +13,7 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from mnistlib.confidence import FlagCurve
 from mnistlib.imageio import Source
 from mnistlib.results import ResultRow
 
@@ -253,4 +254,23 @@ def preparation_figure(source: Source) -> Figure:
         ax.set_title(f"{STEP_TITLES[name]}\n{image.shape[1]}x{image.shape[0]}", fontsize=9)
         ax.set_axis_off()
     fig.suptitle("From the image handed in to what the model sees")
+    return fig
+
+
+def plot_flag_curve(curve: FlagCurve, chosen: float) -> Figure:
+    """Errors caught against correct digits wrongly flagged "not sure" (``confidence``), with
+    the chosen probability threshold marked."""
+    fig = Figure(figsize=(5, 3.6), layout="constrained")
+    ax = fig.subplots()
+    ax.plot(100 * curve.correct_flagged, 100 * curve.errors_caught, color="C0")
+    i = int(np.argmin(np.abs(curve.thresholds - chosen)))
+    point = (100 * curve.correct_flagged[i], 100 * curve.errors_caught[i])
+    ax.plot(*point, "o", color="C3")
+    ax.annotate(f"threshold {chosen:.3f}", point, textcoords="offset points", xytext=(8, -14))
+    ax.set_xlabel("correct digits flagged 'not sure' (%)")
+    ax.set_ylabel("errors caught (%)")
+    ax.set_xlim(0, max(5.0, 3 * point[0]))
+    ax.set_ylim(0, 100)
+    ax.grid(alpha=0.3)
+    ax.set_title("Choosing the threshold (validation digits)")
     return fig

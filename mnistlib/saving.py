@@ -116,7 +116,23 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
         first = str(err).strip().splitlines()[0][:300] if str(err).strip() else type(err).__name__
         raise ModelLoadError(f"{path.name} could not be loaded safely: {first}") from None
     check_digit_model(model, path.name)
+    _register_sureness(model, path)
     return model
+
+
+def _register_sureness(model: keras.Model, path: Path) -> None:
+    """Use the "not sure" checks saved beside the model (``<model>.sure.npz``), if any."""
+    from mnistlib.confidence import Sureness, register, sureness_path
+
+    checks = sureness_path(path)
+    if not checks.is_file():
+        return
+    try:
+        register(model, Sureness.load(checks))
+    except (OSError, ValueError, KeyError) as err:
+        raise ModelLoadError(
+            f"{checks.name} (the model's 'not sure' checks) is unreadable: {err}"
+        ) from None
 
 
 def load_recognizer(path: str | os.PathLike[str] | None = None) -> keras.Model:

@@ -10,6 +10,8 @@ crop (light ink on black, with a margin), ready for ``prepare_image``.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,10 +20,8 @@ import numpy as np
 from PIL import Image
 
 from mnistlib.errors import ImageError
-
-# The reading and ink steps of the preparation. They are not public yet: the layout change
-# (imageio.py / prepare.py) is to expose them; until then this is the one place that uses them.
-from mnistlib.recognize import Source, _clean, _flatten, _ink_map, _read
+from mnistlib.imageio import Source
+from mnistlib.prepare import ink_map
 
 #: Ink stronger than this (after the noise floor is removed, strongest ink 1) forms components.
 INK_LEVEL = 0.3
@@ -64,15 +64,16 @@ def _original_size(source: Source, work: tuple[int, int]) -> tuple[int, int]:
     size = None
     if isinstance(source, Image.Image):
         size = source.size
-    elif isinstance(source, np.ndarray):
-        size = (source.shape[1], source.shape[0])
-    elif isinstance(source, (str, os.PathLike)):
-        with Image.open(Path(os.fspath(source))) as image:  # the header only
-            size = image.size
-    elif isinstance(source, (bytes, bytearray, memoryview)):
-        import io
-
-        with Image.open(io.BytesIO(bytes(source))) as image:
+    elif isinstance(source, np.ndarray) or hasattr(source, "__array__"):
+        shape = np.shape(source)
+        size = (shape[1], shape[0])
+    else:
+        stream = (
+            io.BytesIO(bytes(source))
+            if isinstance(source, (bytes, bytearray, memoryview))
+            else Path(os.fspath(source))
+        )
+        with contextlib.suppress(Exception), Image.open(stream) as image:  # the header only
             size = image.size
     if size is None:
         return work[1], work[0]
@@ -83,9 +84,7 @@ def _original_size(source: Source, work: tuple[int, int]) -> tuple[int, int]:
 
 def ink_of(source: Source) -> tuple[np.ndarray, tuple[int, int]]:
     """The cleaned ink map (light on black, strongest 1) and the original (width, height)."""
-    pixels = _read(source)
-    gray = _flatten(pixels.gray, pixels.alpha)
-    ink = _clean(_ink_map(gray))
+    ink = ink_map(source)
     return ink, _original_size(source, ink.shape)
 
 

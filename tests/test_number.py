@@ -7,7 +7,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 import mnistlib
-from mnistlib import confidence, number, segment, strokes
+from mnistlib import confidence, recognize, segment, strokes
 from mnistlib.errors import ImageError
 
 
@@ -59,7 +59,7 @@ def test_four_mnist_digits_are_read_left_to_right(mnist, model, clear_digits):
     image, true_boxes = strokes.compose_number(
         digits, np.random.default_rng(4), source="mnist", mnist_images=images, gap=(0.15, 0.3)
     )
-    reading = number.read_number(model, 255 - image)  # dark ink on white paper
+    reading = recognize.read_number(model, 255 - image)  # dark ink on white paper
     assert reading.text == "2026"
     assert len(reading.digits) == len(reading.boxes) == 4
     assert [b[0] for b in reading.boxes] == sorted(b[0] for b in reading.boxes)
@@ -74,7 +74,7 @@ def test_boxes_are_in_the_original_images_pixels(mnist, model, clear_digits):
         [3, 7], np.random.default_rng(1), source="mnist", mnist_images=images, height=200
     )
     assert image.shape[1] > 400  # much larger than the working size
-    reading = number.read_number(model, Image.fromarray(255 - image))
+    reading = recognize.read_number(model, Image.fromarray(255 - image))
     assert reading.text == "37"
     for found, true in zip(reading.boxes, true_boxes, strict=True):
         assert _iou(found, true) > 0.6
@@ -88,7 +88,7 @@ def test_touching_digits_are_split(mnist, model, clear_digits):
     )
     _, n = segment.components(image > 100)
     assert n == 1  # the two digits' ink is one connected piece
-    assert number.read_number(model, image).text == "04"
+    assert recognize.read_number(model, image).text == "04"
 
 
 def _five_with_detached_bar() -> np.ndarray:
@@ -104,7 +104,7 @@ def test_a_five_with_a_detached_bar_is_one_digit(model):
     image = _five_with_detached_bar()
     _, n = segment.components(image < 128)
     assert n == 2
-    reading = number.read_number(model, image)
+    reading = recognize.read_number(model, image)
     assert len(reading.digits) == 1
     assert reading.text == "5"
 
@@ -121,23 +121,22 @@ def test_specks_are_dropped_and_flat_pieces_joined():
 
 
 def test_one_digit_is_read_as_recognize_reads_it(model, mnist):
-    from mnistlib.recognize import recognize
 
     _, (x_test, _) = mnist
-    reading = number.read_number(model, x_test[0])
-    single = recognize(model, x_test[0])
+    reading = recognize.read_number(model, x_test[0])
+    single = recognize.recognize(model, x_test[0])
     assert reading.text == str(single.digit)
     np.testing.assert_allclose(reading.digits[0].probabilities, single.probabilities, atol=1e-6)
 
 
 def test_all_digits_in_one_model_call(model, monkeypatch):
     calls = []
-    real = number.predict_probabilities
+    real = recognize.predict_probabilities
     monkeypatch.setattr(
-        number, "predict_probabilities", lambda m, x: calls.append(len(x)) or real(m, x)
+        recognize, "predict_probabilities", lambda m, x: calls.append(len(x)) or real(m, x)
     )
     image, _ = strokes.compose_number([1, 2, 3, 4, 5], np.random.default_rng(2))
-    assert len(number.read_number(model, image).digits) == 5
+    assert len(recognize.read_number(model, image).digits) == 5
     assert len(calls) == 1
 
 
@@ -146,7 +145,7 @@ def test_all_digits_in_one_model_call(model, monkeypatch):
 )
 def test_blank_image_raises_image_error(model, blank):
     with pytest.raises(ImageError, match="no visible digit"):
-        number.read_number(model, blank)
+        recognize.read_number(model, blank)
 
 
 # --- not sure ---------------------------------------------------------------------------------
@@ -189,5 +188,7 @@ def test_threshold_is_the_highest_within_the_flagged_budget():
     chosen = confidence.choose_threshold(curve, 0.05)
     assert (top < chosen).mean() <= 0.05
     assert (top < chosen + 0.01).mean() > 0.04  # not needlessly low
-    fig = confidence.flag_curve_figure(curve, chosen)
+    from mnistlib.plotting import plot_flag_curve
+
+    fig = plot_flag_curve(curve, chosen)
     assert fig.axes[0].get_xlabel().startswith("correct digits flagged")
