@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
-from mnistlib.recognize import Recognition
+from mnistlib.recognize import NumberReading, Recognition
 
 
 def png_bytes(array: np.ndarray, scale: int = 1) -> bytes:
@@ -29,9 +29,25 @@ def png_bytes(array: np.ndarray, scale: int = 1) -> bytes:
     return buffer.getvalue()
 
 
-def result_text(recognition: Recognition) -> str:
-    """The one-line verdict shown for a recognition, e.g. ``"Recognised: 7 (98%)"``."""
-    return f"Recognised: {recognition.digit} ({recognition.confidence:.0%})"
+def result_text(result: Recognition | NumberReading) -> str:
+    """The one-line verdict shown for a digit or a number: "Recognised: 7 (98%)",
+    "Not sure: 4 or 9? (55%)", "Recognised: 2026", "Read: 20?6 (not sure: 2 or 7?)"."""
+    digits = result.digits if isinstance(result, NumberReading) else [result]
+    if len(digits) == 1:
+        digit = digits[0]
+        if digit.sure:
+            return f"Recognised: {digit.digit} ({digit.confidence:.0%})"
+        return f"{digit.describe().capitalize()} ({digit.confidence:.0%})"
+    reading = result if isinstance(result, NumberReading) else NumberReading(digits, [])
+    return f"Recognised: {reading.text}" if reading.sure else f"Read: {reading.describe()}"
+
+
+def side_by_side(images: Sequence[np.ndarray], gap: int = 2) -> np.ndarray:
+    """Gray images of one height in a row, ``gap`` black columns apart (the digits of a number)."""
+    height = images[0].shape[0]
+    spacer = np.zeros((height, gap), dtype=np.asarray(images[0]).dtype)
+    parts = [part for image in images for part in (spacer, image)][1:]
+    return np.hstack(parts)
 
 
 def probability_bars_html(probabilities: Sequence[float] | np.ndarray | None) -> str:
@@ -51,6 +67,18 @@ def probability_bars_html(probabilities: Sequence[float] | np.ndarray | None) ->
             f'<span style="width:4ch;text-align:right">{p:.0%}</span></div>'
         )
     return "".join(rows)
+
+
+def bars_per_digit_html(reading: NumberReading) -> str:
+    """Each digit's probability bars, side by side (one digit: just its bars)."""
+    if len(reading.digits) == 1:
+        return probability_bars_html(reading.digits[0].probabilities)
+    columns = "".join(
+        f'<div style="margin-right:14px"><b>{k + 1}.</b>{probability_bars_html(d.probabilities)}'
+        "</div>"
+        for k, d in enumerate(reading.digits)
+    )
+    return f'<div style="display:flex">{columns}</div>'
 
 
 def verdict_html(text: str, *, error: bool = False, font_px: int = 26) -> str:

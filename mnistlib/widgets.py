@@ -1,12 +1,14 @@
-"""Notebook widgets: draw a digit on a pad, or upload image files, and watch the model read them.
+"""Notebook widgets: draw a digit or a number on a pad, or upload image files, and watch the model
+read them.
 
-Everything about recognition is ``mnistlib.recognize``'s; this module records strokes, turns
-them into a picture with Pillow, and shows what came back:
+Everything about recognition is ``mnistlib.recognize``'s (``read_number``: one digit or several
+written in a row); this module records strokes, turns them into a picture with Pillow, and shows
+what came back:
 
 - ``drawing_pad(model)``: a canvas to draw on with a mouse, pen or finger, with a Clear button.
-  After each stroke it shows the recognised digit, the ten probabilities and the prepared 28x28
-  the model saw.
-- ``upload_box(model)``: an upload button; each file is recognised the same way, and a file that
+  After each stroke it shows the number read ("not sure: 4 or 9?" for a digit the model is not
+  sure of), each digit's ten probabilities and the prepared 28x28 images the model saw.
+- ``upload_box(model)``: an upload button; each file is read the same way, and a file that
   cannot be used gets its ``ImageError`` message instead of a traceback.
 
 The strokes live in Python (``DrawingPad.strokes``) and ``strokes_to_image`` rasterises them, so
@@ -26,8 +28,15 @@ from ipycanvas import Canvas, hold_canvas
 from PIL import Image, ImageDraw
 
 from mnistlib.errors import ImageError
-from mnistlib.recognize import Recognition, recognize
-from mnistlib.rendering import png_bytes, probability_bars_html, result_text, verdict_html
+from mnistlib.recognize import NumberReading, read_number
+from mnistlib.rendering import (
+    bars_per_digit_html,
+    png_bytes,
+    probability_bars_html,
+    result_text,
+    side_by_side,
+    verdict_html,
+)
 from mnistlib.saving import load_recognizer
 
 if TYPE_CHECKING:
@@ -45,7 +54,7 @@ PREVIEW_SIZE = 112
 #: Largest uploaded file shown as a thumbnail (bigger ones are still recognised).
 THUMBNAIL_MAX_BYTES = 4_000_000
 
-_PROMPT = "Draw a digit (0-9) in the box"
+_PROMPT = "Draw a digit (0-9), or a number, in the box"
 
 
 def default_stroke_width(size: int) -> float:
@@ -96,9 +105,10 @@ class DrawingPad(widgets.VBox):
 
     The strokes are kept in ``strokes`` (lists of (x, y) pad pixels). ``begin_stroke``,
     ``extend_stroke`` and ``end_stroke`` are what the mouse, pen and touch events call; after each
-    stroke the drawing is rasterised (``image()``) and recognised with ``mnistlib.recognize``.
-    ``result`` holds the last recognition (``None`` before the first stroke, after ``clear()`` or
-    when the drawing was refused); ``text`` is the verdict as shown, e.g. "Recognised: 7 (98%)".
+    stroke the drawing is rasterised (``image()``) and read with ``mnistlib.recognize.read_number``.
+    ``result`` holds the last reading, a ``NumberReading`` (``None`` before the first stroke, after
+    ``clear()`` or when the drawing was refused); ``text`` is the verdict as shown, e.g.
+    "Recognised: 7 (98%)", "Recognised: 42" or "Not sure: 4 or 9? (55%)".
     """
 
     def __init__(self, model: ModelSpec, *, size: int = 280, stroke_width: float | None = None):
@@ -109,7 +119,7 @@ class DrawingPad(widgets.VBox):
         self.size = int(size)
         self.stroke_width = float(stroke_width or default_stroke_width(self.size))
         self.strokes: list[list[Point]] = []
-        self.result: Recognition | None = None
+        self.result: NumberReading | None = None
         self.text = _PROMPT
         self._drawing = False
 
@@ -194,8 +204,8 @@ class DrawingPad(widgets.VBox):
             self._style_ink()
             self.canvas.stroke_line(x0, y0, x, y)
 
-    def end_stroke(self) -> Recognition | None:
-        """Lift the pen: recognise the drawing and show the result. Returns ``result``."""
+    def end_stroke(self) -> NumberReading | None:
+        """Lift the pen: read the drawing and show the result. Returns ``result``."""
         if not self._drawing:
             return self.result
         self._drawing = False
@@ -213,13 +223,13 @@ class DrawingPad(widgets.VBox):
         """The drawing as a ``(size, size)`` uint8 image, ink 255 on 0 (``strokes_to_image``)."""
         return strokes_to_image(self.strokes, self.size, self.stroke_width)
 
-    def recognize(self) -> Recognition | None:
-        """Recognise the current drawing with ``mnistlib.recognize`` and show the result."""
+    def recognize(self) -> NumberReading | None:
+        """Read the current drawing with ``mnistlib.recognize.read_number``; show the result."""
         if not self.strokes:
             self._show(None, _PROMPT)
             return None
         try:
-            recognition = recognize(self.model, self.image())
+            recognition = read_number(self.model, self.image())
         except ImageError as error:
             self._show(None, f"Could not recognise the drawing: {error}", error=True)
             return None
@@ -259,22 +269,25 @@ class DrawingPad(widgets.VBox):
                 if len(stroke) > 1:
                     self.canvas.stroke_lines(stroke)
 
-    def _show(self, recognition: Recognition | None, message: str, *, error: bool = False) -> None:
-        self.result = recognition
+    def _show(self, reading: NumberReading | None, message: str, *, error: bool = False) -> None:
+        self.result = reading
         self.text = message
         self.verdict.value = verdict_html(message, error=error)
-        if recognition is None:
+        if reading is None:
             self.bars.value = probability_bars_html(None)
             self.preview.value = _blank_preview()
+            self.preview.width = PREVIEW_SIZE
         else:
-            self.bars.value = probability_bars_html(recognition.probabilities)
-            self.preview.value = png_bytes(recognition.image, PREVIEW_SIZE // 28)
+            self.bars.value = bars_per_digit_html(reading)
+            images = [digit.image for digit in reading.digits]
+            self.preview.value = png_bytes(side_by_side(images), PREVIEW_SIZE // 28)
+            self.preview.width = PREVIEW_SIZE * len(images) + 8 * (len(images) - 1)
 
 
 def drawing_pad(
     model: ModelSpec = None, *, size: int = 280, stroke_width: float | None = None
 ) -> DrawingPad:
-    """A ``DrawingPad`` (an ipywidgets VBox): draw a digit, see what ``model`` reads.
+    """A ``DrawingPad`` (an ipywidgets VBox): draw a digit or a number, see what ``model`` reads.
 
     ``model`` is a Keras digit classifier, or the path of a saved ``.keras`` model (``None``: the
     recogniser shipped with mnistlib). ``stroke_width`` defaults to 1/12 of ``size``, which
@@ -284,16 +297,16 @@ def drawing_pad(
 
 
 class UploadBox(widgets.VBox):
-    """An upload button; each uploaded image file is recognised and listed below it.
+    """An upload button; each uploaded image file is read (a digit or a number) and listed.
 
     ``recognize_files`` does the work and can be called directly with (name, bytes) pairs.
-    ``rows`` holds one ``(name, recognition or None, text)`` per file of the last upload.
+    ``rows`` holds one ``(name, NumberReading or None, text)`` per file of the last upload.
     """
 
     def __init__(self, model: ModelSpec):
         super().__init__()
         self.model = _as_model(model)
-        self.rows: list[tuple[str, Recognition | None, str]] = []
+        self.rows: list[tuple[str, NumberReading | None, str]] = []
         self.upload = widgets.FileUpload(
             accept="image/*",
             multiple=True,
@@ -309,9 +322,9 @@ class UploadBox(widgets.VBox):
 
     def recognize_files(
         self, files: Iterable[tuple[str, bytes]], types: Sequence[str] = ()
-    ) -> list[tuple[str, Recognition | None, str]]:
-        """Recognise each (name, content) pair and show one row per file. Returns ``rows``."""
-        rows: list[tuple[str, Recognition | None, str]] = []
+    ) -> list[tuple[str, NumberReading | None, str]]:
+        """Read each (name, content) pair and show one row per file. Returns ``rows``."""
+        rows: list[tuple[str, NumberReading | None, str]] = []
         row_widgets = []
         for index, (name, content) in enumerate(files):
             mime = types[index] if index < len(types) else ""
@@ -322,15 +335,15 @@ class UploadBox(widgets.VBox):
         self.results.children = row_widgets
         return rows
 
-    def _recognize_one(self, name: str, content: bytes) -> tuple[Recognition | None, str]:
+    def _recognize_one(self, name: str, content: bytes) -> tuple[NumberReading | None, str]:
         try:
-            recognition = recognize(self.model, bytes(content))
+            recognition = read_number(self.model, bytes(content))
         except ImageError as error:
             return None, f"Could not read {name!r}: {error}"
         return recognition, f"{name}: {result_text(recognition)}"
 
     def _row(
-        self, name: str, content: bytes, mime: str, recognition: Recognition | None, text: str
+        self, name: str, content: bytes, mime: str, recognition: NumberReading | None, text: str
     ) -> widgets.HBox:
         label = widgets.HTML(
             verdict_html(text, error=recognition is None, font_px=18),
@@ -350,7 +363,8 @@ class UploadBox(widgets.VBox):
                     layout=widgets.Layout(width="84px", height="84px", object_fit="contain"),
                 )
             )
-        pictures.append(widgets.Image(value=png_bytes(recognition.image, 3), format="png"))
+        prepared = side_by_side([digit.image for digit in recognition.digits])
+        pictures.append(widgets.Image(value=png_bytes(prepared, 3), format="png"))
         for picture in pictures:
             picture.layout.margin = "0 12px 0 0"
         return widgets.HBox([*pictures, label])
@@ -366,7 +380,7 @@ class UploadBox(widgets.VBox):
 
 
 def upload_box(model: ModelSpec = None) -> UploadBox:
-    """An ``UploadBox`` (an ipywidgets VBox) that recognises uploaded image files with ``model``.
+    """An ``UploadBox`` (an ipywidgets VBox) that reads uploaded image files with ``model``.
 
     ``model`` as for ``drawing_pad``. Several files may be chosen at once; each gets a row with
     its thumbnail, the prepared 28x28 and the verdict, or the reason it could not be read.

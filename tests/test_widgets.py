@@ -17,11 +17,11 @@ from PIL import Image
 
 from mnistlib import widgets
 from mnistlib.errors import ImageError
-from mnistlib.recognize import Recognition
+from mnistlib.recognize import NumberReading, Recognition
 
 
 class FakeRecognizer:
-    """Stands in for ``mnistlib.recognize.recognize``: records calls, answers ``digit``."""
+    """Stands in for ``mnistlib.recognize.read_number``: records calls, answers ``digit``."""
 
     def __init__(self, digit: int = 7, confidence: float = 0.9, error: str | None = None):
         self.calls: list[tuple[object, object]] = []
@@ -35,13 +35,14 @@ class FakeRecognizer:
         probabilities[self.digit] = self.confidence
         image = np.zeros((28, 28), dtype=np.float32)
         image[4:24, 13:15] = 1.0
-        return Recognition(digit=self.digit, probabilities=probabilities, image=image)
+        recognition = Recognition(digit=self.digit, probabilities=probabilities, image=image)
+        return NumberReading([recognition], [(0, 0, 28, 28)])
 
 
 @pytest.fixture
 def fake(monkeypatch):
     recognizer = FakeRecognizer()
-    monkeypatch.setattr(widgets, "recognize", recognizer)
+    monkeypatch.setattr(widgets, "read_number", recognizer)
     return recognizer
 
 
@@ -123,7 +124,7 @@ def test_a_stroke_is_recorded_rasterised_and_recognised(fake):
     model, source = fake.calls[0]
     assert model is MODEL
     np.testing.assert_array_equal(source, widgets.strokes_to_image(pad.strokes, 280, 23))
-    assert result is pad.result and result.digit == 7
+    assert result is pad.result and result.text == "7"
     assert pad.text == "Recognised: 7 (90%)"
     assert "Recognised: 7 (90%)" in pad.verdict.value
     assert "width:90.0%" in pad.bars.value
@@ -165,7 +166,9 @@ def test_clear_wipes_strokes_and_results(fake):
 
 
 def test_a_refused_drawing_shows_the_message_not_a_traceback(monkeypatch):
-    monkeypatch.setattr(widgets, "recognize", FakeRecognizer(error="no visible digit in the image"))
+    monkeypatch.setattr(
+        widgets, "read_number", FakeRecognizer(error="no visible digit in the image")
+    )
     pad = widgets.drawing_pad(MODEL)
     assert draw(pad, [(5, 5)]) is None
     assert pad.result is None
@@ -251,7 +254,7 @@ def test_a_bad_file_gets_its_message_and_the_others_are_still_read(monkeypatch):
             raise ImageError("not an image (could not identify the file format)")
         return good(model, source)
 
-    monkeypatch.setattr(widgets, "recognize", recognise)
+    monkeypatch.setattr(widgets, "read_number", recognise)
     box = widgets.upload_box(MODEL)
     rows = box.recognize_files([("notes.png", b"%PDF-1.4 ..."), ("ok.png", b"\x89PNG...")])
     assert rows[0][1] is None
@@ -278,6 +281,24 @@ def test_the_upload_widget_value_triggers_recognition(fake):
     assert box.rows[0][2] == "digit.png: Recognised: 7 (90%)"
     box.upload.value = ()  # clearing the upload keeps the last results
     assert len(box.rows) == 1
+
+
+def test_a_number_shows_every_digit_and_a_doubt_is_said(monkeypatch):
+    def two_digits(model, source):
+        sure = FakeRecognizer(4, 0.97)(model, source).digits[0]
+        doubt = FakeRecognizer(9, 0.55)(model, source).digits[0]
+        p = doubt.probabilities.copy()
+        p[4] = 0.4  # the second likeliest
+        doubt = Recognition(doubt.digit, p, doubt.image, sure=False)
+        return NumberReading([sure, doubt], [(0, 0, 10, 10), (12, 0, 22, 10)])
+
+    monkeypatch.setattr(widgets, "read_number", two_digits)
+    pad = widgets.drawing_pad(MODEL)
+    reading = draw(pad, [(40, 40), (40, 200)])
+    assert reading.text == "49"
+    assert pad.text == "Read: 4? (not sure: 9 or 4?)"
+    assert png_size(pad.preview.value)[0] == 2 * 28 * 4 + 2 * 4  # two digits side by side
+    assert pad.bars.value.count("mnistlib-bar") == 20
 
 
 # -- strokes to digits, for real -------------------------------------------------------------
@@ -317,12 +338,12 @@ def ellipse(cx, cy, rx, ry, n=40):
 @pytest.mark.slow
 def test_drawn_strokes_are_read_as_the_digits_drawn(small_model):
     pad = widgets.drawing_pad(small_model)
-    assert draw(pad, [(150, 40), (145, 140), (140, 240)]).digit == 1
+    assert draw(pad, [(150, 40), (145, 140), (140, 240)]).text == "1"
     assert pad.text.startswith("Recognised: 1 (")
-    prepared = pad.result.image
+    prepared = pad.result.digits[0].image
     assert prepared.shape == (28, 28)
     pad.clear()
-    assert draw(pad, ellipse(140, 140, 65, 100)).digit == 0
+    assert draw(pad, ellipse(140, 140, 65, 100)).text == "0"
     pad.clear()
     # a 7: a bar across the top and a long diagonal down
-    assert draw(pad, [(70, 50), (210, 50), (120, 250)]).digit == 7
+    assert draw(pad, [(70, 50), (210, 50), (120, 250)]).text == "7"
