@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -146,6 +148,23 @@ def test_all_digits_in_one_model_call(model, monkeypatch):
 def test_blank_image_raises_image_error(model, blank):
     with pytest.raises(ImageError, match="no visible digit"):
         recognize.read_number(model, blank)
+
+
+def test_cli_prints_each_number_and_says_not_sure(model, tmp_path, capsys):
+    path = tmp_path / "quick.keras"
+    model.save(path)
+    image, _ = strokes.compose_number([4, 2], np.random.default_rng(0), gap=(0.3, 0.4))
+    Image.fromarray(255 - image).save(tmp_path / "n.png")
+    assert recognize.command([str(tmp_path / "n.png")], path, number=True) == 0
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(r".*n\.png: \d\d \(\d [\d.]+%, \d [\d.]+%\)", line), line
+    # checks saved beside the model are used: an impossible threshold makes every digit unsure
+    confidence.Sureness(threshold=1.01).save(confidence.sureness_path(path))
+    assert recognize.command([str(tmp_path / "n.png")], path, number=True) == 0
+    line = capsys.readouterr().out.strip()
+    assert re.fullmatch(r".*n\.png: \?\? \(not sure: \d or \d\? .*\)", line), line
+    assert recognize.command([str(tmp_path / "n.png")], path) == 0
+    assert "n.png: not sure: " in capsys.readouterr().out
 
 
 # --- not sure ---------------------------------------------------------------------------------

@@ -4,6 +4,8 @@
 - 02_recognition: Run All, then draw a 1 and a 0 on the drawing pad with the mouse (Clear in
   between) and read the digit the page shows; upload a digit image and a text file posing as a
   PNG, and read the verdict and the message.
+- a one-cell notebook showing the pad with the shipped recogniser: draw a 1 and a 0 side by side
+  and read the number "10".
 
 Screenshots of the pad go to test-artifacts/ (git-ignored); with ``MNISTLIB_UPDATE_DOCS=1`` the
 one of the drawn 0 is also copied to docs/drawing-pad.png, the picture in the README.
@@ -216,6 +218,55 @@ def test_draw_and_upload_digits_in_the_recognition_notebook(page, lab, artifacts
     )
     expect(box.locator(".mnistlib-upload-result")).to_have_count(0)
     box.screenshot(path=artifacts / "upload-box-error.png")
+    assert not _error_texts(panel)
+
+
+ONE_LEFT = [[(0.30, 0.24), (0.29, 0.50), (0.28, 0.76)]]
+ZERO_RIGHT = [
+    [
+        (0.66 + 0.13 * math.sin(t / 32 * 2 * math.pi), 0.5 - 0.25 * math.cos(t / 32 * 2 * math.pi))
+        for t in range(33)
+    ]
+]
+
+
+KERNEL = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
+
+
+def test_draw_a_number_on_the_pad(page, lab, artifacts):
+    """Two digits side by side on the pad are read as one number, each shown with its bars."""
+    from playwright.sync_api import expect
+
+    notebook = lab.root / "notebooks" / "pad_number.ipynb"
+    cell = {
+        "cell_type": "code",
+        "execution_count": None,
+        "metadata": {},
+        "outputs": [],
+        "source": ["from mnistlib.widgets import drawing_pad\n", "drawing_pad()"],
+    }
+    notebook.write_text(
+        json.dumps(
+            {
+                "cells": [cell],
+                "metadata": {"kernelspec": KERNEL},
+                "nbformat": 4,
+                "nbformat_minor": 5,
+            }
+        )
+    )
+    panel = _open(page, lab, notebook)
+    _run_all(page, panel, 1)
+    pad = panel.locator(".mnistlib-drawing-pad").first
+    canvas = pad.locator("canvas.mnistlib-pad-canvas")
+    result = pad.locator(".mnistlib-pad-result")
+    canvas.wait_for()
+    _draw(page, canvas, ONE_LEFT)
+    expect(result).to_have_text(re.compile(r"Recognised: 1 \(\d+%\)"), timeout=RESULT_TIMEOUT_MS)
+    _draw(page, canvas, ZERO_RIGHT)
+    expect(result).to_have_text("Recognised: 10", timeout=RESULT_TIMEOUT_MS)
+    expect(pad.locator(".mnistlib-pad-probabilities .mnistlib-bar")).to_have_count(20)
+    pad.screenshot(path=artifacts / "drawing-pad-10.png")
     assert not _error_texts(panel)
 
 
