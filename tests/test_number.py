@@ -211,3 +211,17 @@ def test_threshold_is_the_highest_within_the_flagged_budget():
 
     fig = plot_flag_curve(curve, chosen)
     assert fig.axes[0].get_xlabel().startswith("correct digits flagged")
+
+
+def test_the_shipped_recognizer_carries_its_checks(mnist):
+    from mnistlib.evaluation import non_digits
+    from mnistlib.saving import load_recognizer
+
+    shipped = load_recognizer()
+    sureness = confidence.sureness_for(shipped)
+    assert sureness.means is not None and np.isfinite(sureness.distance_limit)
+    _, (x_test, _) = mnist
+    digits = recognize.recognize_many(shipped, x_test[-500:])
+    assert np.mean([not r.sure for r in digits]) <= 0.04  # about 1.7% on all 10,000
+    others = recognize.recognize_many(shipped, non_digits(100, seed=7))
+    assert np.mean([not r.sure for r in others]) >= 0.4  # about 60% on 1,000
