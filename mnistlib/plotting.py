@@ -15,6 +15,7 @@ from matplotlib.figure import Figure
 
 from mnistlib.confidence import FlagCurve
 from mnistlib.imageio import Source
+from mnistlib.recognize import NumberReading
 from mnistlib.results import ResultRow
 
 DIGITS = list(range(10))
@@ -273,4 +274,28 @@ def plot_flag_curve(curve: FlagCurve, chosen: float) -> Figure:
     ax.set_ylim(0, 100)
     ax.grid(alpha=0.3)
     ax.set_title("Choosing the threshold (validation digits)")
+    return fig
+
+
+def plot_number_reading(image: np.ndarray, reading: NumberReading) -> Figure:
+    """The image with each digit's box found by ``read_number`` and what was read above it,
+    then the 28x28 each digit became ("?" marks a digit the model is not sure of)."""
+    from matplotlib.patches import Rectangle
+
+    n = len(reading.digits)
+    fig = Figure(figsize=(max(6.0, 1.3 * n), 4.2), layout="constrained")
+    top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])
+    ax = top.subplots()
+    ax.imshow(np.asarray(image), cmap=None if np.ndim(image) == 3 else "gray")
+    for (left, upper, right, lower), digit in zip(reading.boxes, reading.digits, strict=True):
+        ax.add_patch(Rectangle((left - 0.5, upper - 0.5), right - left, lower - upper,
+                               fill=False, edgecolor="C3", linewidth=1.5))  # fmt: skip
+        label = str(digit.digit) if digit.sure else f"{digit.digit}?"
+        ax.text(left, upper - 2, label, color="C3", fontsize=13, va="bottom")
+    ax.set_axis_off()
+    ax.set_title(f"Read: {reading.describe()}")
+    for cell, digit in zip(np.atleast_1d(bottom.subplots(1, n)), reading.digits, strict=True):
+        cell.imshow(digit.image, cmap="gray", vmin=0, vmax=1)
+        cell.set_title(f"{digit.confidence:.0%}", fontsize=9)
+        cell.set_axis_off()
     return fig

@@ -69,6 +69,18 @@ def test_four_mnist_digits_are_read_left_to_right(mnist, model, clear_digits):
         assert _iou(found, true) > 0.6
 
 
+def test_the_reading_figure_shows_a_box_per_digit(model):
+    from mnistlib.plotting import plot_number_reading
+
+    image, _ = strokes.compose_number([3, 5, 8], np.random.default_rng(3), gap=(0.3, 0.4))
+    reading = recognize.read_number(model, image)
+    fig = plot_number_reading(image, reading)
+    main = fig.subfigs[0].axes[0]
+    assert len(main.patches) == len(reading.digits) == 3
+    assert main.get_title().startswith("Read: ")
+    assert len(fig.subfigs[1].axes) == 3
+
+
 def test_boxes_are_in_the_original_images_pixels(mnist, model, clear_digits):
     _, (x_test, _) = mnist
     images = [x_test[clear_digits[d][0]] for d in (3, 7)]
