@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     forms.add_argument("--n", type=int, default=1000, help="images per form (default 1000)")
     forms.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     forms.add_argument("--samples", type=Path, help="instead: write the sample images here")
+    forms.add_argument(
+        "--digits",
+        choices=("mnist", "strokes"),
+        default="mnist",
+        help="MNIST test digits (default) or digits drawn with pen strokes, not from MNIST",
+    )
 
     sure = commands.add_parser(
         "sure",
@@ -133,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "forms":
         from mnistlib import forms
 
-        return forms.command(model=args.model, n=args.n, seed=args.seed, samples=args.samples)
+        return forms.command(
+            model=args.model, n=args.n, seed=args.seed, samples=args.samples, digits=args.digits
+        )
     from mnistlib import results
 
     return results.command()
