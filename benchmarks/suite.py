@@ -241,9 +241,20 @@ def forms_accuracy(quick: bool) -> list[Row]:
         table = forms.evaluate_forms(model, n_per_form=50 if quick else 1000, seed=0,
                                      digits=digits)  # fmt: skip
         base = dict((f, a) for f, _, a in table)["mnist_as_is"]
-        rows += [Row("form accuracy", f"{form} ({digits})", "mnist_as_is", acc, base, "accuracy",
-                     acc / base, ">= 0.90 (goal 0.97)", f"{n} {what}")  # fmt: skip
-                 for form, n, acc in table]
+        rows += [
+            Row(
+                "form accuracy",
+                f"{form} ({digits})",
+                "mnist_as_is",
+                acc,
+                base,
+                "accuracy",
+                acc / base,
+                ">= 0.90 (goal 0.97)",
+                f"{n} {what}",
+            )  # fmt: skip
+            for form, n, acc in table
+        ]
     return rows
 
 
