@@ -10,13 +10,12 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import seaborn as sns
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 
 from mnistlib.confidence import FlagCurve
 from mnistlib.imageio import Source
 from mnistlib.recognize import NumberReading
-from mnistlib.results import ResultRow
 
 DIGITS = list(range(10))
 
@@ -62,29 +61,34 @@ def plot_digits(
 
 
 def plot_pixel_values(image: np.ndarray, *, label: int | None = None) -> Figure:
-    """One digit as the 28x28 matrix of its pixel values, each value written in its cell.
+    """One digit as the 28x28 matrix of its pixel values, each non-zero value written in.
 
-    MNIST stores light ink (255) on a black background (0); shown here dark-on-light for print.
+    MNIST stores light ink (255) on a black background (0); drawn here like every digit in the
+    notebooks, dark on white. The zeros are left blank so the values that matter stay legible.
     """
     image = np.asarray(image).reshape(28, 28)
-    fig = Figure(figsize=(11, 10), layout="constrained")
+    integer = np.issubdtype(image.dtype, np.integer)
+    text = np.where(image == 0, "", image.astype(str) if integer else np.char.mod("%.1f", image))
+    fig = Figure(figsize=(9, 8.4), layout="constrained")
     ax = fig.subplots()
     sns.heatmap(
         image,
         ax=ax,
-        annot=True,
-        fmt="d" if np.issubdtype(image.dtype, np.integer) else ".1f",
-        annot_kws={"fontsize": 5.5},
+        annot=text,
+        fmt="",
+        annot_kws={"fontsize": 7},
         cmap="gray_r",
-        cbar_kws={"label": "pixel value (0 = background, 255 = full ink)"},
+        cbar_kws={"label": "pixel value (0 = background, 255 = full ink)", "shrink": 0.8},
         square=True,
+        linewidths=0.2,
+        linecolor="whitesmoke",
         xticklabels=4,
         yticklabels=4,
     )
     ax.set_xlabel("column")
     ax.set_ylabel("row")
     what = f"a {label}" if label is not None else "one digit"
-    ax.set_title(f"The 28x28 pixel values of {what}")
+    ax.set_title(f"The 28x28 pixel values of {what} (blank = 0)")
     return fig
 
 
@@ -160,100 +164,36 @@ def plot_probabilities(
     return fig
 
 
-def _heatmap(ax: Axes, matrix: np.ndarray, title: str) -> None:
-    sns.heatmap(
-        matrix, ax=ax, annot=True, fmt="d", cmap="Blues", cbar=False, square=True,
-        annot_kws={"fontsize": 8},
-    )  # fmt: skip
-    ax.set_xlabel("Predicted")
-    ax.set_ylabel("True")
-    ax.set_title(title)
-
-
-def plot_confusion_matrices(matrices: Mapping[str, np.ndarray]) -> Figure:
-    """One or more confusion matrices as annotated heatmaps side by side ({title: matrix})."""
-    n = len(matrices)
-    fig = Figure(figsize=(5.6 * n, 5.2), layout="constrained")
-    axes = np.atleast_1d(fig.subplots(1, n))
-    for ax, (title, matrix) in zip(axes, matrices.items(), strict=True):
-        errors = int(matrix.sum() - np.trace(matrix))
-        _heatmap(ax, np.asarray(matrix), f"{title}: {errors} errors")
-    return fig
-
-
-def plot_results(
-    rows: Sequence[ResultRow], *, title: str = "Test accuracy of every model"
-) -> Figure:
-    """Bar chart of test accuracy per recorded model (zoomed to where they differ)."""
-    rows = sorted(rows, key=lambda r: r.test_accuracy)
-    fig = Figure(figsize=(8, 0.5 * max(len(rows), 1) + 1.5), layout="constrained")
-    ax = fig.subplots()
-    names = [f"{r.model} ({r.notebook[:2]})" + (f" [{r.run}]" if r.run else "") for r in rows]
-    accs = [r.test_accuracy for r in rows]
-    ax.barh(names, accs, color="seagreen")
-    for i, acc in enumerate(accs):
-        ax.text(acc, i, f" {acc:.4f}", va="center", fontsize=9)
-    low = min(accs, default=0.9)
-    ax.set_xlim(max(0.0, low - 0.02), 1.0)
-    ax.set_xlabel("test accuracy (10,000 MNIST test images)")
-    ax.set_title(title)
-    return fig
-
-
-def plot_recognitions(
-    originals: Sequence[np.ndarray],
-    prepared: Sequence[np.ndarray],
-    probabilities: Sequence[np.ndarray],
-    names: Sequence[str],
-) -> Figure:
-    """For each image: what was handed in, the 28x28 the model saw, and its probabilities."""
-    n = len(names)
-    fig = Figure(figsize=(10, 2.1 * n), layout="constrained")
-    axes = np.array(fig.subplots(n, 3, width_ratios=(1, 1, 2.4))).reshape(n, 3)
-    for row, (orig, prep, probs, name) in enumerate(
-        zip(originals, prepared, probabilities, names, strict=True)
-    ):
-        ax_o, ax_p, ax_b = axes[row]
-        orig = np.asarray(orig)
-        ax_o.imshow(orig, cmap="gray" if orig.ndim == 2 else None)
-        ax_o.set_title(name, fontsize=9)
-        ax_p.imshow(np.asarray(prep).reshape(28, 28), cmap="gray")
-        ax_p.set_title("model input", fontsize=9)
-        for ax in (ax_o, ax_p):
-            ax.set_axis_off()
-        guess = int(np.argmax(probs))
-        ax_b.bar(DIGITS, probs, color=["darkorange" if d == guess else "steelblue" for d in DIGITS])
-        ax_b.set_xticks(DIGITS)
-        ax_b.set_ylim(0, 1)
-        ax_b.set_ylabel("probability")
-        ax_b.set_xlabel("digit")
-        ax_b.set_title(f"recognised {guess} ({probs[guess]:.0%})", fontsize=9)
-    return fig
-
-
 #: Titles of the preparation steps in the preparation figure.
 STEP_TITLES = {
-    "original": "original",
+    "original": "handed in (working copy)",
     "gray": "gray",
-    "ink": "ink (light on dark)",
+    "ink": "ink",
     "cropped": "cropped",
     "20x20": "fitted to 20x20",
     "28x28": "centred in 28x28",
 }
+#: Steps that are ink maps (1 = ink): drawn like every digit, dark on white.
+INK_STEPS = ("ink", "cropped", "20x20", "28x28")
 
 
 def preparation_figure(source: Source) -> Figure:
-    """The steps of ``mnistlib.prepare.prepare_image`` on ``source`` side by side, each titled."""
+    """The steps of ``mnistlib.prepare.prepare_image`` on ``source`` side by side, each titled.
+
+    The image handed in is shown as read (shrunk to the working size); the ink maps are drawn
+    like every digit in the notebooks, dark ink on white.
+    """
     from mnistlib.prepare import preparation_steps
 
     steps = preparation_steps(source, for_display=True)
     fig = Figure(figsize=(13, 2.6), layout="constrained")
     axes = fig.subplots(1, len(steps))
     for ax, (name, image) in zip(axes, steps.items(), strict=True):
-        cmap = None if image.ndim == 3 else "gray"
+        cmap = None if image.ndim == 3 else "gray_r" if name in INK_STEPS else "gray"
         ax.imshow(image, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
         ax.set_title(f"{STEP_TITLES[name]}\n{image.shape[1]}x{image.shape[0]}", fontsize=9)
-        ax.set_axis_off()
+        ax.set_xticks([])  # a frame without ticks: white ink maps keep their edges
+        ax.set_yticks([])
     fig.suptitle("From the image handed in to what the model sees")
     return fig
 
@@ -280,8 +220,6 @@ def plot_flag_curve(curve: FlagCurve, chosen: float) -> Figure:
 def plot_number_reading(image: np.ndarray, reading: NumberReading) -> Figure:
     """The image with each digit's box found by ``read_number`` and what was read above it,
     then the 28x28 each digit became ("?" marks a digit the model is not sure of)."""
-    from matplotlib.patches import Rectangle
-
     n = len(reading.digits)
     fig = Figure(figsize=(max(6.0, 1.3 * n), 4.2), layout="constrained")
     top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])
@@ -295,7 +233,162 @@ def plot_number_reading(image: np.ndarray, reading: NumberReading) -> Figure:
     ax.set_axis_off()
     ax.set_title(f"Read: {reading.describe()}")
     for cell, digit in zip(np.atleast_1d(bottom.subplots(1, n)), reading.digits, strict=True):
-        cell.imshow(digit.image, cmap="gray", vmin=0, vmax=1)
+        cell.imshow(digit.image, cmap=DIGIT_CMAP, vmin=0, vmax=1)
         cell.set_title(f"{digit.confidence:.0%}", fontsize=9)
         cell.set_axis_off()
+    return fig
+
+
+# --- figures added for the rewritten notebooks ----------------------------------------------
+#: Digits are drawn the same way in every figure: ink dark on white paper (pixel value 0 white,
+#: 255 black), whatever the data's own polarity.
+DIGIT_CMAP = "gray_r"
+
+
+def plot_error_heatmaps(matrices: Mapping[str, np.ndarray]) -> Figure:
+    """Confusion matrices ({title: 10x10 counts}) with the errors on their own colour scale.
+
+    The diagonal (correct answers) is greyed out and only written in, so the off-diagonal
+    counts are what the colours show; one scale for all panels, so they can be compared.
+    """
+    items = [(title, np.asarray(m, dtype=int)) for title, m in matrices.items()]
+    off = np.ones((10, 10), dtype=bool) & ~np.eye(10, dtype=bool)
+    vmax = max([int(m[off].max()) for _, m in items] + [1])
+    fig = Figure(figsize=(5.4 * len(items) + 0.8, 5.2), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(1, len(items)))
+    for ax, (title, matrix) in zip(axes, items, strict=True):
+        sns.heatmap(
+            matrix, ax=ax, mask=np.eye(10, dtype=bool), annot=True, fmt="d", cmap="Reds",
+            vmin=0, vmax=vmax, cbar=ax is axes[-1], square=True, linewidths=0.5,
+            linecolor="white", annot_kws={"fontsize": 8},
+            cbar_kws={"label": "wrong answers", "shrink": 0.8},
+        )  # fmt: skip
+        for d in DIGITS:
+            ax.add_patch(Rectangle((d, d), 1, 1, facecolor="whitesmoke", edgecolor="white"))
+            ax.text(d + 0.5, d + 0.5, str(matrix[d, d]), ha="center", va="center",
+                    fontsize=7, color="dimgray")  # fmt: skip
+        errors = int(matrix.sum() - np.trace(matrix))
+        ax.set_xlabel("predicted digit")
+        ax.set_ylabel("true digit")
+        ax.set_title(f"{title}: {errors} errors in {int(matrix.sum()):,}")
+    return fig
+
+
+def plot_error_rates(
+    accuracies: Mapping[str, float], *, title: str = "Test error rate of each model"
+) -> Figure:
+    """Error rate (1 - accuracy, in %) per model ({label: accuracy}) on an axis from 0.
+
+    Error rates on a full axis show honest ratios: 2% is twice 1%, which an accuracy axis
+    zoomed to 0.97-1.0 would exaggerate or hide.
+    """
+    items = sorted(accuracies.items(), key=lambda kv: kv[1])
+    labels = [k for k, _ in items]
+    errors = [100 * (1 - float(a)) for _, a in items]
+    fig = Figure(figsize=(8, 0.45 * max(len(items), 1) + 1.4), layout="constrained")
+    ax = fig.subplots()
+    ax.barh(labels, errors, color="indianred")
+    for i, (err, (_, acc)) in enumerate(zip(errors, items, strict=True)):
+        ax.text(err, i, f" {err:.2f}% (accuracy {acc:.4f})", va="center", fontsize=8)
+    ax.set_xlim(0, max(errors + [0.1]) * 1.6)
+    ax.set_xlabel("test error rate (%): shorter is better")
+    ax.set_title(title)
+    return fig
+
+
+def plot_batch_accuracy(
+    curves: Mapping[str, Sequence[float]], *, title: str = "Training accuracy in the first epoch"
+) -> Figure:
+    """Running training accuracy after each batch ({name: values}), one line per run."""
+    fig = Figure(figsize=(8, 3.6), layout="constrained")
+    ax = fig.subplots()
+    for name, values in curves.items():
+        ax.plot(np.arange(1, len(values) + 1), values, label=name)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("batches trained")
+    ax.set_ylabel("training accuracy so far")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(title)
+    return fig
+
+
+def plot_filters(kernel: np.ndarray, *, title: str = "The first layer's filters") -> Figure:
+    """A convolution's 3x3 (or kxk) filters for one input channel, kernel shape (k, k, 1, n).
+
+    Red weights add up the pixels under them, blue ones subtract: one colour scale for all.
+    """
+    kernel = np.asarray(kernel)
+    filters = kernel[:, :, 0, :].transpose(2, 0, 1)
+    rows, cols = _grid(len(filters), 16)
+    limit = float(np.abs(filters).max()) or 1.0
+    fig = Figure(figsize=(0.6 * cols + 0.8, 0.65 * rows + 0.6), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for i, ax in enumerate(axes):
+        ax.set_axis_off()
+        if i < len(filters):
+            image = ax.imshow(filters[i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+    fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
+    fig.suptitle(title)
+    return fig
+
+
+def plot_feature_maps(
+    maps: np.ndarray, *, title: str, cols: int = 16, max_maps: int = 64
+) -> Figure:
+    """A layer's output for one image, shape (h, w, channels): one small picture per channel.
+
+    Dark is a strong response (the same convention as the digits); each map has its own scale.
+    """
+    maps = np.asarray(maps)
+    maps = maps.reshape(maps.shape[-3], maps.shape[-2], maps.shape[-1]).transpose(2, 0, 1)
+    maps = maps[:max_maps]
+    rows, cols = _grid(len(maps), cols)
+    fig = Figure(figsize=(0.62 * cols, 0.66 * rows + 0.5), layout="constrained")
+    axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
+    for i, ax in enumerate(axes):
+        ax.set_axis_off()
+        if i < len(maps):
+            ax.imshow(maps[i], cmap=DIGIT_CMAP)
+    fig.suptitle(title)
+    return fig
+
+
+def plot_recognition_grid(
+    originals: Sequence[np.ndarray],
+    prepared: Sequence[np.ndarray],
+    digits: Sequence[int],
+    confidences: Sequence[float],
+    names: Sequence[str],
+    truths: Sequence[int] | None = None,
+    *,
+    cols: int = 4,
+    title: str = "What was handed in, what the model saw, what it read",
+) -> Figure:
+    """A compact grid: each image handed in beside its prepared 28x28 and the digit read.
+
+    The 28x28 is drawn like every digit here (dark on white); the image handed in keeps its own
+    colours. A wrong reading (when ``truths`` are given) is titled in red.
+    """
+    n = len(names)
+    rows, cols = _grid(n, cols)
+    fig = Figure(figsize=(2.6 * cols, 1.75 * rows + 0.4), layout="constrained")
+    subfigs = np.asarray(fig.subfigures(rows, cols, squeeze=False), dtype=object).ravel()
+    for i, sub in enumerate(subfigs):
+        if i >= n:
+            continue
+        ax_o, ax_p = sub.subplots(1, 2)
+        original = np.asarray(originals[i])
+        ax_o.imshow(original, cmap="gray" if original.ndim == 2 else None)
+        ax_p.imshow(np.asarray(prepared[i]).reshape(28, 28), cmap=DIGIT_CMAP)
+        for ax in (ax_o, ax_p):
+            ax.set_xticks([])
+            ax.set_yticks([])
+        true = None if truths is None else int(truths[i])
+        wrong = true is not None and int(digits[i]) != true
+        text = f"read {int(digits[i])} ({float(confidences[i]):.0%})"
+        if wrong:
+            text += f", true {true}"
+        sub.suptitle(f"{names[i]}\n{text}", fontsize=8.5, color="crimson" if wrong else "black")
+    fig.suptitle(title)
     return fig

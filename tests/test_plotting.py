@@ -9,7 +9,6 @@ from matplotlib.figure import Figure
 
 from mnistlib import metrics, plotting
 from mnistlib.paths import sample_images
-from mnistlib.results import ResultRow
 
 RNG = np.random.default_rng(0)
 IMAGES = RNG.integers(0, 256, (12, 28, 28), dtype=np.uint8)
@@ -24,10 +23,6 @@ def _titles(fig: Figure) -> str:
     return " ".join(parts)
 
 
-def _row(model, acc):
-    return ResultRow("01_classification", model, "", "ce", 3, acc, 10.0, 100, "2026-01-01T00:00:00")
-
-
 FIGURES = {
     "digits": lambda: plotting.plot_digits(IMAGES, LABELS),
     "predictions": lambda: plotting.plot_digits(IMAGES, LABELS, predictions=(LABELS + 1) % 10),
@@ -37,15 +32,7 @@ FIGURES = {
         {"a": HISTORY, "b": {"loss": [1.0], "accuracy": [0.5]}}
     ),
     "probabilities": lambda: plotting.plot_probabilities(np.eye(10)[4], image=IMAGES[0]),
-    "confusion": lambda: plotting.plot_confusion_matrices({"m": np.eye(10, dtype=int) * 5}),
-    "results": lambda: plotting.plot_results([_row("cnn", 0.99), _row("dense", 0.92)]),
     "preparation": lambda: plotting.preparation_figure(sample_images()[0]),
-    "recognitions": lambda: plotting.plot_recognitions(
-        [IMAGES[0], np.zeros((40, 30, 3), np.uint8)],
-        [IMAGES[0] / 255] * 2,
-        [np.eye(10)[1], np.eye(10)[2]],
-        ["a.png", "b.jpg"],
-    ),  # fmt: skip
 }
 
 
@@ -81,10 +68,3 @@ def test_confusion_matrix_rejects_mismatched_lengths_and_non_digits():
         metrics.confusion_matrix([1, 2], [1])
     with pytest.raises(ValueError, match="digits 0-9"):
         metrics.confusion_matrix([1, 10], [1, 2])  # would have been counted in row 2, column 0
-
-
-def test_confusion_titles_count_errors():
-    cm = metrics.confusion_matrix([0, 1, 2], [0, 1, 3])
-    fig = plotting.plot_confusion_matrices({"dense": cm})
-    assert fig.axes[0].get_title() == "dense: 1 errors"
-    assert fig.axes[0].get_xlabel() == "Predicted" and fig.axes[0].get_ylabel() == "True"
