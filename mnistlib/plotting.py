@@ -285,7 +285,7 @@ def plot_error_rates(
     items = sorted(accuracies.items(), key=lambda kv: kv[1])
     labels = [k for k, _ in items]
     errors = [100 * (1 - float(a)) for _, a in items]
-    fig = Figure(figsize=(8, 0.45 * max(len(items), 1) + 1.4), layout="constrained")
+    fig = Figure(figsize=(10, 0.45 * max(len(items), 1) + 1.4), layout="constrained")
     ax = fig.subplots()
     ax.barh(labels, errors, color="indianred")
     for i, (err, (_, acc)) in enumerate(zip(errors, items, strict=True)):
