@@ -75,7 +75,9 @@ def _feature_model(model: Any):
     return fn
 
 
-def features_and_probabilities(model: Any, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def features_and_probabilities(
+    model: Any, images: np.ndarray
+) -> tuple[np.ndarray | None, np.ndarray]:
     """Last hidden features (n, d) and probabilities (n, 10) of prepared images, in one call.
 
     Features are None for models whose layers cannot be reached.
@@ -102,7 +104,7 @@ class Sureness:
 
     def distances(self, features: np.ndarray | None) -> np.ndarray | None:
         """Squared Mahalanobis distance of each row of ``features`` to the nearest digit."""
-        if features is None or self.means is None:
+        if features is None or self.means is None or self.precision is None:
             return None
         out = np.full(len(features), np.inf)
         for mean in self.means:

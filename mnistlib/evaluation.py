@@ -79,6 +79,7 @@ def fit_sureness(model: Any, *, probability_only: bool = False) -> tuple[Surenes
         train_features, _ = _in_batches(model, x_train[:FIT_IMAGES] / np.float32(255))
         stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
         distances = stats.distances(features)
+        assert distances is not None  # features and statistics are both there
         limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
         sureness = Sureness(means=stats.means, precision=stats.precision, distance_limit=limit)
         unfamiliar = distances > limit

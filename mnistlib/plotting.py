@@ -222,7 +222,7 @@ def plot_number_reading(image: np.ndarray, reading: NumberReading) -> Figure:
     then the 28x28 each digit became ("?" marks a digit the model is not sure of)."""
     n = len(reading.digits)
     fig = Figure(figsize=(max(6.0, 1.3 * n), 4.2), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])
+    top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])  # type: ignore[misc]
     ax = top.subplots()
     ax.imshow(np.asarray(image), cmap=None if np.ndim(image) == 3 else "gray")
     for (left, upper, right, lower), digit in zip(reading.boxes, reading.digits, strict=True):

@@ -65,7 +65,7 @@ def _original_size(source: Source, work: tuple[int, int]) -> tuple[int, int]:
     if isinstance(source, Image.Image):
         size = source.size
     elif isinstance(source, np.ndarray) or hasattr(source, "__array__"):
-        shape = np.shape(source)
+        shape = np.asarray(source).shape
         size = (shape[1], shape[0])
     else:
         stream = (
@@ -98,7 +98,7 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
             i = parent[i]
         return i
 
-    runs = []  # (row, start, stop) with stop exclusive
+    runs: list[tuple[int, int, int]] = []  # (row, start, stop) with stop exclusive
     previous: list[tuple[int, int, int]] = []  # (start, stop, run id) on the row above
     for row in range(mask.shape[0]):
         edges = np.flatnonzero(np.diff(np.r_[0, mask[row].astype(np.int8), 0]))
@@ -278,8 +278,11 @@ def _options(ink, labels, group: _Group, height: float, scale) -> list[list[Segm
                 for a, b in zip(bounds[:-1], bounds[1:], strict=True)
             ]
             # every piece must be able to be a digit: not flat (a 5's bar cut off), not empty
-            if all(s and s.box[3] - s.box[1] >= FLAT_HEIGHT * tall * scale[1] for s in cut):
-                options.append(cut)
+            pieces_found = [s for s in cut if s is not None]
+            if len(pieces_found) == len(cut) and all(
+                s.box[3] - s.box[1] >= FLAT_HEIGHT * tall * scale[1] for s in pieces_found
+            ):
+                options.append(pieces_found)
     return options
 
 

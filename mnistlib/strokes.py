@@ -247,8 +247,10 @@ def _scribble(rng: np.random.Generator) -> list[Stroke]:
             lines += [("L", [(0.0, i / n), (span, i / n + tilt)]) for i in range(n)]
         return lines
     # a tangle: a random smooth curve wandering over the box
-    pts = [tuple(p) for p in rng.uniform(0, 1, size=(int(rng.integers(7, 12)), 2))]
-    return [("C", pts)]
+    tangle = [
+        (float(x), float(y)) for x, y in rng.uniform(0, 1, size=(int(rng.integers(7, 12)), 2))
+    ]
+    return [("C", tangle)]
 
 
 def non_digit_ink(
@@ -318,6 +320,7 @@ def compose_number(
     for i, digit in enumerate(digits):
         h = height * rng.uniform(0.85, 1.15)
         if source == "mnist":
+            assert mnist_images is not None  # checked above
             inks.append(_mnist_ink(mnist_images[i], h))
         else:
             inks.append(digit_ink(int(digit), rng, height=h, width=pen * rng.uniform(0.9, 1.1)))
