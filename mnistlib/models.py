@@ -40,27 +40,35 @@ def build_document_cnn(
         ],
         name="document_cnn" if loss == "categorical_crossentropy" else "document_cnn_mse",
     )
-    optimizer = (
-        keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, decay_steps))
-        if decay_steps
-        else "adam"
-    )
-    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    model.compile(optimizer=_adam_with_decay(decay_steps), loss=loss, metrics=["accuracy"])
     return model
 
 
-def build_dense(hidden_units: int | None = None) -> keras.Model:
+def _adam_with_decay(decay_steps: int | None) -> keras.optimizers.Optimizer | str:
+    """Adam from 0.001 down to zero along a cosine over ``decay_steps``; plain Adam for None."""
+    if not decay_steps:
+        return "adam"
+    return keras.optimizers.Adam(keras.optimizers.schedules.CosineDecay(1e-3, decay_steps))
+
+
+def build_dense(hidden_units: int | None = None, *, decay_steps: int | None = None) -> keras.Model:
     """A dense network on the 784 flattened pixels, for integer labels.
 
     ``hidden_units=None`` gives the document's first model (784 inputs straight to 10 outputs);
-    ``hidden_units=100`` adds one hidden ReLU layer. Adam, sparse categorical cross-entropy.
+    ``hidden_units=100`` adds one hidden ReLU layer. Adam, sparse categorical cross-entropy;
+    with ``decay_steps`` the learning rate falls from 0.001 to zero along a cosine (notebook 02,
+    hidden layer, 10 epochs on 55,000 images: test accuracy 0.9738 constant, 0.9795 decaying).
     """
     stack: list[layers.Layer] = [keras.Input(shape=INPUT_FLAT)]
     if hidden_units:
         stack.append(layers.Dense(hidden_units, activation="relu"))
     stack.append(layers.Dense(NUM_CLASSES, activation="softmax"))
     model = keras.Sequential(stack, name="dense_hidden" if hidden_units else "dense")
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    model.compile(
+        optimizer=_adam_with_decay(decay_steps),
+        loss="sparse_categorical_crossentropy",
+        metrics=["accuracy"],
+    )
     return model
 
 

@@ -59,13 +59,18 @@ def test_notebook_01_builds_the_library_document_cnn():
 
 def test_notebook_02_builds_the_library_dense_models():
     ns = _namespace("02_recognition")
-    assert _describe(ns["build_dense"]()) == _describe(models.build_dense())
-    assert _describe(ns["build_dense_hidden"](100)) == _describe(models.build_dense(100))
+    steps = 4300
+    assert _describe(ns["build_dense"](steps)) == _describe(models.build_dense(decay_steps=steps))
+    ours, library = ns["build_dense_hidden"](100, steps), models.build_dense(100, decay_steps=steps)
+    assert _describe(ours) == _describe(library)
+    assert "CosineDecay" in str(_describe(ours)["optimizer"])
 
 
 def test_a_changed_layer_would_be_noticed():
     ns = _namespace("02_recognition")
-    assert _describe(ns["build_dense_hidden"](32)) != _describe(models.build_dense(100))
+    assert _describe(ns["build_dense_hidden"](32, 10)) != _describe(
+        models.build_dense(100, decay_steps=10)
+    )
 
 
 def _training_cells(name: str) -> list[str]:
