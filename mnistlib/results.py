@@ -200,16 +200,7 @@ def format_results(rows: list[ResultRow] | None = None) -> str:
     rows = load_results() if rows is None else rows
     if not rows:
         return "(no results recorded yet)"
-    shown = (
-        "notebook",
-        "model",
-        "run",
-        "loss",
-        "epochs",
-        "test_accuracy",
-        "train_seconds",
-        "parameters",
-    )
+    shown = COLUMNS[:-1]  # every column but the time it was recorded
     cells = [shown] + [
         tuple(f"{getattr(r, c):.4f}" if c == "test_accuracy" else str(getattr(r, c)) for c in shown)
         for r in sorted(rows, key=lambda r: -r.test_accuracy)
