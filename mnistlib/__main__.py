@@ -30,6 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_program_name(), description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    model_option = argparse.ArgumentParser(add_help=False)  # shared by the measuring commands
+    model_option.add_argument(
+        "--model", type=Path, default=None, help="a .keras model (default: the shipped one)"
+    )
 
     commands.add_parser(
         "fetch-data",
@@ -57,12 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     forms = commands.add_parser(
         "forms",
+        parents=[model_option],
         help="measure recognition accuracy per image form",
         description="Measure recognition accuracy per image form, on images made from MNIST's "
-        "test set (or write the sample images with --samples).",
-    )
-    forms.add_argument(
-        "--model", type=Path, default=None, help="a .keras model (default: the shipped one)"
+        "test set or from digits drawn with pen strokes (or write the sample images with "
+        "--samples).",
     )
     forms.add_argument("--n", type=int, default=1000, help="images per form (default 1000)")
     forms.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -76,13 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     sure = commands.add_parser(
         "sure",
+        parents=[model_option],
         help="choose and measure a model's 'not sure' checks",
         description="Choose a model's 'not sure' checks on held-out MNIST training digits (the "
         "last 5,000) and measure what they flag: MNIST test digits, the model's test errors, "
         "and letters and scribbles drawn with strokes.",
-    )
-    sure.add_argument(
-        "--model", type=Path, default=None, help="a .keras model (default: the shipped one)"
     )
     sure.add_argument("--save", action="store_true", help="write <model>.sure.npz beside it")
     sure.add_argument("--figure", type=Path, help="save the choice's curve as this PNG")
@@ -93,12 +94,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     numbers = commands.add_parser(
         "numbers",
+        parents=[model_option],
         help="measure how often whole numbers are read right",
         description="Whole-number accuracy per length (1 to 6 digits) on numbers composed from "
         "MNIST test digits and from digits drawn with strokes.",
-    )
-    numbers.add_argument(
-        "--model", type=Path, default=None, help="a .keras model (default: the shipped one)"
     )
     numbers.add_argument("--n", type=int, default=200, help="numbers per length (default 200)")
     numbers.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
