@@ -54,4 +54,3 @@ def test_recognizer_builder_augments_more_than_the_improved_cnn():
     }
     assert rotation["digit_recognizer"].factor[1] > rotation["improved_cnn"].factor[1]
     assert recognizer.loss == "sparse_categorical_crossentropy"  # unsmoothed probabilities
-    assert recognizer.count_params() == improved.count_params()

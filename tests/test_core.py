@@ -132,3 +132,15 @@ def test_improved_cnn_augments_only_while_training():
     first_conv = kinds.index(keras.layers.Conv2D)
     expected = [type(layer) for layer in models.augmentation_layers()]
     assert kinds[:first_conv] == expected
+
+
+def test_improved_cnn_has_16_filters_first_and_the_recognizer_32():
+    def filters(model):
+        return tuple(
+            layer.filters for layer in model.layers if isinstance(layer, keras.layers.Conv2D)
+        )
+
+    improved = models.build_improved_cnn(epochs=1, steps_per_epoch=10)
+    recognizer = models.build_recognizer(epochs=1, steps_per_epoch=10)
+    assert filters(improved) == models.IMPROVED_FILTERS == (16, 64, 128)
+    assert filters(recognizer) == models.RECOGNIZER_FILTERS == (32, 64, 128)

@@ -123,6 +123,18 @@ def test_the_shipped_recognizer_loads_in_safe_mode():
     assert shipped_recognizer_path().stat().st_size <= 5_000_000
 
 
+def test_the_shipped_recognizer_is_what_build_recognizer_makes():
+    """``make recognizer`` rebuilds the shipped file: the same layers, shapes and weight count."""
+    from mnistlib import models
+
+    def layout(model):
+        return [(type(layer).__name__, layer.output.shape) for layer in model.layers]
+
+    shipped, built = saving.load_recognizer(), models.build_recognizer(epochs=1, steps_per_epoch=1)
+    assert layout(shipped) == layout(built)
+    assert shipped.count_params() == built.count_params()
+
+
 def test_the_shipped_recognizer_reads_mnist_test_digits():
     from mnistlib import data
     from mnistlib.preprocess import scale
