@@ -125,6 +125,15 @@ def time_to_accuracy(quick: bool) -> list[Row]:
     secs_o = _timed_fit(ours, x_cnn[:n_fit], y_hot[:n_fit], batch_size=batch_ours,
                         epochs=epochs_ours, validation_data=validation)  # fmt: skip
     acc_o = ours.evaluate(xt_cnn, yt_hot, verbose=0)[1]
+
+    # The same network and schedule, shortened to the epochs that fit in half the recipe's time.
+    epochs_half = max(1, math.floor(0.5 * secs_b / (secs_o / epochs_ours)))
+    mnistlib.set_seed(42)
+    half = models.build_improved_cnn(epochs=epochs_half,
+                                     steps_per_epoch=math.ceil(n_fit / batch_ours))  # fmt: skip
+    secs_h = _timed_fit(half, x_cnn[:n_fit], y_hot[:n_fit], batch_size=batch_ours,
+                        epochs=epochs_half, validation_data=validation)  # fmt: skip
+    acc_h = half.evaluate(xt_cnn, yt_hot, verbose=0)[1]
     return [
         Row("time to accuracy", f"improved CNN, {epochs_ours} epochs",
             f"Keras example convnet, {epochs_base} epochs", secs_o, secs_b, "s",
@@ -132,6 +141,9 @@ def time_to_accuracy(quick: bool) -> list[Row]:
             f"test accuracy {acc_o:.4f} vs {acc_b:.4f} (floor 0.995, goal 0.996)"),
         Row("test accuracy", "improved CNN", "Keras example convnet", acc_o, acc_b, "accuracy",
             acc_o / acc_b, ">= 0.996 (floor 0.995)"),
+        Row("time to accuracy", f"improved CNN, {epochs_half} epochs (fits half the recipe's time)",
+            f"Keras example convnet, {epochs_base} epochs", secs_h, secs_b, "s", secs_h / secs_b,
+            "<= 0.5", f"test accuracy {acc_h:.4f} (goal 0.996)"),
     ]  # fmt: skip
 
 
