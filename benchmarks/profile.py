@@ -42,8 +42,10 @@ def _labeller(model: keras.Model):
     def label(op_name: str) -> str:
         path = op_name.split("StatefulPartitionedCall/")[-1].split(":")[0].split("/")
         for part in path:
-            name = part if part in kinds else re.sub(r"_\d+$", "", part)
-            if name in kinds:
+            # The traced graph names each layer's scope with a suffix: conv2d_1 is layer conv2d,
+            # conv2d_1_2 is layer conv2d_1. So strip one suffix first.
+            name = next((n for n in (re.sub(r"_\d+$", "", part), part) if n in kinds), None)
+            if name:
                 direction = "gradient" if path[0] == "gradient_tape" else "forward"
                 return f"{kinds[name]}, {direction}"
         return "optimizer and bookkeeping"
@@ -79,12 +81,13 @@ def _train_data(quick: bool, batch: int):
 
 
 def profile(quick: bool):
-    """Share of the op time per layer and direction, for the improved CNN's training steps."""
+    """Share of the op time per layer and direction, then per kind of layer, for the improved
+    CNN's training steps."""
     from benchmarks.suite import Row
 
     batch = 256
     x, y = _train_data(quick, batch)
-    keras.backend.clear_session()  # layer names without suffixes, as the ops are named
+    keras.backend.clear_session()  # layer names without a model's number: conv2d, conv2d_1...
     model = models.build_improved_cnn()
     model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # traced and warmed up first
     with tempfile.TemporaryDirectory() as tmp:
@@ -102,6 +105,11 @@ def profile(quick: bool):
     shares = {name: t / whole for name, t in totals.most_common()}
     kept = {name: s for name, s in shares.items() if s >= SMALLEST_GROUP}
     kept["everything else"] = 1.0 - sum(kept.values())
+    by_kind: collections.Counter[str] = collections.Counter()
+    for name, share in shares.items():  # "Conv2D 2 (64), gradient" -> "all Conv2D"
+        kind = name.split()[0]
+        by_kind["all " + ("augmentation" if kind.startswith("Random") else kind)] += share
+    kept.update(dict(by_kind.most_common()))
     return [
         Row(
             "profile",
