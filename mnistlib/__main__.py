@@ -30,9 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=_program_name(), description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    model_option = argparse.ArgumentParser(add_help=False)  # shared by the measuring commands
+    model_option = argparse.ArgumentParser(add_help=False)  # shared by every model command
     model_option.add_argument(
-        "--model", type=Path, default=None, help="a .keras model (default: the shipped one)"
+        "--model",
+        type=Path,
+        default=None,
+        help="your own .keras model (default: the recogniser shipped with mnistlib)",
     )
 
     commands.add_parser(
@@ -43,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     recognize = commands.add_parser(
         "recognize",
+        parents=[model_option],
         help="print the digit in each image file",
         description="Print the digit in each image file, with the recogniser's confidence.",
     )
@@ -51,12 +55,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--number",
         action="store_true",
         help="read every digit written in a row (e.g. 2026), with each digit's confidence",
-    )
-    recognize.add_argument(
-        "--model",
-        type=Path,
-        default=None,
-        help="your own .keras model (default: the recogniser shipped with mnistlib)",
     )
 
     forms = commands.add_parser(
