@@ -144,3 +144,29 @@ def test_improved_cnn_has_16_filters_first_and_the_recognizer_32():
     recognizer = models.build_recognizer(epochs=1, steps_per_epoch=10)
     assert filters(improved) == models.IMPROVED_FILTERS == (16, 64, 128)
     assert filters(recognizer) == models.RECOGNIZER_FILTERS == (32, 64, 128)
+
+
+def test_augmentation_leaves_out_ranges_of_zero():
+    kinds = [type(layer).__name__ for layer in models.augmentation_layers()]
+    assert kinds == ["RandomTranslation"]  # the improved CNN: shifts only
+    wide = models.augmentation_layers(
+        models.RECOGNIZER_SHIFT, models.RECOGNIZER_ROTATION, models.RECOGNIZER_ZOOM
+    )
+    assert [type(layer).__name__ for layer in wide] == [
+        "RandomTranslation",
+        "RandomRotation",
+        "RandomZoom",
+    ]
+    assert models.augmentation_layers(0.0) == []
+
+
+def test_dense_head_of_the_improved_cnn_and_of_the_recognizer():
+    def head(model):
+        dense = [layer.units for layer in model.layers if isinstance(layer, keras.layers.Dense)]
+        drops = [layer.rate for layer in model.layers if isinstance(layer, keras.layers.Dropout)]
+        return dense, drops
+
+    improved = models.build_improved_cnn(epochs=1, steps_per_epoch=10)
+    recognizer = models.build_recognizer(epochs=1, steps_per_epoch=10)
+    assert head(improved) == ([models.IMPROVED_DENSE, 10], [])  # no dropout: rate 0
+    assert head(recognizer) == ([models.RECOGNIZER_DENSE, 10], [models.RECOGNIZER_DROPOUT])
