@@ -16,7 +16,7 @@ import numpy as np
 from mnistlib.preprocess import _check_images
 
 #: The views averaged: the image itself, then one pixel down, up, right and left. One pixel is
-#: within the shifts the improved CNN saw in training (``models.SHIFT``: about 2 pixels).
+#: within the shifts the improved CNN saw in training (``models.SHIFT``: about one pixel).
 ONE_PIXEL_SHIFTS: tuple[tuple[int, int], ...] = ((0, 0), (1, 0), (-1, 0), (0, 1), (0, -1))
 
 #: Images per model call: 1,000 MNIST images of 28x28x1 float32 are about 3 MB.
