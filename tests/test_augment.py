@@ -48,9 +48,18 @@ def test_one_cycle_warms_up_then_decays_to_zero():
 def test_recognizer_builder_augments_more_than_the_improved_cnn():
     recognizer = models.build_recognizer(epochs=1, steps_per_epoch=10)
     improved = models.build_improved_cnn(epochs=1, steps_per_epoch=10)
-    rotation = {
-        m.name: next(layer for layer in m.layers if isinstance(layer, keras.layers.RandomRotation))
-        for m in (recognizer, improved)
-    }
-    assert rotation["digit_recognizer"].factor[1] > rotation["improved_cnn"].factor[1]
+
+    random = (keras.layers.RandomTranslation, keras.layers.RandomRotation, keras.layers.RandomZoom)
+
+    def ranges(model):
+        return {
+            type(layer).__name__: layer.get_config()
+            for layer in model.layers
+            if isinstance(layer, random)
+        }
+
+    ours, theirs = ranges(improved), ranges(recognizer)
+    assert set(ours) == {"RandomTranslation"}  # MNIST's digits: small shifts only
+    assert set(theirs) == {"RandomTranslation", "RandomRotation", "RandomZoom"}
+    assert theirs["RandomTranslation"]["height_factor"] > ours["RandomTranslation"]["height_factor"]
     assert recognizer.loss == "sparse_categorical_crossentropy"  # unsmoothed probabilities

@@ -43,7 +43,7 @@ def test_profile_maps_traced_op_names_to_layers():
     assert label(prefix + "improved_cnn_1/batch_normalization_3_1/moments/mean:Mean") == (
         "BatchNormalization 4, forward"
     )
-    assert label(prefix + "improved_cnn_1/dropout_1/stateless_dropout/GreaterEqual:X") == (
-        "Dropout 1, forward"
+    assert label(prefix + "improved_cnn_1/dense_1/MatMul:_MklMatMul") == (
+        f"Dense 1 ({models.IMPROVED_DENSE}), forward"
     )
     assert label(prefix + "adam/Sub:Sub") == "optimizer and bookkeeping"
