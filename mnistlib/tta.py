@@ -58,9 +58,8 @@ def predict_shifted(
     """
     if not shifts:
         raise ValueError("shifts is empty: give at least one (rows, cols) pair, e.g. (0, 0)")
-    total = None
-    for rows, cols in shifts:
-        moved = shift_images(images, rows, cols)
-        probabilities = model.predict(moved, batch_size=BATCH_SIZE, verbose=0)
-        total = probabilities if total is None else total + probabilities
-    return np.asarray(total) / len(shifts)
+    views = [
+        model.predict(shift_images(images, rows, cols), batch_size=BATCH_SIZE, verbose=0)
+        for rows, cols in shifts
+    ]
+    return np.mean(views, axis=0)
