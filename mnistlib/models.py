@@ -175,11 +175,12 @@ def one_cycle(
 def _cnn(
     augmentation: list[layers.Layer],
     filters: tuple[int, int, int],
-    dense: tuple[int, float],
     name: str,
+    *,
+    units: int,
+    dropout: float,
 ) -> keras.Model:
     first, second, third = filters
-    units, dropout = dense
     return keras.Sequential(
         [
             keras.Input(shape=INPUT_IMAGE),
@@ -234,7 +235,13 @@ def build_improved_cnn(
     chosen for 8 epochs on the validation set; the README's "Training speed" section has the
     runs.
     """
-    model = _cnn(augmentation_layers(), filters, (IMPROVED_DENSE, IMPROVED_DROPOUT), "improved_cnn")
+    model = _cnn(
+        augmentation_layers(),
+        filters,
+        "improved_cnn",
+        units=IMPROVED_DENSE,
+        dropout=IMPROVED_DROPOUT,
+    )
     return _compile(model, epochs * steps_per_epoch, PEAK_LEARNING_RATE, LABEL_SMOOTHING)
 
 
@@ -250,6 +257,10 @@ def build_recognizer(*, epochs: int = 12, steps_per_epoch: int = 430) -> keras.M
     """
     shapes = augmentation_layers(RECOGNIZER_SHIFT, RECOGNIZER_ROTATION, RECOGNIZER_ZOOM)
     model = _cnn(
-        shapes, RECOGNIZER_FILTERS, (RECOGNIZER_DENSE, RECOGNIZER_DROPOUT), "digit_recognizer"
+        shapes,
+        RECOGNIZER_FILTERS,
+        "digit_recognizer",
+        units=RECOGNIZER_DENSE,
+        dropout=RECOGNIZER_DROPOUT,
     )
     return _compile(model, epochs * steps_per_epoch, RECOGNIZER_PEAK_LEARNING_RATE, 0.0)
