@@ -4,7 +4,7 @@
 #               both notebooks under nbval, browser tests
 #   make lab    open JupyterLab in the project's environment
 #   make bench  benchmarks, written to results/bench.csv
-#   make recognizer  re-train the digit recogniser shipped in mnistlib/assets (~8 min)
+#   make recognizer  re-train the digit recogniser shipped in mnistlib/recognition/assets (~8 min)
 # Each target creates .venv, installs the project and fetches MNIST once, as needed.
 
 PYTHON ?= python3
@@ -37,6 +37,7 @@ lint: $(STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports
 
 unit: data
 	$(PY) -m pytest -q -m "not browser" tests

@@ -19,9 +19,11 @@ import mnistlib
 
 mnistlib.quiet_tensorflow()  # before keras: no TensorFlow log lines
 import keras  # noqa: E402
+import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
-from mnistlib import models, preprocess  # noqa: E402
+from benchmarks import models  # noqa: E402
+from benchmarks.row import Row  # noqa: E402
 
 #: Groups smaller than this share of the op time are summed into "everything else".
 SMALLEST_GROUP = 0.03
@@ -77,13 +79,12 @@ def _train_data(quick: bool, batch: int):
 
     (x, y), _ = data.load_mnist()
     n = batch * (4 if quick else STEPS)
-    return preprocess.to_cnn_input(x[:n]), preprocess.one_hot(y[:n])
+    return (x[:n] / np.float32(255))[..., None], keras.utils.to_categorical(y[:n], 10)
 
 
 def profile(quick: bool):
     """Share of the op time per layer and direction, then per kind of layer, for the improved
     CNN's training steps."""
-    from benchmarks.suite import Row
 
     batch = 256
     x, y = _train_data(quick, batch)
@@ -128,7 +129,6 @@ def profile(quick: bool):
 
 def first_filters(quick: bool):
     """Seconds per training step with 16 filters in the first convolution against 32."""
-    from benchmarks.suite import Row
 
     batch = 256
     x, y = _train_data(quick, batch)

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import mnistlib
@@ -19,26 +19,14 @@ import mnistlib
 mnistlib.quiet_tensorflow()  # before keras: no TensorFlow log lines
 import keras  # noqa: E402
 
-from benchmarks import profile  # noqa: E402
-from mnistlib import data, models, preprocess, training  # noqa: E402
-from mnistlib.fileio import atomic_write  # noqa: E402
-from mnistlib.paths import results_dir, sample_images  # noqa: E402
-from mnistlib.saving import load_recognizer  # noqa: E402
+from benchmarks import models, profile  # noqa: E402
+from benchmarks.row import Row  # noqa: E402
+from mnistlib import data, training  # noqa: E402
+from mnistlib.files import atomic_write, results_dir  # noqa: E402
+from mnistlib.recognition.loading import sample_images  # noqa: E402
+from mnistlib.recognition.recognizer import Recognizer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@dataclass
-class Row:
-    benchmark: str
-    subject: str
-    baseline: str
-    subject_value: float
-    baseline_value: float
-    unit: str
-    ratio: float
-    target: str
-    notes: str = ""
 
 
 def machine() -> str:
@@ -63,16 +51,22 @@ def _mnist(quick: bool):
     return (x_train, y_train), (x_test, y_test)
 
 
+def _cnn_input(x):
+    """MNIST's uint8 images as a CNN takes them: (n, 28, 28, 1) floats in [0, 1]."""
+    return (x.astype("float32") / 255)[..., None]
+
+
 # --- 1. progress display overhead --------------------------------------------------------
 def training_overhead(quick: bool) -> list[Row]:
-    """The document CNN's ``fit`` with the notebooks' progress display vs a silent plain ``fit``."""
+    """The Keras recipe's CNN ``fit`` with the notebooks' progress display vs a silent plain
+    ``fit``."""
     (x, y), _ = _mnist(quick)
     n = 2560 if quick else 19200
-    x_cnn, y_hot = preprocess.to_cnn_input(x[:n]), preprocess.one_hot(y[:n])
+    x_cnn, y_hot = _cnn_input(x[:n]), keras.utils.to_categorical(y[:n], 10)
 
     def fit(with_progress: bool) -> float:
         keras.utils.set_random_seed(0)
-        model = models.build_document_cnn()
+        model = models.build_keras_example_cnn()
         progress = [training.EpochProgress(live=False, print_fn=lambda line: None)]
         start = time.perf_counter()
         model.fit(x_cnn, y_hot, batch_size=128, epochs=1, verbose=0,
@@ -86,7 +80,7 @@ def training_overhead(quick: bool) -> list[Row]:
         theirs.append(fit(False))
     a, b = min(mine), min(theirs)
     notes = f"1 epoch on {n} images, best of {len(mine)}"
-    return [Row("training overhead", "document CNN fit with EpochProgress", "plain silent fit",
+    return [Row("training overhead", "recipe CNN fit with EpochProgress", "plain silent fit",
                 a, b, "s", a / b, "<= 1.02", notes)]  # fmt: skip
 
 
@@ -105,8 +99,8 @@ def _timed_fit(model: keras.Model, *args, **kwargs) -> float:
 def time_to_accuracy(quick: bool) -> list[Row]:
     """Notebook 01's improved CNN vs the Keras "Simple MNIST convnet" recipe, back to back."""
     (x, y), (xt, yt) = _mnist(quick)
-    x_cnn, xt_cnn = preprocess.to_cnn_input(x), preprocess.to_cnn_input(xt)
-    y_hot, yt_hot = preprocess.one_hot(y), preprocess.one_hot(yt)
+    x_cnn, xt_cnn = _cnn_input(x), _cnn_input(xt)
+    y_hot, yt_hot = keras.utils.to_categorical(y, 10), keras.utils.to_categorical(yt, 10)
     epochs_base, epochs_ours = (1, 1) if quick else (15, 8)  # 8: as notebook 01
     n_fit = len(x_cnn) if quick else 55_000  # notebook 01 holds the last 5,000 out for validation
     batch_ours = 256
@@ -140,10 +134,10 @@ def determinism_cost(quick: bool) -> list[Row]:
     """What TensorFlow's op determinism would cost: the improved CNN for one epoch, on and off."""
     code = (
         "import sys, time, mnistlib, numpy as np\n"
-        "from mnistlib import data, models, preprocess\n"
+        "import keras\nfrom mnistlib import data\nfrom benchmarks import models\n"
         "det = sys.argv[1] == '1'; n = int(sys.argv[2])\n"
-        "(x, y), _ = data.load_mnist(); x = preprocess.to_cnn_input(x[:n])\n"
-        "y = preprocess.one_hot(y[:n])\n"
+        "(x, y), _ = data.load_mnist(); x = (x[:n] / np.float32(255))[..., None]\n"
+        "y = keras.utils.to_categorical(y[:n], 10)\n"
         "mnistlib.set_seed(0, deterministic=det)\n"
         "m = models.build_improved_cnn(epochs=2, steps_per_epoch=n // 256)\n"
         "m.fit(x[:2560], y[:2560], batch_size=256, epochs=1, verbose=0)\n"
@@ -166,13 +160,12 @@ def determinism_cost(quick: bool) -> list[Row]:
 # --- 4. recognition latency ------------------------------------------------------------------
 def recognition_latency(quick: bool) -> list[Row]:
     """``recognize`` on one JPEG file (warm) vs ``model.predict`` on the prepared array."""
-    from mnistlib import prepare, recognize
+    from mnistlib.recognition.prepare import prepare_image
 
-    model, which = load_recognizer(), "the shipped recogniser"
+    recognizer, which = Recognizer.load(), "the shipped recogniser"
+    model = recognizer.model
     sample = next(p for p in sample_images() if p.name == "photo_7.jpg")
-    prepared = prepare.prepare_image(sample).reshape(1, 28, 28, 1)
-    if model.input_shape[1:] == (784,):
-        prepared = prepared.reshape(1, 784)
+    prepared = prepare_image(sample).reshape(1, 28, 28, 1)
     repeats = 5 if quick else 50
 
     def timed(fn: Callable[[], object]) -> float:
@@ -185,7 +178,7 @@ def recognition_latency(quick: bool) -> list[Row]:
             samples.append(time.perf_counter() - start)
         return statistics.median(samples) * 1000
 
-    ours = timed(lambda: recognize.recognize(model, sample))
+    ours = timed(lambda: recognizer.recognize(sample))
     theirs = timed(lambda: model.predict(prepared, verbose=0))
     return [Row("recognition latency", f"recognize() on {sample.name}, warm",
                 "model.predict on the prepared array", ours, theirs, "ms", ours / theirs,
@@ -234,9 +227,9 @@ def notebooks(quick: bool) -> list[Row]:
 def forms_accuracy(quick: bool) -> list[Row]:
     """Recognition accuracy per image form (``mnistlib forms``), on MNIST test digits and on
     digits drawn with pen strokes (not MNIST)."""
-    from mnistlib import forms
+    from mnistlib.measure import forms
 
-    model = load_recognizer()
+    model = Recognizer.load()
     rows = []
     for digits, what in (("mnist", "MNIST test digits"), ("strokes", "digits drawn with strokes")):
         table = forms.evaluate_forms(model, n_per_form=50 if quick else 1000, seed=0,
@@ -263,12 +256,9 @@ def numbers_accuracy(quick: bool) -> list[Row]:
     """Whole-number accuracy per length (`python -m mnistlib numbers`), against the one-digit
     accuracy to the power of the length (what perfect segmentation would give), and what the
     "not sure" checks flag (`python -m mnistlib sure`)."""
-    from mnistlib import evaluation
-    from mnistlib.confidence import Sureness, sureness_path
-    from mnistlib.paths import shipped_recognizer_path
+    from mnistlib.measure import evaluation
 
-    path = shipped_recognizer_path()
-    model = load_recognizer()
+    model = Recognizer.load()  # with the checks shipped beside it
     rows = []
     table = evaluation.evaluate_numbers(model, n_per_length=20 if quick else 500)
     for source in ("mnist", "strokes"):
@@ -287,11 +277,7 @@ def numbers_accuracy(quick: bool) -> list[Row]:
                     ">= 0.80 at 4 digits (goal 0.90)",
                 )  # fmt: skip
             )
-    sure_file = sureness_path(path)
-    if sure_file.is_file():
-        sureness, note = Sureness.load(sure_file), f"checks from {sure_file.name}"
-    else:
-        sureness, note = evaluation.fit_sureness(model)[0], "checks chosen now (validation set)"
+    sureness, note = model.sureness, "the shipped checks"
     report = evaluation.measure_sureness(model, sureness, n_non_digits=100 if quick else 1000)
     for subject, value, target in (
         ("MNIST test digits flagged", report.test_flagged, "<= 0.02"),

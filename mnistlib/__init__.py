@@ -1,27 +1,25 @@
 """mnistlib: the support package for the handwritten-digit notebooks.
 
-Small modules, each named for what it does:
+The lesson's helpers, at the top (what the notebooks import):
 
-- ``mnistlib.data``: genuine MNIST, offline, verified (``load_mnist``).
-- ``mnistlib.preprocess``: reshaping, scaling and one-hot encoding MNIST's arrays.
-- ``mnistlib.models``: the model builders.
-- ``mnistlib.training``: the progress display and timing around ``model.fit``.
-- ``mnistlib.results``: the accuracy table (``results/accuracies.csv``).
-- ``mnistlib.metrics``: the confusion matrix.
-- ``mnistlib.plotting``: figures (each function returns its Figure).
-- ``mnistlib.imageio``: reading an image from any source, safely.
-- ``mnistlib.prepare``: preparing an image the way MNIST's digits were prepared.
-- ``mnistlib.recognize``: recognising the digit in a person's own image.
-- ``mnistlib.saving``: saving models, loading them safely, the default recogniser.
-- ``mnistlib.paths``: where files go, and the files shipped in the package.
-- ``mnistlib.fileio``: atomic writes and inter-process locks.
-- ``mnistlib.forms``: image forms people hand in, and accuracy per form.
-- ``mnistlib.widgets``, ``mnistlib.rendering``: the notebook widgets, and how they show a result.
+- ``mnistlib.data``: genuine MNIST, offline and verified (``load_mnist``: what Keras returns).
+- ``mnistlib.figures``: the lesson's figures (each function returns its Figure).
+- ``mnistlib.results``: the accuracy table the notebooks fill and compare.
+- ``mnistlib.training``: the progress display around ``model.fit``.
+- ``mnistlib.files``: where files go (models, results, the MNIST cache), written safely.
+- ``mnistlib.seed``: one call seeds every random number generator.
 - ``mnistlib.errors``: the typed errors.
+- ``mnistlib.cli``: the ``mnistlib`` command line (``__main__`` runs it).
+
+Two subpackages, each with its own docstring listing its modules:
+
+- ``mnistlib.recognition``: reading a person's own image, one digit or a whole number, with an
+  honest "not sure"; the drawing pad and upload box; the shipped recogniser.
+- ``mnistlib.measure``: measuring the recogniser (image forms, stroke-drawn digits and
+  non-digits, number reading, the "not sure" checks). Recognition never imports it.
 
 Importing mnistlib does not import TensorFlow. Modules that need it import it quietly (no C++
-log lines); a notebook that imports ``keras`` or ``tensorflow`` itself calls
-``mnistlib.quiet_tensorflow()`` first.
+log lines); a notebook that imports ``keras`` itself calls ``mnistlib.quiet_tensorflow()`` first.
 """
 
 from __future__ import annotations

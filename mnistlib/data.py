@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from mnistlib.errors import DataIntegrityError, DataUnavailableError
-from mnistlib.fileio import atomic_write
+from mnistlib.files import atomic_write, data_dir
 
 Arrays = tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -66,14 +66,6 @@ Loader = Callable[[bool], dict[str, np.ndarray]]
 
 
 # --- where things live ------------------------------------------------------------------------
-def data_dir() -> Path:
-    """The project's cache folder: ``$MNISTLIB_DATA_DIR``, else a per-user cache folder."""
-    if os.environ.get("MNISTLIB_DATA_DIR"):
-        return Path(os.environ["MNISTLIB_DATA_DIR"]).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base).expanduser() / "mnistlib"
-
-
 def cache_path() -> Path:
     """The cache file ``load_mnist`` reads first and writes after any other source."""
     return data_dir() / CACHE_NAME
@@ -384,14 +376,3 @@ def fetch_data(verbose: bool = True) -> Path:
     if not path.is_file():
         raise DataUnavailableError(f"MNIST was verified but could not be written to {path}")
     return path
-
-
-def fetch_command() -> int:
-    """``mnistlib fetch-data``: fetch and verify MNIST once, saying what it does."""
-    try:
-        path = fetch_data(verbose=True)
-    except DataUnavailableError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(f"MNIST is ready: {path}")
-    return 0

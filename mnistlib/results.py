@@ -1,4 +1,4 @@
-"""The accuracy table shared by the notebooks: ``results/accuracies.csv`` (see ``mnistlib.paths``).
+"""The accuracy table shared by the notebooks: ``results/accuracies.csv`` (see ``mnistlib.files``).
 
 One row per (notebook, model, run). ``run`` is a visible run name made from the
 hyper-parameters (``run_name(epochs=4, batch_size=128)`` gives ``"epochs=4, batch_size=128"``),
@@ -6,21 +6,19 @@ so re-running a training cell with a changed hyper-parameter adds a row beside t
 and an unchanged re-run replaces its own row.
 
 Recording reads the table, changes it and writes it back under an inter-process lock
-(``mnistlib.fileio.locked``), so two notebooks recording at once lose nothing.
+(``mnistlib.files.locked``), so two notebooks recording at once lose nothing.
 """
 
 from __future__ import annotations
 
 import csv
 import math
-import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mnistlib.fileio import atomic_write, locked
-from mnistlib.paths import results_dir
+from mnistlib.files import atomic_write, locked, results_dir
 
 if TYPE_CHECKING:
     import keras
@@ -71,7 +69,7 @@ def run_name(**hyperparameters: Any) -> str:
 
 
 def results_path() -> Path:
-    """``<home>/results/accuracies.csv`` (see ``mnistlib.paths``; nothing is created)."""
+    """``<home>/results/accuracies.csv`` (see ``mnistlib.files``; nothing is created)."""
     return results_dir() / "accuracies.csv"
 
 
@@ -214,16 +212,3 @@ def best_result(rows: list[ResultRow] | None = None) -> ResultRow | None:
     """The row with the highest test accuracy (None when nothing is recorded)."""
     rows = load_results() if rows is None else rows
     return max(rows, key=lambda r: r.test_accuracy, default=None)
-
-
-def command() -> int:
-    """``mnistlib results``: print the table and where it was read from (creates nothing)."""
-    path = results_path()
-    try:
-        table = format_results(load_results(path))
-    except ValueError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    print(f"{path}:")
-    print(table)
-    return 0

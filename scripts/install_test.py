@@ -71,8 +71,8 @@ def build_wheel(out: Path) -> Path:
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", out, sources])
     (wheel,) = out.glob("handwritten_digits_mnistlib-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    needed = {"mnistlib/assets/digit_recognizer.keras", "mnistlib/py.typed"}
-    samples = [n for n in names if n.startswith("mnistlib/assets/samples/")]
+    needed = {"mnistlib/recognition/assets/digit_recognizer.keras", "mnistlib/py.typed"}
+    samples = [n for n in names if n.startswith("mnistlib/recognition/assets/samples/")]
     if not needed <= names or len(samples) < 12:
         raise SystemExit(f"the wheel lacks package data: {sorted(needed - names)}, {samples}")
     return wheel
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         env.update(XDG_DATA_HOME=str(user), LOCALAPPDATA=str(user), TF_CPP_MIN_LOG_LEVEL="3")
         if "MNISTLIB_DATA_DIR" in os.environ:  # where MNIST is cached, for the notebook
             env["MNISTLIB_DATA_DIR"] = os.environ["MNISTLIB_DATA_DIR"]
-        code = "from mnistlib.paths import sample_images as s; print(*s(), sep='\\n')"
+        code = "from mnistlib.files import sample_images as s; print(*s(), sep='\\n')"
         samples = _run([python, "-c", code], cwd=empty, env=env).stdout.split()
         if any(ROOT in Path(sample).parents for sample in samples):
             raise SystemExit(f"the samples came from the clone, not the install: {samples}")

@@ -1,4 +1,4 @@
-"""mnistlib.fileio: atomic writes, and a lock that keeps every row when processes record at once."""
+"""mnistlib.files: atomic writes, and a lock that keeps every row when processes record at once."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import pytest
 
 from mnistlib import results
-from mnistlib.fileio import atomic_write, lock_path, locked
+from mnistlib.files import atomic_write, lock_path, locked
 
 
 def test_atomic_write_replaces_the_file_and_leaves_no_temp(tmp_path):

@@ -1,4 +1,4 @@
-"""mnistlib.forms: each form decodes to the kind of image it claims, and the evaluation counts."""
+"""mnistlib.measure.forms: each form decodes to the kind of image it claims, and the evaluation counts."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from PIL import Image
 
 from mnistlib import forms, prepare
 from mnistlib.__main__ import main
-from mnistlib.paths import sample_images
+from mnistlib.files import sample_images
 
 RNG = np.random.default_rng(0)
 N_FAKE = 64  # more than the largest index in forms.SAMPLE_INDICES
@@ -120,7 +120,7 @@ def test_shipped_samples_are_small_and_labelled():
 def test_cli_prints_a_table_or_writes_samples(tmp_path, monkeypatch, capsys, fake_mnist):
     assert main(["forms", "--samples", str(tmp_path), "--seed", "1"]) == 0
     assert len(list(tmp_path.iterdir())) == sum(len(v) for v in forms.SAMPLE_INDICES.values())
-    monkeypatch.setattr("mnistlib.saving.load_recognizer", lambda path: object())
+    monkeypatch.setattr("mnistlib.recognition.loading.load_recognizer", lambda path: object())
     monkeypatch.setattr(forms, "predict_probabilities", _always(7))
     monkeypatch.setattr(forms, "FORMS", {k: forms.FORMS[k] for k in ("mnist_as_is", "photo")})
     assert main(["forms", "--model", str(tmp_path / "m.keras"), "--n", str(N_FAKE)]) == 0
@@ -136,7 +136,7 @@ def test_cli_with_a_missing_model_says_so(tmp_path, capsys):
 
 def test_the_shipped_recognizer_reads_drawn_digits_in_every_form():
     """Digits drawn with pen strokes (not MNIST) in each form: the issue's floor is 0.90."""
-    from mnistlib.saving import load_recognizer
+    from mnistlib.recognition.loading import load_recognizer
 
     rows = forms.evaluate_forms(load_recognizer(), n_per_form=100, seed=1, digits="strokes")
     assert [r.form for r in rows] == list(forms.FORMS)

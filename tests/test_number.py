@@ -37,7 +37,7 @@ def model(mnist):
 @pytest.fixture(scope="module")
 def clear_digits(mnist, model):
     """Indices of MNIST test digits the model reads right with confidence, by digit."""
-    from mnistlib.recognize import predict_probabilities, prepare_image
+    from mnistlib.recognition.recognizer import predict_probabilities, prepare_image
 
     _, (x_test, y_test) = mnist
     p = predict_probabilities(model, np.stack([prepare_image(x) for x in x_test[:300]]))
@@ -70,7 +70,7 @@ def test_four_mnist_digits_are_read_left_to_right(mnist, model, clear_digits):
 
 
 def test_the_reading_figure_shows_a_box_per_digit(model):
-    from mnistlib.plotting import plot_number_reading
+    from mnistlib.figures import plot_number_reading
 
     image, _ = strokes.compose_number([3, 5, 8], np.random.default_rng(3), gap=(0.3, 0.4))
     reading = recognize.read_number(model, image)
@@ -219,15 +219,15 @@ def test_threshold_is_the_highest_within_the_flagged_budget():
     chosen = confidence.choose_threshold(curve, 0.05)
     assert (top < chosen).mean() <= 0.05
     assert (top < chosen + 0.01).mean() > 0.04  # not needlessly low
-    from mnistlib.plotting import plot_flag_curve
+    from mnistlib.figures import plot_flag_curve
 
     fig = plot_flag_curve(curve, chosen)
     assert fig.axes[0].get_xlabel().startswith("correct digits flagged")
 
 
 def test_the_shipped_recognizer_carries_its_checks(mnist):
-    from mnistlib.evaluation import non_digits
-    from mnistlib.saving import load_recognizer
+    from mnistlib.measure.evaluation import non_digits
+    from mnistlib.recognition.loading import load_recognizer
 
     shipped = load_recognizer()
     sureness = confidence.sureness_for(shipped)

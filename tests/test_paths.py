@@ -1,4 +1,4 @@
-"""mnistlib.paths: where models and results go, in order; nothing created by reading."""
+"""mnistlib.files: where models and results go, in order; nothing created by reading."""
 
 from __future__ import annotations
 
@@ -61,4 +61,4 @@ def test_shipped_samples_and_recognizer_are_package_data():
         assert path.stem.rsplit("_", 1)[1].isdigit()
         with Image.open(path) as image:
             image.verify()
-    assert paths.shipped_recognizer_path() == ROOT / "mnistlib/assets/digit_recognizer.keras"
+    assert paths.shipped_recognizer_path() == ROOT / "mnistlib/recognition/assets/digit_recognizer.keras"

@@ -8,7 +8,7 @@ import pytest
 from matplotlib.figure import Figure
 
 from mnistlib import metrics, plotting
-from mnistlib.paths import sample_images
+from mnistlib.files import sample_images
 
 RNG = np.random.default_rng(0)
 IMAGES = RNG.integers(0, 256, (12, 28, 28), dtype=np.uint8)

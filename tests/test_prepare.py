@@ -1,4 +1,4 @@
-"""mnistlib.imageio and mnistlib.prepare: every input mode and form, every error."""
+"""mnistlib.recognition.images and mnistlib.recognition.prepare: every input mode and form, every error."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from mnistlib import imageio, plotting, prepare
 from mnistlib.errors import ImageError
-from mnistlib.paths import sample_images
+from mnistlib.files import sample_images
 
 
 def seven(size=(200, 160), ink=0, paper=255, width=14, offset=(0, 0), mode="L"):

@@ -71,7 +71,7 @@ def test_security_floors_are_declared():
     floors = _floors()
     assert _numbers(floors["keras"]) >= (3, 15, 1)  # CVE-2026-1462, GHSA-hqp4-2352-xf5r
     assert _numbers(floors["pillow"]) >= (12, 3)
-    from mnistlib.saving import MIN_KERAS
+    from mnistlib.recognition.loading import MIN_KERAS
 
     assert _numbers(floors["keras"]) == MIN_KERAS  # the loader refuses what pip would refuse
     assert "tf-keras" not in " ".join(_pyproject()["project"]["dependencies"])

@@ -1,4 +1,4 @@
-"""mnistlib.recognize: recognition with one model call, and the `recognize` command."""
+"""mnistlib.recognition.recognizer: recognition with one model call, and the `recognize` command."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 import mnistlib
 from mnistlib import models, prepare, recognize
-from mnistlib.paths import sample_images
+from mnistlib.files import sample_images
 
 
 def seven(size=(200, 160), ink=0, paper=255, width=14):

@@ -1,4 +1,4 @@
-"""mnistlib.saving: atomic saving, safe loading, and the one default recogniser."""
+"""mnistlib.recognition.loading: atomic saving, safe loading, and the one default recogniser."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 import mnistlib
 from mnistlib import models, saving
 from mnistlib.errors import ModelLoadError
-from mnistlib.paths import shipped_recognizer_path
+from mnistlib.files import shipped_recognizer_path
 
 
 @pytest.fixture(autouse=True)
@@ -138,7 +138,7 @@ def test_the_shipped_recognizer_is_what_build_recognizer_makes():
 def test_the_shipped_recognizer_reads_mnist_test_digits():
     from mnistlib import data
     from mnistlib.preprocess import scale
-    from mnistlib.recognize import predict_probabilities
+    from mnistlib.recognition.recognizer import predict_probabilities
 
     if not data.cache_path().is_file() and os.environ.get("MNISTLIB_REQUIRE_DATA") != "1":
         pytest.skip("MNIST not fetched yet (run `make data`)")

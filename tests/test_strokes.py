@@ -1,4 +1,4 @@
-"""Digits, letters and scribbles drawn with strokes (mnistlib.strokes)."""
+"""Digits, letters and scribbles drawn with strokes (mnistlib.measure.strokes)."""
 
 from __future__ import annotations
 

@@ -17,11 +17,11 @@ from PIL import Image
 
 from mnistlib import widgets
 from mnistlib.errors import ImageError
-from mnistlib.recognize import NumberReading, Recognition
+from mnistlib.recognition.recognizer import NumberReading, Recognition
 
 
 class FakeRecognizer:
-    """Stands in for ``mnistlib.recognize.read_number``: records calls, answers ``digit``."""
+    """Stands in for ``mnistlib.recognition.recognizer.read_number``: records calls, answers ``digit``."""
 
     def __init__(self, digit: int = 7, confidence: float = 0.9, error: str | None = None):
         self.calls: list[tuple[object, object]] = []

@@ -240,7 +240,7 @@ def test_draw_a_number_on_the_pad(page, lab, artifacts):
         "execution_count": None,
         "metadata": {},
         "outputs": [],
-        "source": ["from mnistlib.widgets import drawing_pad\n", "drawing_pad()"],
+        "source": ["from mnistlib.recognition.widgets import drawing_pad\n", "drawing_pad()"],
     }
     notebook.write_text(
         json.dumps(

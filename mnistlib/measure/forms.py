@@ -3,27 +3,22 @@
 Each ``FORMS`` function turns one 28x28 MNIST digit into the encoded bytes of an image file of
 one kind: a phone photo of dark ink on tinted paper (JPEG), a scan, a big off-centre canvas, a
 transparent drawing-app export, a small light-on-dark image, a digit stretched to fill 28x28.
-``evaluate_forms`` measures how often a model, through ``recognize``, reads them right.
+``evaluate_forms`` measures how often a ``Recognizer`` reads them right.
 """
 
 from __future__ import annotations
 
 import io
-import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageFilter
 
 from mnistlib.errors import ImageError
-from mnistlib.prepare import prepare_image, rank_filter
-from mnistlib.recognize import predict_probabilities
-
-if TYPE_CHECKING:
-    import keras
+from mnistlib.recognition.prepare import prepare_image, rank_filter
+from mnistlib.recognition.recognizer import Recognizer
 
 Maker = Callable[[np.ndarray, np.random.Generator], tuple[bytes, str]]
 
@@ -185,7 +180,7 @@ class FormRow(NamedTuple):
     accuracy: float
 
 
-#: Digit sources: MNIST's test set, or digits drawn with pen strokes (``mnistlib.strokes``),
+#: Digit sources: MNIST's test set, or digits drawn with pen strokes (``mnistlib.measure.strokes``),
 #: handwriting that is not MNIST's, for an outside view of the recogniser.
 DIGIT_SOURCES = ("mnist", "strokes")
 #: A drawn digit fills this share of its 28x28 frame's height, as MNIST's 20-of-28 do.
@@ -194,7 +189,7 @@ STROKES_FILL = 0.71
 
 def _stroke_digits(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """``n`` digits drawn with strokes as MNIST-sized 28x28 images (ink 255 on 0), and labels."""
-    from mnistlib.strokes import draw_digit
+    from mnistlib.measure.strokes import draw_digit
 
     labels = rng.integers(0, 10, size=n)
     images = [
@@ -209,7 +204,7 @@ def _stroke_digits(n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.nda
 
 
 def evaluate_forms(
-    model: keras.Model,
+    recognizer: Recognizer,
     n_per_form: int = 1000,
     seed: int = 0,
     *,
@@ -219,7 +214,7 @@ def evaluate_forms(
     """Recognition accuracy per form on ``n_per_form`` digits each.
 
     ``digits="mnist"``: MNIST test digits; ``"strokes"``: digits drawn with pen strokes, not
-    taken from MNIST (``mnistlib.strokes``). Every image goes the whole way a person's file
+    taken from MNIST (``mnistlib.measure.strokes``). Every image goes the whole way a person's file
     does: encoded to bytes, decoded, prepared with ``prepare_image``, recognised (in batches of
     ``batch``). An image the preparation refuses counts as wrong. The first row,
     ``mnist_as_is``, is the baseline: the digit itself as a PNG.
@@ -247,7 +242,7 @@ def evaluate_forms(
                     continue  # refused: counts as wrong
                 labels.append(int(y_test[i]))
             if prepared:
-                found = predict_probabilities(model, np.stack(prepared)).argmax(axis=1)
+                found = recognizer.probabilities(np.stack(prepared)).argmax(axis=1)
                 correct += int((found == np.array(labels)).sum())
         rows.append(FormRow(form, len(indices), correct / len(indices)))
     return rows
@@ -258,35 +253,3 @@ def format_table(rows: list[FormRow] | list[tuple[str, int, float]]) -> str:
     lines = [f"{'form':<22}{'images':>8}{'accuracy':>10}"]
     lines += [f"{form:<22}{n:>8}{acc:>10.4f}" for form, n, acc in rows]
     return "\n".join(lines)
-
-
-def command(
-    *,
-    model: Path | None = None,
-    n: int = 1000,
-    seed: int = 0,
-    samples: Path | None = None,
-    digits: str = "mnist",
-) -> int:
-    """``mnistlib forms [--model PATH] [--n N] [--seed S] [--digits SOURCE] [--samples DIR]``."""
-    from mnistlib.errors import ModelLoadError
-    from mnistlib.saving import load_recognizer
-
-    if samples:
-        for path in make_samples(samples, seed=seed):
-            print(path)
-        return 0
-    if n < 1:
-        print(f"error: --n must be at least 1, got {n}", file=sys.stderr)
-        return 2
-    try:
-        recognizer = load_recognizer(model)
-    except ModelLoadError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    started = time.perf_counter()
-    rows = evaluate_forms(recognizer, n_per_form=n, seed=seed, digits=digits)
-    print(f"digits: {'MNIST test set' if digits == 'mnist' else 'drawn with pen strokes'}")
-    print(format_table(rows))
-    print(f"({time.perf_counter() - started:.0f} s)")
-    return 0

@@ -1,13 +1,10 @@
-"""Saving models, loading them safely, and finding the default digit recogniser.
+"""Model files: loading a ``.keras`` digit classifier safely, and the files shipped in the package.
 
-- ``save_model(model, key)`` writes ``<home>/models/<key>.keras`` atomically (see
-  ``mnistlib.paths`` for where ``<home>`` is).
 - ``load_model(path)`` loads a ``.keras`` digit classifier with Keras' safe mode, after checking
   that the installed Keras has no known safe-mode bypass; anything else is refused with a
   ``ModelLoadError`` saying why.
-- ``load_recognizer(path=None)`` is the one place that finds the default recogniser: the model
-  shipped inside the package, unless a path is given. The command line, the forms command, the
-  widgets and the benchmarks all use it.
+- ``shipped_recognizer_path()`` and ``sample_images()``: the recogniser and the sample images
+  shipped inside the package (``mnistlib/recognition/assets``).
 
 TensorFlow is imported (quietly) only when a model is loaded.
 """
@@ -17,13 +14,12 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mnistlib.errors import ModelLoadError
-from mnistlib.fileio import atomic_write
-from mnistlib.paths import models_dir, shipped_recognizer_path
-from mnistlib.preprocess import NUM_CLASSES
+from mnistlib.recognition.prepare import MNIST_SIDE
 
 if TYPE_CHECKING:
     import keras
@@ -34,29 +30,30 @@ if TYPE_CHECKING:
 #: CVE-2025-1550, -8747, -9905, -12060. 3.15.1 adds hardening against crafted ``.keras`` files
 #: (decompression bombs inside the archive). pyproject.toml holds the same floor.
 MIN_KERAS = (3, 15, 1)
-
-_KEY = re.compile(r"^[a-z0-9_]+$")
-_INPUT_SHAPES = ((28, 28, 1), (28, 28), (784,))
-
-
-def model_path(key: str) -> Path:
-    """``<home>/models/<key>.keras`` for a results key such as ``cnn`` or ``dense_hidden``."""
-    if not _KEY.match(key):
-        raise ValueError(f"model key must be lower-case letters, digits and _, got {key!r}")
-    return models_dir() / f"{key}.keras"
+#: The ten digits 0-9: the number of scores a digit classifier gives.
+NUM_CLASSES = 10
+#: Input shapes a digit classifier may take: an image with a channel, without, or flattened.
+INPUT_SHAPES = ((MNIST_SIDE, MNIST_SIDE, 1), (MNIST_SIDE, MNIST_SIDE), (MNIST_SIDE * MNIST_SIDE,))
+SAMPLE_SUFFIXES = (".png", ".jpg", ".jpeg")
 
 
-def save_model(model: keras.Model, key: str) -> Path:
-    """Save ``model`` in the native ``.keras`` format as ``<home>/models/<key>.keras``.
+def _asset(*parts: str) -> Path:
+    """A file shipped in ``mnistlib/recognition/assets`` (installed as plain files)."""
+    resource = files("mnistlib.recognition").joinpath("assets", *parts)
+    if not isinstance(resource, os.PathLike):
+        raise FileNotFoundError(f"mnistlib is not installed as plain files: {resource}")
+    return Path(resource)
 
-    The file is written atomically: a model saved while another process loads it is either the
-    old one or the new one, never half of each. Returns the path.
-    """
-    path = model_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with atomic_write(path) as tmp:
-        model.save(tmp)
-    return path
+
+def shipped_recognizer_path() -> Path:
+    """The digit recogniser shipped inside the package."""
+    return _asset("digit_recognizer.keras")
+
+
+def sample_images() -> list[Path]:
+    """The shipped sample images, sorted by name (``<form>_<true digit>.<ext>``)."""
+    folder = _asset("samples")
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SAMPLE_SUFFIXES)
 
 
 def keras_version() -> tuple[int, ...]:
@@ -74,7 +71,7 @@ def check_digit_model(model: Any, name: str) -> None:
         out_shape = tuple(model.output_shape)
     except (AttributeError, ValueError, TypeError) as err:
         raise ModelLoadError(f"{name} is not a single-input Keras model ({err})") from None
-    if in_shape[1:] not in _INPUT_SHAPES:
+    if in_shape[1:] not in INPUT_SHAPES:
         raise ModelLoadError(f"{name} takes inputs of shape {in_shape[1:]}, not 28x28 digit images")
     if out_shape[1:] != (NUM_CLASSES,):
         raise ModelLoadError(f"{name} has outputs of shape {out_shape[1:]}, not 10 digit scores")
@@ -112,41 +109,9 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
 
     try:
         model = keras.saving.load_model(path, compile=False, safe_mode=True)
-    except Exception as err:  # Keras raises many types for damaged or unsafe files
+    except (ValueError, TypeError, KeyError, OSError, zipfile.BadZipFile, AttributeError) as err:
+        # what Keras raises for damaged, truncated or unsafe files (notes: "Loading models")
         first = str(err).strip().splitlines()[0][:300] if str(err).strip() else type(err).__name__
-        raise ModelLoadError(f"{path.name} could not be loaded safely: {first}") from None
+        raise ModelLoadError(f"{path.name} could not be loaded safely: {first}") from err
     check_digit_model(model, path.name)
-    _register_sureness(model, path)
     return model
-
-
-def _register_sureness(model: keras.Model, path: Path) -> None:
-    """Use the "not sure" checks saved beside the model (``<model>.sure.npz``), if any."""
-    from mnistlib.confidence import Sureness, register, sureness_path
-
-    checks = sureness_path(path)
-    if not checks.is_file():
-        return
-    try:
-        register(model, Sureness.load(checks))
-    except (OSError, ValueError, KeyError) as err:
-        raise ModelLoadError(
-            f"{checks.name} (the model's 'not sure' checks) is unreadable: {err}"
-        ) from None
-
-
-def load_recognizer(path: str | os.PathLike[str] | None = None) -> keras.Model:
-    """The digit recogniser: the one shipped with the package, or the model at ``path``.
-
-    ``path`` is a learner's own ``.keras`` model (e.g. ``saving.model_path("cnn")``); it is
-    loaded with ``load_model``'s checks. Raises ModelLoadError when it cannot be used.
-    """
-    if path is not None:
-        return load_model(path)
-    shipped = shipped_recognizer_path()
-    if not shipped.is_file():
-        raise ModelLoadError(
-            f"the recogniser shipped with mnistlib is missing ({shipped}); reinstall the "
-            "package, or pass the path of your own .keras model"
-        )
-    return load_model(shipped)

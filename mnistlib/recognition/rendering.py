@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image
 
-from mnistlib.recognize import NumberReading, Recognition
+from mnistlib.recognition.recognizer import NumberReading, Recognition
 
 
 def png_bytes(array: np.ndarray, scale: int = 1) -> bytes:

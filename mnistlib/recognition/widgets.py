@@ -1,7 +1,7 @@
 """Notebook widgets: draw a digit or a number on a pad, or upload image files, and watch the model
 read them.
 
-Everything about recognition is ``mnistlib.recognize``'s (``read_number``: one digit or several
+Everything about recognition is the ``Recognizer``'s (``read_number``: one digit or several
 written in a row); this module records strokes, turns them into a picture with Pillow, and shows
 what came back:
 
@@ -18,9 +18,7 @@ Python) the widgets are created and displayed as usual; nothing waits for a brow
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, TypeAlias
 
 import ipywidgets as widgets
 import numpy as np
@@ -28,8 +26,9 @@ from ipycanvas import Canvas, hold_canvas
 from PIL import Image, ImageDraw
 
 from mnistlib.errors import ImageError
-from mnistlib.recognize import NumberReading, read_number
-from mnistlib.rendering import (
+from mnistlib.recognition.prepare import MNIST_SIDE
+from mnistlib.recognition.recognizer import ModelSpec, NumberReading, as_recognizer
+from mnistlib.recognition.rendering import (
     bars_per_digit_html,
     png_bytes,
     probability_bars_html,
@@ -37,14 +36,8 @@ from mnistlib.rendering import (
     side_by_side,
     verdict_html,
 )
-from mnistlib.saving import load_recognizer
-
-if TYPE_CHECKING:
-    import keras
 
 Point = tuple[float, float]
-#: A Keras digit classifier, the path of a saved ``.keras`` one, or None: the shipped recogniser.
-ModelSpec: TypeAlias = "keras.Model | str | os.PathLike[str] | None"
 
 #: What the pad looks like: dark ink on white paper (the recogniser detects the polarity).
 PAPER = "white"
@@ -90,14 +83,7 @@ def strokes_to_image(strokes: Iterable[Sequence[Point]], size: int, width: float
 
 
 def _blank_preview() -> bytes:
-    return png_bytes(np.zeros((28, 28), dtype=np.uint8), PREVIEW_SIZE // 28)
-
-
-def _as_model(model: ModelSpec) -> keras.Model:
-    """A model as given, or loaded with ``load_recognizer`` (``None``: the shipped recogniser)."""
-    if model is None or isinstance(model, str | os.PathLike):
-        return load_recognizer(model)
-    return model
+    return png_bytes(np.zeros((MNIST_SIDE, MNIST_SIDE), dtype=np.uint8), PREVIEW_SIZE // MNIST_SIDE)
 
 
 class DrawingPad(widgets.VBox):
@@ -105,7 +91,7 @@ class DrawingPad(widgets.VBox):
 
     The strokes are kept in ``strokes`` (lists of (x, y) pad pixels). ``begin_stroke``,
     ``extend_stroke`` and ``end_stroke`` are what the mouse, pen and touch events call; after each
-    stroke the drawing is rasterised (``image()``) and read with ``mnistlib.recognize.read_number``.
+    stroke the drawing is rasterised (``image()``) and read with ``Recognizer.read_number``.
     ``result`` holds the last reading, a ``NumberReading`` (``None`` before the first stroke, after
     ``clear()`` or when the drawing was refused); ``text`` is the verdict as shown, e.g.
     "Recognised: 7 (98%)", "Recognised: 42" or "Not sure: 4 or 9? (55%)".
@@ -113,9 +99,9 @@ class DrawingPad(widgets.VBox):
 
     def __init__(self, model: ModelSpec, *, size: int = 280, stroke_width: float | None = None):
         super().__init__()
-        if size < 28:
+        if size < MNIST_SIDE:
             raise ValueError(f"size must be at least 28 pixels, not {size}")
-        self.model = _as_model(model)
+        self.recognizer = as_recognizer(model)
         self.size = int(size)
         self.stroke_width = float(stroke_width or default_stroke_width(self.size))
         self.strokes: list[list[Point]] = []
@@ -224,12 +210,12 @@ class DrawingPad(widgets.VBox):
         return strokes_to_image(self.strokes, self.size, self.stroke_width)
 
     def recognize(self) -> NumberReading | None:
-        """Read the current drawing with ``mnistlib.recognize.read_number``; show the result."""
+        """Read the current drawing with ``Recognizer.read_number``; show the result."""
         if not self.strokes:
             self._show(None, _PROMPT)
             return None
         try:
-            recognition = read_number(self.model, self.image())
+            recognition = self.recognizer.read_number(self.image())
         except ImageError as error:
             self._show(None, f"Could not recognise the drawing: {error}", error=True)
             return None
@@ -280,7 +266,7 @@ class DrawingPad(widgets.VBox):
         else:
             self.bars.value = bars_per_digit_html(reading)
             images = [digit.image for digit in reading.digits]
-            self.preview.value = png_bytes(side_by_side(images), PREVIEW_SIZE // 28)
+            self.preview.value = png_bytes(side_by_side(images), PREVIEW_SIZE // MNIST_SIDE)
             self.preview.width = PREVIEW_SIZE * len(images) + 8 * (len(images) - 1)
 
 
@@ -305,7 +291,7 @@ class UploadBox(widgets.VBox):
 
     def __init__(self, model: ModelSpec):
         super().__init__()
-        self.model = _as_model(model)
+        self.recognizer = as_recognizer(model)
         self.rows: list[tuple[str, NumberReading | None, str]] = []
         self.upload = widgets.FileUpload(
             accept="image/*",
@@ -337,7 +323,7 @@ class UploadBox(widgets.VBox):
 
     def _recognize_one(self, name: str, content: bytes) -> tuple[NumberReading | None, str]:
         try:
-            recognition = read_number(self.model, bytes(content))
+            recognition = self.recognizer.read_number(bytes(content))
         except ImageError as error:
             return None, f"Could not read {name!r}: {error}"
         return recognition, f"{name}: {result_text(recognition)}"

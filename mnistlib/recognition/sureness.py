@@ -7,31 +7,28 @@
    it does for real digits: the Mahalanobis distance of those features to the nearest digit's
    mean (a covariance shared by the ten digits, estimated on training digits) must stay under
    a limit. Letters and scribbles land far from every digit. It needs statistics of the model
-   (``Sureness.fit``), saved next to it as ``<model>.sure.npz``.
+   (``Sureness.fit_statistics``), saved next to it as ``<model>.sure.npz``.
 
-A digit failing either check is reported as "not sure: 4 or 9?" (its two likeliest digits).
+A digit failing either check is reported as "not sure: 4 or 9? (why)": its two likeliest digits
+and which check failed.
 The validation set is the last ``VALIDATION_SIZE`` images of MNIST's training set, prepared with
 ``prepare_image``; the distance limit is its ``FAMILIAR_QUANTILE`` quantile, and the probability
 threshold the highest that keeps the share of validation digits flagged by either check within
 ``MAX_FLAGGED``. ``mnistlib sure`` does it for a model and prints the figures;
-``plotting.plot_flag_curve`` shows the choice.
+``mnistlib.recognition.figures.plot_flag_curve`` shows the choice.
 """
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-#: Top probability below which a digit is "not sure", for models without saved checks (a
-#: learner's own): `mnistlib sure --probability-only` on the shipped recogniser chose 0.8184
-#: (1.2% of validation digits flagged; on the test set 1.33% flagged, 59.6% of its 89 errors
-#: caught, but only 27% of drawn non-digits). The shipped recogniser carries its own checks in
-#: assets/digit_recognizer.sure.npz (`mnistlib sure --save`): threshold 0.5392 plus the
-#: familiarity check; test digits flagged 1.66%, errors caught 21.3%, non-digits flagged 61.2%.
+#: Top probability below which a digit is "not sure", for a model without saved checks (a
+#: learner's own): what ``mnistlib sure --probability-only`` chose for the shipped recogniser
+#: (docs/recognition.md has the figures).
 SURE_THRESHOLD = 0.82
 #: Images at the end of MNIST's training set held out to choose the thresholds.
 VALIDATION_SIZE = 5000
@@ -43,53 +40,9 @@ MAX_FLAGGED = 0.012
 FAMILIAR_QUANTILE = 0.99
 #: Training images whose features give the digit means and covariance.
 FIT_IMAGES = 20000
-
-
-# --- the model's features ---------------------------------------------------------------------
-_FEATURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def _feature_model(model: Any):
-    """A compiled function giving (last hidden features, outputs), or None if the model's
-    layers cannot be reached (a subclassed model)."""
-    if model in _FEATURES:
-        return _FEATURES[model]
-    from mnistlib._quiet import import_tensorflow_quietly
-
-    import_tensorflow_quietly()
-    import keras
-    import tensorflow as tf
-
-    try:
-        both = keras.Model(model.inputs, [model.layers[-1].input, model.outputs[0]])
-    except (AttributeError, ValueError, IndexError, TypeError):
-        _FEATURES[model] = None
-        return None
-    shape = (None, *tuple(model.input_shape)[1:])
-
-    @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32)], reduce_retracing=True)
-    def fn(x):
-        return both(x, training=False)
-
-    _FEATURES[model] = fn
-    return fn
-
-
-def features_and_probabilities(
-    model: Any, images: np.ndarray
-) -> tuple[np.ndarray | None, np.ndarray]:
-    """Last hidden features (n, d) and probabilities (n, 10) of prepared images, in one call.
-
-    Features are None for models whose layers cannot be reached.
-    """
-    from mnistlib.recognize import as_probabilities, predict_probabilities
-
-    images = np.asarray(images, dtype=np.float32)
-    fn = _feature_model(model)
-    if fn is None or len(images) == 0:
-        return None, predict_probabilities(model, images)
-    features, outputs = fn(images.reshape((len(images), *tuple(model.input_shape)[1:])))
-    return np.asarray(features, np.float64), as_probabilities(np.asarray(outputs))
+#: What a "not sure" answer says about the check that failed.
+UNFAMILIAR = "unlike the digits it was trained on"
+LOW_PROBABILITY = "probability below {:.0%}"
 
 
 # --- the checks -----------------------------------------------------------------------------
@@ -120,6 +73,22 @@ class Sureness:
             ok &= distances <= self.distance_limit
         return ok
 
+    def doubts(
+        self, probabilities: np.ndarray, features: np.ndarray | None = None
+    ) -> list[str | None]:
+        """Why each digit is "not sure" (``LOW_PROBABILITY`` or ``UNFAMILIAR``), None if sure."""
+        top = np.atleast_2d(probabilities).max(axis=1)
+        distances = self.distances(features)
+        out: list[str | None] = []
+        for i, p in enumerate(top):
+            if distances is not None and distances[i] > self.distance_limit:
+                out.append(UNFAMILIAR)
+            elif p < self.threshold:
+                out.append(LOW_PROBABILITY.format(self.threshold))
+            else:
+                out.append(None)
+        return out
+
     def save(self, path: str | Path) -> None:
         arrays = {"threshold": np.float64(self.threshold), "limit": self.distance_limit}
         if self.means is not None:
@@ -144,19 +113,6 @@ class Sureness:
         return cls(means=means, precision=np.linalg.inv(covariance + ridge * np.eye(len(means.T))))
 
 
-_REGISTERED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-def register(model: Any, sureness: Sureness) -> None:
-    """Use ``sureness`` for ``model`` (``saving.load_model`` does it from ``<model>.sure.npz``)."""
-    _REGISTERED[model] = sureness
-
-
-def sureness_for(model: Any) -> Sureness:
-    """The checks registered for ``model``, else the probability threshold alone."""
-    return _REGISTERED.get(model) or Sureness()
-
-
 def sureness_path(model_path: str | Path) -> Path:
     """Where a model's checks are saved: ``<model>.sure.npz`` beside the ``.keras`` file."""
     path = Path(model_path)
@@ -168,12 +124,13 @@ def likeliest(probabilities: np.ndarray, k: int = 2) -> list[int]:
     return [int(d) for d in np.argsort(probabilities)[::-1][:k]]
 
 
-def describe(digit: int, probabilities: np.ndarray, sure: bool) -> str:
-    """ "7" when sure, else "not sure: 4 or 9?" (the two likeliest digits)."""
-    if sure:
+def describe(digit: int, probabilities: np.ndarray, doubt: str | None) -> str:
+    """ "7" when sure, else e.g. "not sure: 4 or 9? (unlike ...)" (the two likeliest digits,
+    and which check failed)."""
+    if doubt is None:
         return str(digit)
     first, second = likeliest(probabilities)
-    return f"not sure: {first} or {second}?"
+    return f"not sure: {first} or {second}? ({doubt})"
 
 
 # --- choosing on the validation set -----------------------------------------------------------

@@ -1,21 +1,24 @@
-"""Measuring number reading and the "not sure" checks; the ``numbers`` and ``sure`` commands.
+"""Measuring number reading and the "not sure" checks (the ``numbers`` and ``sure`` commands).
 
 ``fit_sureness`` chooses a model's checks on the validation set (the last 5,000 MNIST training
 images), never the test set. ``measure_sureness`` reports what they flag: MNIST test digits,
-the model's test errors, and non-digits (letters and scribbles drawn by ``mnistlib.strokes``).
+the model's test errors, and non-digits (letters and scribbles drawn by ``strokes``).
 ``evaluate_numbers`` reads numbers of 1 to 6 digits composed from MNIST test digits and from
 stroke-drawn digits, and gives the share read exactly right per length.
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
-from mnistlib.confidence import (
+from mnistlib.data import load_mnist
+from mnistlib.errors import ImageError
+from mnistlib.measure.strokes import compose_number, draw_non_digit
+from mnistlib.recognition.prepare import prepare_image
+from mnistlib.recognition.recognizer import Recognizer
+from mnistlib.recognition.sureness import (
     FAMILIAR_QUANTILE,
     FIT_IMAGES,
     MAX_FLAGGED,
@@ -23,60 +26,49 @@ from mnistlib.confidence import (
     FlagCurve,
     Sureness,
     choose_threshold,
-    features_and_probabilities,
     flag_curve,
-    sureness_path,
 )
-from mnistlib.errors import ImageError
 
 
 def _prepared(images) -> np.ndarray:
-    from mnistlib.recognize import prepare_image
-
     return np.stack([prepare_image(image) for image in images])
 
 
-def _in_batches(model: Any, images: np.ndarray, batch: int = 1000):
-    parts = [
-        features_and_probabilities(model, images[i : i + batch])
-        for i in range(0, len(images), batch)
-    ]
+def _in_batches(recognizer: Recognizer, images: np.ndarray, batch: int = 1000):
+    parts = [recognizer.scores(images[i : i + batch]) for i in range(0, len(images), batch)]
     features = None if parts[0][0] is None else np.concatenate([f for f, _ in parts])
     return features, np.concatenate([p for _, p in parts])
 
 
 def validation_set() -> tuple[np.ndarray, np.ndarray]:
     """The held-out digits (the last VALIDATION_SIZE training images) and their labels."""
-    from mnistlib.data import load_mnist
-
     (x_train, y_train), _ = load_mnist()
     return x_train[-VALIDATION_SIZE:], y_train[-VALIDATION_SIZE:]
 
 
 def non_digits(n: int, seed: int = 0) -> list[np.ndarray]:
     """``n`` drawn letters and scribbles (half each), 112x112, ink 255 on 0."""
-    from mnistlib.strokes import draw_non_digit
-
     rng = np.random.default_rng(seed)
     kinds = ["letter", "scribble"] * (n // 2) + ["letter"] * (n % 2)
     return [draw_non_digit(rng, kind=kind)[0] for kind in kinds]
 
 
-def fit_sureness(model: Any, *, probability_only: bool = False) -> tuple[Sureness, FlagCurve]:
-    """Choose the checks for ``model`` on the validation set; also the curve behind the choice.
+def fit_sureness(
+    recognizer: Recognizer, *, probability_only: bool = False
+) -> tuple[Sureness, FlagCurve]:
+    """Choose the checks for ``recognizer``'s model on the validation set; also the curve
+    behind the choice.
 
     The familiarity statistics come from the first FIT_IMAGES training images; its limit is
     the FAMILIAR_QUANTILE quantile of the validation digits' distances; the probability
     threshold is the highest keeping the validation digits flagged within MAX_FLAGGED.
     """
-    from mnistlib.data import load_mnist
-
     x_val, y_val = validation_set()
-    features, probabilities = _in_batches(model, _prepared(x_val))
+    features, probabilities = _in_batches(recognizer, _prepared(x_val))
     sureness, unfamiliar = Sureness(), None
     if features is not None and not probability_only:
         (x_train, y_train), _ = load_mnist()
-        train_features, _ = _in_batches(model, x_train[:FIT_IMAGES] / np.float32(255))
+        train_features, _ = _in_batches(recognizer, x_train[:FIT_IMAGES] / np.float32(255))
         stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
         distances = stats.distances(features)
         assert distances is not None  # features and statistics are both there
@@ -97,15 +89,15 @@ class SureReport(NamedTuple):
     non_digits_flagged: float
 
 
-def measure_sureness(model: Any, sureness: Sureness, *, n_non_digits: int = 1000) -> SureReport:
+def measure_sureness(
+    recognizer: Recognizer, sureness: Sureness, *, n_non_digits: int = 1000
+) -> SureReport:
     """Shares flagged: all 10,000 MNIST test digits, the model's errors, drawn non-digits."""
-    from mnistlib.data import load_mnist
-
     _, (x_test, y_test) = load_mnist()
-    features, probabilities = _in_batches(model, _prepared(x_test))
+    features, probabilities = _in_batches(recognizer, _prepared(x_test))
     sure = sureness.sure(probabilities, features)
     wrong = probabilities.argmax(axis=1) != y_test
-    features, probabilities = _in_batches(model, _prepared(non_digits(n_non_digits)))
+    features, probabilities = _in_batches(recognizer, _prepared(non_digits(n_non_digits)))
     return SureReport(
         test_flagged=float((~sure).mean()),
         test_errors=int(wrong.sum()),
@@ -115,6 +107,7 @@ def measure_sureness(model: Any, sureness: Sureness, *, n_non_digits: int = 1000
 
 
 def format_sure(sureness: Sureness, report: SureReport) -> str:
+    """The chosen checks and what they flag, as lines of text."""
     lines = [f"probability threshold        {sureness.threshold:.4f}"]
     if sureness.means is not None:
         lines.append(f"familiarity limit            {sureness.distance_limit:.1f}")
@@ -140,15 +133,11 @@ class NumberRow(NamedTuple):
 
 
 def evaluate_numbers(
-    model: Any, *, n_per_length: int = 200, lengths=range(1, 7), seed: int = 0
+    recognizer: Recognizer, *, n_per_length: int = 200, lengths=range(1, 7), seed: int = 0
 ) -> list[NumberRow]:
     """Share of numbers read exactly right, per source ("mnist" test digits, "strokes") and
     length. Each number is composed by ``strokes.compose_number`` and handed to
     ``read_number`` as dark ink on white paper; a refused image counts as wrong."""
-    from mnistlib.data import load_mnist
-    from mnistlib.recognize import read_number
-    from mnistlib.strokes import compose_number
-
     _, (x_test, y_test) = load_mnist()
     rows = []
     for source in ("mnist", "strokes"):
@@ -163,7 +152,7 @@ def evaluate_numbers(
                     digits, images = [int(d) for d in rng.integers(0, 10, length)], None
                 image, _ = compose_number(digits, rng, source=source, mnist_images=images)
                 try:
-                    text = read_number(model, 255 - image).text
+                    text = recognizer.read_number(255 - image).text
                 except ImageError:
                     continue
                 right += text == "".join(map(str, digits))
@@ -172,57 +161,10 @@ def evaluate_numbers(
 
 
 def format_numbers(rows: list[NumberRow]) -> str:
+    """Whole-number accuracy as a table: one row per source, one column per length."""
     lengths = sorted({r.length for r in rows})
     lines = [f"{'digits':<10}" + "".join(f"{n:>8}" for n in lengths)]
     for source in dict.fromkeys(r.source for r in rows):
         by_length = {r.length: r.accuracy for r in rows if r.source == source}
         lines.append(f"{source:<10}" + "".join(f"{by_length[n]:>8.3f}" for n in lengths))
     return "\n".join(lines)
-
-
-# --- commands ---------------------------------------------------------------------------------
-def sure_command(
-    model: Path | None = None,
-    *,
-    save: bool = False,
-    figure: Path | None = None,
-    probability_only: bool = False,
-    n_non_digits: int = 1000,
-) -> int:
-    """``mnistlib sure``: choose the checks for a model, print what they flag; ``save`` writes
-    ``<model>.sure.npz`` beside it (the shipped one by default), ``figure`` the curve."""
-    from mnistlib.errors import ModelLoadError
-    from mnistlib.paths import shipped_recognizer_path
-    from mnistlib.saving import load_recognizer
-
-    try:
-        recognizer = load_recognizer(model)
-    except ModelLoadError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    sureness, curve = fit_sureness(recognizer, probability_only=probability_only)
-    report = measure_sureness(recognizer, sureness, n_non_digits=n_non_digits)
-    print(format_sure(sureness, report))
-    if figure:
-        from mnistlib.plotting import plot_flag_curve
-
-        plot_flag_curve(curve, sureness.threshold).savefig(figure, dpi=100)
-    if save:
-        target = sureness_path(model or shipped_recognizer_path())
-        sureness.save(target)
-        print(f"saved {target}")
-    return 0
-
-
-def numbers_command(model: Path | None = None, *, n: int = 200, seed: int = 0) -> int:
-    """``mnistlib numbers``: whole-number accuracy per length and source."""
-    from mnistlib.errors import ModelLoadError
-    from mnistlib.saving import load_recognizer
-
-    try:
-        recognizer = load_recognizer(model)
-    except ModelLoadError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(format_numbers(evaluate_numbers(recognizer, n_per_length=n, seed=seed)))
-    return 0

@@ -1,6 +1,6 @@
 """Preparing a digit image the way MNIST's digits were prepared.
 
-``prepare_image`` turns any image (see ``mnistlib.imageio.Source``: any size, mode, polarity and
+``prepare_image`` turns any image (see ``images.Source``: any size, mode, polarity and
 lighting) into what MNIST's digits look like (LeCun's MNIST page): light ink on black, the digit
 fitted into a 20x20 box keeping its aspect ratio, anti-aliased, and centred by its centre of mass
 in 28x28. ``preparation_steps`` returns every stage, for the preparation figure.
@@ -19,14 +19,16 @@ import numpy as np
 from PIL import Image
 
 from mnistlib.errors import ImageError
-from mnistlib.imageio import WORK_SIDE, Pixels, Source, read_image
+from mnistlib.recognition.images import WORK_SIDE, Pixels, Source, read_image
 
 # --- MNIST's own geometry (LeCun's MNIST page; measured on the training set) ---------------------
+#: Side of an MNIST image, in pixels.
+MNIST_SIDE = 28
 #: Side of the box MNIST fits each digit into, keeping its aspect ratio (MNIST page).
 MNIST_BOX = 20
 #: Where MNIST's digits have their centre of mass, on average (row, column; 0 = first pixel):
 #: the middle of 28x28 (MNIST page: centred by centre of mass).
-MNIST_CENTRE = 14.0
+MNIST_CENTRE = MNIST_SIDE / 2
 #: Stroke width of an MNIST digit, in pixels of its 20x20 box (a typical MNIST stroke).
 MNIST_STROKE = 2.2
 #: Width / height given to an image whose digit fills it edge to edge (its own shape is lost).
@@ -54,7 +56,7 @@ INK_SPREADS = 2.5
 #: Alpha below this everywhere means a fully transparent image (10%: less is invisible on screen).
 MIN_ALPHA = 0.1
 #: Rows or columns holding less than this share of the median inked row's ink are specks.
-SPECK_SHARE = 0.05
+SPECK_LINE_SHARE = 0.05
 #: Ink of at least this strength reaching all four edges (within FRAME_MARGIN of the side) means a
 #: digit stretched to fill its frame: MNIST's 20x20 box always leaves a 4-pixel margin (14%).
 FRAME_INK = 0.4
@@ -235,7 +237,7 @@ def _bounding_box(ink: np.ndarray) -> tuple[int, int, int, int]:
 
     def span(profile: np.ndarray) -> tuple[int, int]:
         inked = profile[profile > 0]
-        keep = np.flatnonzero(profile > SPECK_SHARE * np.median(inked))
+        keep = np.flatnonzero(profile > SPECK_LINE_SHARE * np.median(inked))
         # The largest run of kept positions, allowing small gaps (a broken stroke).
         gaps = np.flatnonzero(np.diff(keep) > max(2, len(profile) // 10))
         starts, ends = np.r_[keep[0], keep[gaps + 1]], np.r_[keep[gaps], keep[-1]]
@@ -292,9 +294,9 @@ def _centre(digit: np.ndarray) -> np.ndarray:
     total = digit.sum()
     rows, cols = np.indices(digit.shape)
     com_r, com_c = (rows * digit).sum() / total, (cols * digit).sum() / total
-    top = int(np.clip(round(MNIST_CENTRE - com_r), 0, 28 - height))
-    left = int(np.clip(round(MNIST_CENTRE - com_c), 0, 28 - width))
-    out = np.zeros((28, 28), dtype=np.float32)
+    top = int(np.clip(round(MNIST_CENTRE - com_r), 0, MNIST_SIDE - height))
+    left = int(np.clip(round(MNIST_CENTRE - com_c), 0, MNIST_SIDE - width))
+    out = np.zeros((MNIST_SIDE, MNIST_SIDE), dtype=np.float32)
     out[top : top + height, left : left + width] = digit
     return out
 

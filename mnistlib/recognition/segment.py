@@ -20,13 +20,13 @@ import numpy as np
 from PIL import Image
 
 from mnistlib.errors import ImageError
-from mnistlib.imageio import Source
-from mnistlib.prepare import ink_map
+from mnistlib.recognition.images import Source
+from mnistlib.recognition.prepare import ink_map
 
 #: Ink stronger than this (after the noise floor is removed, strongest ink 1) forms components.
 INK_LEVEL = 0.3
 #: Components with less ink than this share of the largest one are specks, and dropped.
-SPECK_SHARE = 0.03
+SPECK_MASS_SHARE = 0.03
 #: Two groups are one digit when their columns overlap by this share of the narrower one...
 MERGE_OVERLAP = 0.5
 #: ...and together they are at most this many times as wide as tall.
@@ -312,7 +312,7 @@ def find_groups(source: Source) -> list[Group]:
         raise ImageError("no visible digit: only faint ink")
     groups = _groups(ink, labels, n)
     largest = max(g.mass for g in groups)
-    groups = _merge([g for g in groups if g.mass >= SPECK_SHARE * largest])
+    groups = _merge([g for g in groups if g.mass >= SPECK_MASS_SHARE * largest])
     height = _digit_height(groups)
     groups = _attach_flat(groups, height)
     scale = (orig_w / ink.shape[1], orig_h / ink.shape[0])

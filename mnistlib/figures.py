@@ -13,10 +13,6 @@ import seaborn as sns
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from mnistlib.confidence import FlagCurve
-from mnistlib.imageio import Source
-from mnistlib.recognize import NumberReading
-
 DIGITS = list(range(10))
 
 
@@ -25,7 +21,7 @@ def _images(x: np.ndarray) -> np.ndarray:
     return x.reshape(-1, 28, 28)
 
 
-def _grid(n: int, cols: int) -> tuple[int, int]:
+def grid_shape(n: int, cols: int) -> tuple[int, int]:
     cols = max(1, min(cols, n))
     return int(np.ceil(n / cols)), cols
 
@@ -40,7 +36,7 @@ def plot_digits(
 ) -> Figure:
     """A grid of digits; under each its label, or 'predicted (true)' in red when wrong."""
     images = _images(images)
-    rows, cols = _grid(len(images), cols)
+    rows, cols = grid_shape(len(images), cols)
     fig = Figure(figsize=(1.1 * cols, 1.3 * rows + 0.4), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for i, ax in enumerate(axes):
@@ -164,82 +160,6 @@ def plot_probabilities(
     return fig
 
 
-#: Titles of the preparation steps in the preparation figure.
-STEP_TITLES = {
-    "original": "handed in (working copy)",
-    "gray": "gray",
-    "ink": "ink",
-    "cropped": "cropped",
-    "20x20": "fitted to 20x20",
-    "28x28": "centred in 28x28",
-}
-#: Steps that are ink maps (1 = ink): drawn like every digit, dark on white.
-INK_STEPS = ("ink", "cropped", "20x20", "28x28")
-
-
-def preparation_figure(source: Source) -> Figure:
-    """The steps of ``mnistlib.prepare.prepare_image`` on ``source`` side by side, each titled.
-
-    The image handed in is shown as read (shrunk to the working size); the ink maps are drawn
-    like every digit in the notebooks, dark ink on white.
-    """
-    from mnistlib.prepare import preparation_steps
-
-    steps = preparation_steps(source, for_display=True)
-    fig = Figure(figsize=(13, 2.6), layout="constrained")
-    axes = fig.subplots(1, len(steps))
-    for ax, (name, image) in zip(axes, steps.items(), strict=True):
-        cmap = None if image.ndim == 3 else "gray_r" if name in INK_STEPS else "gray"
-        ax.imshow(image, cmap=cmap, vmin=0, vmax=1, interpolation="nearest")
-        ax.set_title(f"{STEP_TITLES[name]}\n{image.shape[1]}x{image.shape[0]}", fontsize=9)
-        ax.set_xticks([])  # a frame without ticks: white ink maps keep their edges
-        ax.set_yticks([])
-    fig.suptitle("From the image handed in to what the model sees")
-    return fig
-
-
-def plot_flag_curve(curve: FlagCurve, chosen: float) -> Figure:
-    """Errors caught against correct digits wrongly flagged "not sure" (``confidence``), with
-    the chosen probability threshold marked."""
-    fig = Figure(figsize=(5, 3.6), layout="constrained")
-    ax = fig.subplots()
-    ax.plot(100 * curve.correct_flagged, 100 * curve.errors_caught, color="C0")
-    i = int(np.argmin(np.abs(curve.thresholds - chosen)))
-    point = (100 * curve.correct_flagged[i], 100 * curve.errors_caught[i])
-    ax.plot(*point, "o", color="C3")
-    ax.annotate(f"threshold {chosen:.3f}", point, textcoords="offset points", xytext=(8, -14))
-    ax.set_xlabel("correct digits flagged 'not sure' (%)")
-    ax.set_ylabel("errors caught (%)")
-    ax.set_xlim(0, max(5.0, 3 * point[0]))
-    ax.set_ylim(0, 100)
-    ax.grid(alpha=0.3)
-    ax.set_title("Choosing the threshold (validation digits)")
-    return fig
-
-
-def plot_number_reading(image: np.ndarray, reading: NumberReading) -> Figure:
-    """The image with each digit's box found by ``read_number`` and what was read above it,
-    then the 28x28 each digit became ("?" marks a digit the model is not sure of)."""
-    n = len(reading.digits)
-    fig = Figure(figsize=(max(6.0, 1.3 * n), 4.2), layout="constrained")
-    top, bottom = fig.subfigures(2, 1, height_ratios=[2.2, 1])  # type: ignore[misc]
-    ax = top.subplots()
-    ax.imshow(np.asarray(image), cmap=None if np.ndim(image) == 3 else "gray")
-    for (left, upper, right, lower), digit in zip(reading.boxes, reading.digits, strict=True):
-        ax.add_patch(Rectangle((left - 0.5, upper - 0.5), right - left, lower - upper,
-                               fill=False, edgecolor="C3", linewidth=1.5))  # fmt: skip
-        label = str(digit.digit) if digit.sure else f"{digit.digit}?"
-        ax.text(left, upper - 2, label, color="C3", fontsize=13, va="bottom")
-    ax.set_axis_off()
-    ax.set_title(f"Read: {reading.describe()}")
-    for cell, digit in zip(np.atleast_1d(bottom.subplots(1, n)), reading.digits, strict=True):
-        cell.imshow(digit.image, cmap=DIGIT_CMAP, vmin=0, vmax=1)
-        cell.set_title(f"{digit.confidence:.0%}", fontsize=9)
-        cell.set_axis_off()
-    return fig
-
-
-# --- figures added for the rewritten notebooks ----------------------------------------------
 #: Digits are drawn the same way in every figure: ink dark on white paper (pixel value 0 white,
 #: 255 black), whatever the data's own polarity.
 DIGIT_CMAP = "gray_r"
@@ -320,7 +240,7 @@ def plot_filters(kernel: np.ndarray, *, title: str = "The first layer's filters"
     """
     kernel = np.asarray(kernel)
     filters = kernel[:, :, 0, :].transpose(2, 0, 1)
-    rows, cols = _grid(len(filters), 16)
+    rows, cols = grid_shape(len(filters), 16)
     limit = float(np.abs(filters).max()) or 1.0
     fig = Figure(figsize=(0.6 * cols + 0.8, 0.65 * rows + 0.6), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
@@ -343,52 +263,12 @@ def plot_feature_maps(
     maps = np.asarray(maps)
     maps = maps.reshape(maps.shape[-3], maps.shape[-2], maps.shape[-1]).transpose(2, 0, 1)
     maps = maps[:max_maps]
-    rows, cols = _grid(len(maps), cols)
+    rows, cols = grid_shape(len(maps), cols)
     fig = Figure(figsize=(0.62 * cols, 0.66 * rows + 0.5), layout="constrained")
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for i, ax in enumerate(axes):
         ax.set_axis_off()
         if i < len(maps):
             ax.imshow(maps[i], cmap=DIGIT_CMAP)
-    fig.suptitle(title)
-    return fig
-
-
-def plot_recognition_grid(
-    originals: Sequence[np.ndarray],
-    prepared: Sequence[np.ndarray],
-    digits: Sequence[int],
-    confidences: Sequence[float],
-    names: Sequence[str],
-    truths: Sequence[int] | None = None,
-    *,
-    cols: int = 4,
-    title: str = "What was handed in, what the model saw, what it read",
-) -> Figure:
-    """A compact grid: each image handed in beside its prepared 28x28 and the digit read.
-
-    The 28x28 is drawn like every digit here (dark on white); the image handed in keeps its own
-    colours. A wrong reading (when ``truths`` are given) is titled in red.
-    """
-    n = len(names)
-    rows, cols = _grid(n, cols)
-    fig = Figure(figsize=(2.6 * cols, 1.75 * rows + 0.4), layout="constrained")
-    subfigs = np.asarray(fig.subfigures(rows, cols, squeeze=False), dtype=object).ravel()
-    for i, sub in enumerate(subfigs):
-        if i >= n:
-            continue
-        ax_o, ax_p = sub.subplots(1, 2)
-        original = np.asarray(originals[i])
-        ax_o.imshow(original, cmap="gray" if original.ndim == 2 else None)
-        ax_p.imshow(np.asarray(prepared[i]).reshape(28, 28), cmap=DIGIT_CMAP)
-        for ax in (ax_o, ax_p):
-            ax.set_xticks([])
-            ax.set_yticks([])
-        true = None if truths is None else int(truths[i])
-        wrong = true is not None and int(digits[i]) != true
-        text = f"read {int(digits[i])} ({float(confidences[i]):.0%})"
-        if wrong:
-            text += f", true {true}"
-        sub.suptitle(f"{names[i]}\n{text}", fontsize=8.5, color="crimson" if wrong else "black")
     fig.suptitle(title)
     return fig

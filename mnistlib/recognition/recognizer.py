@@ -1,0 +1,265 @@
+"""The recogniser: a digit classifier, its "not sure" checks and its compiled predictor, together.
+
+``Recognizer(model, sureness)`` wraps any Keras digit classifier (a learner's own, or the one
+shipped with the package); ``Recognizer.load(path=None)`` loads a ``.keras`` file safely together
+with the checks saved beside it (``<model>.sure.npz``), so one file always answers the same.
+Its methods:
+
+- ``recognize(source)`` / ``recognize_many(sources)``: prepare each image the MNIST way
+  (``mnistlib.recognition.prepare``) and read it; ``Recognition``: the digit, the ten
+  probabilities, the 28x28 the model saw, and why it is not sure, if it is not.
+- ``read_number(source)``: find each digit written in a row (``mnistlib.recognition.segment``)
+  and read them all in one model call; ``NumberReading``.
+- ``probabilities(images)``: the ten probabilities of prepared 28x28 images, in one call.
+
+TensorFlow is imported only when a model is loaded or first called.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+import numpy as np
+
+from mnistlib.errors import ImageError, ModelLoadError
+from mnistlib.recognition.images import Source
+from mnistlib.recognition.loading import (
+    NUM_CLASSES,
+    check_digit_model,
+    load_model,
+    shipped_recognizer_path,
+)
+from mnistlib.recognition.prepare import prepare_image
+from mnistlib.recognition.segment import Box, Segment, find_groups
+from mnistlib.recognition.sureness import Sureness, describe, sureness_path
+
+if TYPE_CHECKING:
+    import keras
+
+#: What a widget or command takes as its model: a ``Recognizer``, a Keras digit classifier,
+#: the path of a ``.keras`` file, or None (the recogniser shipped with the package).
+ModelSpec: TypeAlias = "Recognizer | keras.Model | str | os.PathLike[str] | None"
+
+
+@dataclass(frozen=True)
+class Recognition:
+    """One digit read: the digit, the ten probabilities, the prepared 28x28 and any doubt."""
+
+    digit: int
+    probabilities: np.ndarray
+    image: np.ndarray
+    doubt: str | None = None  #: why it is "not sure" (``Sureness.doubts``); None when sure
+
+    @property
+    def sure(self) -> bool:
+        """Whether the digit passed every "not sure" check."""
+        return self.doubt is None
+
+    @property
+    def confidence(self) -> float:
+        """The probability of the recognised digit."""
+        return float(self.probabilities[self.digit])
+
+    def describe(self) -> str:
+        """ "7", or "not sure: 4 or 9? (why)" (its two likeliest digits)."""
+        return describe(self.digit, self.probabilities, self.doubt)
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """What ``read_number`` found: the digits left to right and where each one is."""
+
+    digits: list[Recognition]
+    boxes: list[Box]  #: (left, top, right, bottom) in the original image's pixels
+
+    @property
+    def text(self) -> str:
+        """The number as a string of digits, e.g. "2026"."""
+        return "".join(str(r.digit) for r in self.digits)
+
+    @property
+    def sure(self) -> bool:
+        """Whether the model is sure of every digit."""
+        return all(r.sure for r in self.digits)
+
+    def describe(self) -> str:
+        """ "2026"; one digit as ``Recognition.describe``; else e.g. "20?6 (not sure: 2 or 7?)"."""
+        if len(self.digits) == 1 or self.sure:
+            return self.digits[0].describe() if len(self.digits) == 1 else self.text
+        text = "".join(str(r.digit) if r.sure else "?" for r in self.digits)
+        doubts = ", ".join(r.describe() for r in self.digits if not r.sure)
+        return f"{text} ({doubts})"
+
+
+#: Log-probability a reading pays for each extra cut, and per digit height a piece is wider
+#: than tall (digits are rarely wider than tall: a wide piece is more likely two digits).
+#: Chosen with the shipped recogniser on numbers composed from the validation digits (the last
+#: 5,000 MNIST training images) and from stroke-drawn digits, 60 per length 1-6 each: among
+#: {0.5, 1, 2, 3, 4, 6} x {1, 3, 6}, (1, 3) read the most numbers right (0.903; (0.5, 3) 0.893).
+SPLIT_COST, WIDE_COST = 1.0, 3.0
+
+
+def _score(read: list[Recognition], pieces: list[Segment], height: float) -> float:
+    """How well a way of cutting a group reads: the sum of log top-probabilities, less
+    SPLIT_COST per extra piece and WIDE_COST per digit height a piece is wider than tall."""
+    wide = sum(max(0.0, (s.box[2] - s.box[0]) / max(height, 1.0) - 1.0) for s in pieces)
+    top = sum(np.log(max(r.confidence, 1e-12)) for r in read)
+    return float(top) - SPLIT_COST * (len(pieces) - 1) - WIDE_COST * wide
+
+
+def as_probabilities(outputs: np.ndarray) -> np.ndarray:
+    """A model's outputs (n, 10) as probabilities: kept if they already are, else a softmax."""
+    outputs = outputs.astype(np.float64)
+    sums = outputs.sum(axis=1, keepdims=True)
+    if (outputs >= 0).all() and np.allclose(sums, 1.0, atol=1e-3):
+        return outputs / sums
+    shifted = np.exp(outputs - outputs.max(axis=1, keepdims=True))  # logits: apply softmax
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+def _compiled(model: keras.Model) -> tuple[Callable[[Any], Any], bool]:
+    """A traced function giving (last hidden features, outputs) of a batch, traced once for any
+    batch size (``model.predict`` costs ~35 ms per call); and whether the features are real
+    (False for a model whose layers cannot be reached: then the outputs stand in for them)."""
+    from mnistlib._quiet import import_tensorflow_quietly
+
+    import_tensorflow_quietly()
+    import keras
+    import tensorflow as tf
+
+    try:
+        both = keras.Model(model.inputs, [model.layers[-1].input, model.outputs[0]])
+        has_features = True
+    except (AttributeError, ValueError, IndexError, TypeError):  # a subclassed model
+        both, has_features = (lambda x, training: (model(x, training=training),) * 2), False
+    shape = (None, *tuple(model.input_shape)[1:])
+
+    @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32)], reduce_retracing=True)
+    def call(x: Any) -> Any:
+        return both(x, training=False)
+
+    return call, has_features
+
+
+@dataclass
+class Recognizer:
+    """A Keras digit classifier with its "not sure" checks (default: the probability alone)."""
+
+    model: Any
+    sureness: Sureness = field(default_factory=Sureness)
+
+    def __post_init__(self) -> None:
+        check_digit_model(self.model, getattr(self.model, "name", "the model"))
+        self._call, self._has_features = _compiled(self.model)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> Recognizer:
+        """The ``.keras`` model at ``path`` (default: the recogniser shipped with the package),
+        loaded safely (``loading.load_model``), with the checks saved beside it, if any.
+
+        Raises ModelLoadError when the model or its checks cannot be used.
+        """
+        target = Path(os.fspath(path)) if path is not None else shipped_recognizer_path()
+        if path is None and not target.is_file():
+            raise ModelLoadError(
+                f"the recogniser shipped with mnistlib is missing ({target}); reinstall the "
+                "package, or pass the path of your own .keras model"
+            )
+        model = load_model(target)
+        checks = sureness_path(target)
+        if not checks.is_file():
+            return cls(model)
+        try:
+            sureness = Sureness.load(checks)
+        except (OSError, ValueError, KeyError) as err:
+            raise ModelLoadError(
+                f"{checks.name} (the model's 'not sure' checks) is unreadable: {err}"
+            ) from err
+        return cls(model, sureness)
+
+    def scores(self, images: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """Last hidden features (n, d) (None if unreachable) and probabilities (n, 10) of
+        prepared images (n, 28, 28) in [0, 1], in one model call."""
+        images = np.asarray(images, dtype=np.float32)
+        if images.ndim == 2:
+            images = images[None]
+        if len(images) == 0:
+            return None, np.zeros((0, NUM_CLASSES))
+        shape = tuple(self.model.input_shape)[1:]
+        features, outputs = self._call(images.reshape((len(images), *shape)))
+        probabilities = as_probabilities(np.asarray(outputs))
+        return (np.asarray(features, np.float64) if self._has_features else None), probabilities
+
+    def probabilities(self, images: np.ndarray) -> np.ndarray:
+        """Probabilities (n, 10) of prepared images (n, 28, 28) in [0, 1], in one model call."""
+        return self.scores(images)[1]
+
+    def read(self, images: np.ndarray) -> list[Recognition]:
+        """Read prepared images (n, 28, 28) in one model call."""
+        features, probabilities = self.scores(images)
+        doubts = self.sureness.doubts(probabilities, features)
+        return [
+            Recognition(int(np.argmax(p)), p, image, doubt)
+            for p, image, doubt in zip(probabilities, images, doubts, strict=True)
+        ]
+
+    def recognize_many(self, sources: Iterable[Source]) -> list[Recognition]:
+        """Recognise several images (each prepared with ``prepare_image``) in one model call."""
+        images = [prepare_image(source) for source in sources]
+        return self.read(np.stack(images)) if images else []
+
+    def recognize(self, source: Source) -> Recognition:
+        """Recognise the digit in one image (see ``mnistlib.recognition.images.Source``)."""
+        return self.recognize_many([source])[0]
+
+    def read_number(self, source: Source) -> NumberReading:
+        """Read the digits written in a row in ``source`` (anything ``prepare_image`` takes).
+
+        The digits are found with ``segment.find_groups``, prepared the MNIST way with
+        ``prepare_image`` and recognised, all in one model call. Ink wide enough to hold touching
+        digits is read both whole and cut in pieces, and the reading the model is surest of wins.
+        An image holding one digit is read exactly as ``recognize`` reads it. Raises ImageError
+        when there is no digit.
+        """
+        groups = find_groups(source)
+        images: list[np.ndarray] = []
+        spans: list[list[tuple[int, slice]]] = []  # per group: (option, its rows of ``images``)
+        for group in groups:
+            spans.append([])
+            for k, option in enumerate(group.options):
+                try:
+                    if len(groups) == 1 and k == 0:
+                        prepared = [prepare_image(source)]
+                    else:
+                        prepared = [prepare_image(piece.crop) for piece in option]
+                except ImageError:
+                    continue  # a piece too faint to be a digit: not a way to read this group
+                spans[-1].append((k, slice(len(images), len(images) + len(prepared))))
+                images.extend(prepared)
+        if not images:
+            raise ImageError("no visible digit: the ink found is too faint or too small")
+        read = self.read(np.stack(images))
+        digits, boxes = [], []
+        for group, options in zip(groups, spans, strict=True):
+            if not options:
+                continue
+            k, rows = max(
+                options, key=lambda o: _score(read[o[1]], group.options[o[0]], group.height)
+            )
+            for piece, i in zip(group.options[k], range(len(images))[rows], strict=True):
+                digits.append(read[i])
+                boxes.append(piece.box)
+        return NumberReading(digits, boxes)
+
+
+def as_recognizer(model: ModelSpec) -> Recognizer:
+    """A ``Recognizer`` for ``model`` (see ``ModelSpec``): a path or None is loaded."""
+    if isinstance(model, Recognizer):
+        return model
+    if model is None or isinstance(model, str | os.PathLike):
+        return Recognizer.load(model)
+    return Recognizer(model)
