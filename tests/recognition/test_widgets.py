@@ -2,7 +2,7 @@
 
 The pad's events are fed as the frontend sends them (ipycanvas messages) or by calling its
 methods; recognition is faked where only the wiring is under test, and real (``mnistlib.
-recognize`` with a small dense model trained here on MNIST) where strokes must become digits.
+Recognizer`` with a small dense model trained here on MNIST) where strokes must become digits.
 """
 
 from __future__ import annotations
@@ -15,13 +15,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnistlib import widgets
 from mnistlib.errors import ImageError
+from mnistlib.recognition import widgets
 from mnistlib.recognition.recognizer import NumberReading, Recognition
 
 
 class FakeRecognizer:
-    """Stands in for ``mnistlib.recognition.recognizer.read_number``: records calls, answers ``digit``."""
+    """Stands in for ``Recognizer.read_number``: records calls, answers ``digit``."""
 
     def __init__(self, digit: int = 7, confidence: float = 0.9, error: str | None = None):
         self.calls: list[tuple[object, object]] = []
@@ -39,10 +39,26 @@ class FakeRecognizer:
         return NumberReading([recognition], [(0, 0, 28, 28)])
 
 
+class _Bound:
+    """What ``as_recognizer`` gives the widgets in these tests: ``read_number`` answered by a
+    function of (the model spec handed to the widget, the source)."""
+
+    def __init__(self, spec, read):
+        self.spec, self._read = spec, read
+
+    def read_number(self, source):
+        return self._read(self.spec, source)
+
+
+def use(monkeypatch, read) -> None:
+    """Make the widgets read with ``read(model, source)`` instead of a real recogniser."""
+    monkeypatch.setattr(widgets, "as_recognizer", lambda spec: _Bound(spec, read))
+
+
 @pytest.fixture
 def fake(monkeypatch):
     recognizer = FakeRecognizer()
-    monkeypatch.setattr(widgets, "read_number", recognizer)
+    use(monkeypatch, recognizer)
     return recognizer
 
 
@@ -166,9 +182,7 @@ def test_clear_wipes_strokes_and_results(fake):
 
 
 def test_a_refused_drawing_shows_the_message_not_a_traceback(monkeypatch):
-    monkeypatch.setattr(
-        widgets, "read_number", FakeRecognizer(error="no visible digit in the image")
-    )
+    use(monkeypatch, FakeRecognizer(error="no visible digit in the image"))
     pad = widgets.drawing_pad(MODEL)
     assert draw(pad, [(5, 5)]) is None
     assert pad.result is None
@@ -211,12 +225,16 @@ def test_widgets_display_without_a_frontend(fake):
         display(widget)  # plain Python: prints the text repr, nothing waits for a browser
 
 
-def test_a_path_or_nothing_goes_through_load_recognizer(monkeypatch, tmp_path):
+def test_a_path_or_nothing_goes_through_recognizer_load(monkeypatch, tmp_path):
+    from mnistlib.recognition.recognizer import Recognizer
+
     loaded = []
-    monkeypatch.setattr(widgets, "load_recognizer", lambda path: loaded.append(path) or MODEL)
+    monkeypatch.setattr(
+        Recognizer, "load", classmethod(lambda cls, path=None: loaded.append(path) or MODEL)
+    )
     pad = widgets.drawing_pad(tmp_path / "m.keras")
     box = widgets.upload_box()
-    assert pad.model is MODEL and box.model is MODEL
+    assert pad.recognizer is MODEL and box.recognizer is MODEL
     assert loaded == [tmp_path / "m.keras", None]  # None: the shipped recogniser
 
 
@@ -254,7 +272,7 @@ def test_a_bad_file_gets_its_message_and_the_others_are_still_read(monkeypatch):
             raise ImageError("not an image (could not identify the file format)")
         return good(model, source)
 
-    monkeypatch.setattr(widgets, "read_number", recognise)
+    use(monkeypatch, recognise)
     box = widgets.upload_box(MODEL)
     rows = box.recognize_files([("notes.png", b"%PDF-1.4 ..."), ("ok.png", b"\x89PNG...")])
     assert rows[0][1] is None
@@ -289,14 +307,14 @@ def test_a_number_shows_every_digit_and_a_doubt_is_said(monkeypatch):
         doubt = FakeRecognizer(9, 0.55)(model, source).digits[0]
         p = doubt.probabilities.copy()
         p[4] = 0.4  # the second likeliest
-        doubt = Recognition(doubt.digit, p, doubt.image, sure=False)
+        doubt = Recognition(doubt.digit, p, doubt.image, doubt="probability below 60%")
         return NumberReading([sure, doubt], [(0, 0, 10, 10), (12, 0, 22, 10)])
 
-    monkeypatch.setattr(widgets, "read_number", two_digits)
+    use(monkeypatch, two_digits)
     pad = widgets.drawing_pad(MODEL)
     reading = draw(pad, [(40, 40), (40, 200)])
     assert reading.text == "49"
-    assert pad.text == "Read: 4? (not sure: 9 or 4?)"
+    assert pad.text == "Read: 4? (not sure: 9 or 4? - probability below 60%)"
     assert png_size(pad.preview.value)[0] == 2 * 28 * 4 + 2 * 4  # two digits side by side
     assert pad.bars.value.count("mnistlib-bar") == 20
 

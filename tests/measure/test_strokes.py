@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnistlib import strokes
+from mnistlib.measure import strokes
 
 
 def test_draw_digit_is_deterministic_for_a_seed():

@@ -1,0 +1,75 @@
+"""mnistlib.recognition.sureness: the "not sure" checks, and choosing them."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mnistlib.recognition import sureness
+
+
+def test_describe_says_not_sure_with_the_two_likeliest():
+    p = np.array([0, 0, 0, 0, 0.48, 0, 0, 0, 0, 0.42]) + 0.01
+    assert sureness.describe(4, p, "why") == "not sure: 4 or 9? - why"
+    assert sureness.describe(4, p, None) == "4"
+
+
+def test_probability_threshold_flags_low_top_probabilities():
+    checks = sureness.Sureness(threshold=0.8)
+    p = np.array([[0.9] + [0.1 / 9] * 9, [0.5, 0.5] + [0.0] * 8])
+    assert checks.sure(p).tolist() == [True, False]
+
+
+def test_familiarity_flags_features_far_from_every_digit(tmp_path):
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 2000)
+    centres = rng.normal(0, 5, (10, 8))
+    features = centres[labels] + rng.normal(0, 1, (2000, 8))
+    stats = sureness.Sureness.fit_statistics(features, labels)
+    near = centres[:3] + rng.normal(0, 1, (3, 8))
+    far = centres[:3] + 30
+    checks = sureness.Sureness(0.0, stats.means, stats.precision, distance_limit=30.0)
+    p = np.full((6, 10), 0.1)
+    assert checks.sure(p, np.vstack([near, far])).tolist() == [True] * 3 + [False] * 3
+    checks.save(tmp_path / "m.sure.npz")
+    again = sureness.Sureness.load(tmp_path / "m.sure.npz")
+    assert again.distance_limit == 30.0
+    np.testing.assert_allclose(again.precision, checks.precision)
+
+
+def test_threshold_is_the_highest_within_the_flagged_budget():
+    rng = np.random.default_rng(1)
+    labels = rng.integers(0, 10, 1000)
+    p = np.full((1000, 10), 0.01)
+    top = rng.uniform(0.5, 1.0, 1000)
+    p[np.arange(1000), labels] = top
+    curve = sureness.flag_curve(p, labels)
+    chosen = sureness.choose_threshold(curve, 0.05)
+    assert (top < chosen).mean() <= 0.05
+    assert (top < chosen + 0.01).mean() > 0.04  # not needlessly low
+    from mnistlib.recognition.figures import plot_flag_curve
+
+    fig = plot_flag_curve(curve, chosen)
+    assert fig.axes[0].get_xlabel().startswith("correct digits flagged")
+
+
+def test_doubts_name_the_check_that_failed():
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 500)
+    features = rng.normal(0, 1, (10, 4))[labels] + rng.normal(0, 0.1, (500, 4))
+    stats = sureness.Sureness.fit_statistics(features, labels)
+    checks = sureness.Sureness(0.8, stats.means, stats.precision, distance_limit=50.0)
+    p = np.array([[0.95] + [0.05 / 9] * 9, [0.5, 0.5] + [0.0] * 8, [0.95] + [0.05 / 9] * 9])
+    feats = np.vstack([features[:2], features[2] + 100])
+    assert checks.doubts(p, feats) == [None, "probability below 80%", sureness.UNFAMILIAR]
+
+
+def test_the_shipped_recognizer_carries_its_checks(mnist, shipped):
+    from mnistlib.measure.evaluation import non_digits
+
+    checks = shipped.sureness
+    assert checks.means is not None and np.isfinite(checks.distance_limit)
+    _, (x_test, _) = mnist
+    digits = shipped.recognize_many(x_test[-500:])
+    assert np.mean([not r.sure for r in digits]) <= 0.04  # about 1.7% on all 10,000
+    others = shipped.recognize_many(non_digits(100, seed=7))
+    assert np.mean([not r.sure for r in others]) >= 0.4  # about 60% on 1,000
