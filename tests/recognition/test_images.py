@@ -3,6 +3,7 @@ huge images are refused from their header, before any pixel is decoded."""
 
 from __future__ import annotations
 
+import io
 import struct
 import zlib
 
