@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,8 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
             return {name: npz[name] for name in NAMES}
     except DataIntegrityError:
         raise
-    except Exception as err:  # bad zip, bad CRC, pickled objects, truncated data...
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error) as err:
+        # a bad zip or CRC, pickled objects (refused), truncated data, a missing array
         raise DataIntegrityError(f"not a readable .npz file ({err})") from err
 
 
@@ -150,7 +152,7 @@ def _from_keras_download(verbose: bool) -> dict[str, np.ndarray]:
     try:
         with output:
             (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-    except Exception as err:  # Keras raises bare Exception, ValueError, OSError...
+    except Exception as err:  # noqa: BLE001 - offline, Keras raises a bare Exception
         raise OSError(_first_line(err)) from err
     finally:
         socket.setdefaulttimeout(previous)
@@ -209,7 +211,8 @@ def read_pickled_mnist(raw_gz: bytes) -> dict[str, np.ndarray]:
         payload = _ArrayOnlyUnpickler(stream, encoding="latin1").load()
     except DataIntegrityError:
         raise
-    except Exception as err:
+    except (pickle.UnpicklingError, EOFError, OSError, ValueError, TypeError, AttributeError,
+            IndexError, zlib.error) as err:  # fmt: skip
         raise DataIntegrityError(f"not the expected pickled MNIST ({_first_line(err)})") from err
     if not (isinstance(payload, (tuple, list)) and len(payload) == 3):
         raise DataIntegrityError("not the expected pickled MNIST (want train, validation, test)")

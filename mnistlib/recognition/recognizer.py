@@ -97,9 +97,7 @@ class NumberReading:
 
 #: Log-probability a reading pays for each extra cut, and per digit height a piece is wider
 #: than tall (digits are rarely wider than tall: a wide piece is more likely two digits).
-#: Chosen with the shipped recogniser on numbers composed from the validation digits (the last
-#: 5,000 MNIST training images) and from stroke-drawn digits, 60 per length 1-6 each: among
-#: {0.5, 1, 2, 3, 4, 6} x {1, 3, 6}, (1, 3) read the most numbers right (0.903; (0.5, 3) 0.893).
+#: Chosen on numbers composed from validation digits (docs/recognition.md has the search).
 SPLIT_COST, WIDE_COST = 1.0, 3.0
 
 
