@@ -88,7 +88,7 @@ def plot_number_reading(image: np.ndarray, reading: NumberReading) -> Figure:
     return fig
 
 
-def plot_recognitiongrid_shape(
+def plot_recognition_grid(
     originals: Sequence[np.ndarray],
     prepared: Sequence[np.ndarray],
     digits: Sequence[int],
