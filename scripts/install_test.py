@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         env.update(XDG_DATA_HOME=str(user), LOCALAPPDATA=str(user), TF_CPP_MIN_LOG_LEVEL="3")
         if "MNISTLIB_DATA_DIR" in os.environ:  # where MNIST is cached, for the notebook
             env["MNISTLIB_DATA_DIR"] = os.environ["MNISTLIB_DATA_DIR"]
-        code = "from mnistlib.files import sample_images as s; print(*s(), sep='\\n')"
+        code = "from mnistlib.recognition.loading import sample_images as s; print(*s(), sep='\\n')"
         samples = _run([python, "-c", code], cwd=empty, env=env).stdout.split()
         if any(ROOT in Path(sample).parents for sample in samples):
             raise SystemExit(f"the samples came from the clone, not the install: {samples}")

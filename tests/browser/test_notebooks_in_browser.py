@@ -39,7 +39,7 @@ RUN_ALL_TIMEOUT_MS = 420_000  # notebook 02 trains two dense models: about 1-2 m
 RESULT_TIMEOUT_MS = 60_000
 DOCS_PICTURE = ROOT / "docs" / "drawing-pad.png"
 #: A sample shipped with the package to upload (its name ends in its digit).
-SAMPLE = ROOT / "mnistlib" / "assets" / "samples" / "photo_2.jpg"
+SAMPLE = ROOT / "mnistlib" / "recognition" / "assets" / "samples" / "photo_2.jpg"
 
 STDERR = '[data-mime-type="application/vnd.jupyter.stderr"]'
 
