@@ -74,8 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     recognize = commands.add_parser(
         "recognize",
         parents=[model_option],
-        help="print the digit in each image file",
-        description="Print the digit in each image file, with the recogniser's confidence.",
+        help="print the digit, or the number, written in each image file",
+        description="Print the digit written in each image file, with the recogniser's "
+        "confidence; an image holding several digits in a row is read as a number. A digit the "
+        "recogniser is not sure of is said so, with the check that failed.",
     )
     recognize.add_argument("images", nargs="+", metavar="IMAGE", help="image files to read")
     recognize.add_argument(
