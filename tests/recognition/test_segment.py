@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import counting
 from PIL import Image, ImageDraw
 
 from mnistlib.errors import ImageError
@@ -127,13 +128,11 @@ def test_one_digit_is_read_as_recognize_reads_it(model, mnist):
     np.testing.assert_allclose(reading.digits[0].probabilities, single.probabilities, atol=1e-6)
 
 
-def test_all_digits_in_one_model_call(model, monkeypatch):
-    calls = []
-    real = model._call
-    monkeypatch.setattr(model, "_call", lambda x: calls.append(len(x)) or real(x))
+def test_all_digits_in_one_model_call(trained_model):
+    model = Recognizer(counting(trained_model))
     image, _ = strokes.compose_number([1, 2, 3, 4, 5], np.random.default_rng(2))
     assert len(model.read_number(image).digits) == 5
-    assert len(calls) == 1
+    assert float(model.model.calls.numpy()) == 1
 
 
 @pytest.mark.parametrize(
