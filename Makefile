@@ -20,7 +20,7 @@ unexport MNISTLIB_FAST
 # JupyterLab refuses to start as root (containers, cloud machines) unless told it may.
 LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: help setup data run test unit lint install-test nbval browser lab bench recognizer clean
+.PHONY: help setup data run test unit quick lint install-test nbval browser lab bench recognizer clean
 
 help:
 	@sed -n '2,10p' Makefile
@@ -50,6 +50,10 @@ lint: $(STAMP)
 
 unit: data
 	$(PY) -m pytest -q -m "not browser" tests
+
+# The unit tests that take seconds, while you edit (no training, no subprocess pools).
+quick: data
+	$(PY) -m pytest -q -m "not browser and not slow" tests
 
 nbval: data
 	$(PY) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 \

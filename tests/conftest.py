@@ -14,6 +14,13 @@ import mnistlib
 mnistlib.quiet_tensorflow()  # first: TensorFlow loads without its C++ log lines
 
 
+def pytest_collection_modifyitems(items):
+    """A test that trains a model (through ``trained_model``) is slow: ``-m "not slow"`` skips it."""
+    for item in items:
+        if "trained_model" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path, monkeypatch):
     """Every test writes models and results under its own temporary home folder."""

@@ -170,6 +170,7 @@ def _record_rows(home: str, worker: int, n: int) -> None:
 
 
 @pytest.mark.skipif(os.name == "nt", reason="the fcntl check above is POSIX; the lock is not")
+@pytest.mark.slow
 def test_three_processes_recording_at_once_lose_no_row(tmp_path, monkeypatch):
     monkeypatch.setenv("MNISTLIB_HOME", str(tmp_path))
     ctx = multiprocessing.get_context("spawn")
