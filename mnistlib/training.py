@@ -218,7 +218,7 @@ def quick_mode() -> bool:
         return fit(self, *args, **kwargs)
 
     quick_fit.quick_mode = True  # type: ignore[attr-defined]
-    keras.Model.fit = quick_fit  # type: ignore[method-assign]
+    keras.Model.fit = quick_fit
     return True
 
 
