@@ -283,10 +283,15 @@ def plot_feature_maps(maps: np.ndarray, *, title: str, cols: int = 8, max_maps: 
     fig = _figure(1.25 * cols + 1.2, 1.3 * rows + 0.6)
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for i, ax in enumerate(axes):
-        ax.set_axis_off()
-        if i < len(maps):
-            image = ax.imshow(maps[i], cmap=DIGIT_CMAP, vmin=0, vmax=top)
-            ax.set_title(str(i + 1), fontsize=SMALL)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= len(maps):
+            ax.set_axis_off()
+            continue
+        image = ax.imshow(maps[i], cmap=DIGIT_CMAP, vmin=0, vmax=top)
+        ax.set_title(str(i + 1), fontsize=SMALL)
+        for side in ax.spines.values():  # a frame, so a map with no response is still seen
+            side.set_edgecolor("lightgray")
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="response")
     fig.suptitle(title)
     return fig
