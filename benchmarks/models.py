@@ -49,6 +49,8 @@ def notebook_improved_cnn(first_filters: int | None = None) -> keras.Model:
         raise FileNotFoundError(f"{path} is missing: run notebook 01 first (make run)")
     saved = keras.models.load_model(path)
     config = saved.get_config()
+    for layer in config["layers"]:
+        layer.pop("build_config", None)  # built again from the input: shapes may change below
     if first_filters is not None:
         first = next(c for c in config["layers"] if c["class_name"] == "Conv2D")
         first["config"]["filters"] = first_filters
