@@ -336,6 +336,25 @@ def record(
     return row
 
 
+def record_row(row: ResultRow, path: Path | None = None) -> ResultRow:
+    """Store a ready-made row: it replaces the row with the same key, else it is added.
+
+    ``record`` (and ``training.Recorder``) make rows from a trained model; this is the storage
+    step on its own, under the same lock.
+    """
+    path = path or results_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with locked(path):
+        rows = load_results(path)
+        keys = [r.key for r in rows]
+        if row.key in keys:
+            rows[keys.index(row.key)] = row
+        else:
+            rows.append(row)
+        _write(rows, path)
+    return row
+
+
 def record_test(model: keras.Model, test_accuracy: float, path: Path | None = None) -> float:
     """Fill the test column of the row ``model`` was recorded under; returns the accuracy.
 
@@ -397,6 +416,7 @@ __all__ = [
     "format_results",
     "load_results",
     "record",
+    "record_row",
     "record_test",
     "results_path",
     "run_key",

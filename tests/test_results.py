@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 
 import keras
 import numpy as np
@@ -174,3 +175,14 @@ def test_the_results_command_prints_the_table(tmp_path):
                           text=True, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "val_accuracy" in done.stdout and "first run" in done.stdout
+
+
+def test_record_row_stores_a_ready_made_row_by_its_key():
+    row = results.ResultRow(model="m", run="", val_accuracy=0.5, val_loss=1.0,
+                            test_accuracy=None, epochs=1, batch_size=1, seed=None,
+                            train_seconds=1.0, parameters=1, key="k1", settings={},
+                            finished_at="")  # fmt: skip
+    results.record_row(row)
+    results.record_row(replace(row, val_accuracy=0.6))
+    results.record_row(replace(row, key="k2"))
+    assert [(r.key, r.val_accuracy) for r in results.load_results()] == [("k1", 0.6), ("k2", 0.5)]
