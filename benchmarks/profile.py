@@ -1,9 +1,10 @@
 """Where the improved CNN's training time goes: an op-level profile, and the filter choice.
 
-``profile`` traces training steps with TensorFlow's profiler and adds up the time of each
-operation over both worker threads, grouped by layer and kind (forward, gradient). The second
-convolution's gradients were the largest share, which is why the improved CNN's first
-convolution has 16 filters; ``first_filters`` times 16 against 32 side by side.
+Both use notebook 01's own improved CNN, loaded from the file the notebook saved (run notebook
+01 first: ``make run``, or the ``notebooks`` benchmark before these). ``profile`` traces
+training steps with TensorFlow's profiler and adds up the time of each operation over both
+worker threads, grouped by layer and kind (forward, gradient); ``first_filters`` times 16
+filters in the first convolution (the notebook's) against 32 (the Keras example's) side by side.
 """
 
 from __future__ import annotations
@@ -74,6 +75,11 @@ def _op_times(logdir: Path, label) -> collections.Counter[str]:
     return totals
 
 
+def _skipped(benchmark: str, err: Exception) -> Row:
+    return Row(benchmark, "improved CNN", "-", math.nan, math.nan, "-", math.nan, "report",
+               f"skipped: {err}")  # fmt: skip
+
+
 def _train_data(quick: bool, batch: int):
     from mnistlib import data
 
@@ -89,7 +95,10 @@ def profile(quick: bool):
     batch = 256
     x, y = _train_data(quick, batch)
     keras.backend.clear_session()  # layer names without a model's number: conv2d, conv2d_1...
-    model = models.build_improved_cnn()
+    try:
+        model = models.notebook_improved_cnn()
+    except FileNotFoundError as err:
+        return [_skipped("profile", err)]
     model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # traced and warmed up first
     with tempfile.TemporaryDirectory() as tmp:
         try:
@@ -133,8 +142,10 @@ def first_filters(quick: bool):
     batch = 256
     x, y = _train_data(quick, batch)
 
-    rest = models.IMPROVED_FILTERS[1:]
-    built = {first: models.build_improved_cnn(filters=(first, *rest)) for first in (16, 32)}
+    try:
+        built = {first: models.notebook_improved_cnn(first_filters=first) for first in (16, 32)}
+    except FileNotFoundError as err:
+        return [_skipped("first filters", err)]
     times: dict[int, list[float]] = {first: [] for first in built}
     for model in built.values():
         model.fit(x, y, batch_size=batch, epochs=1, verbose=0)  # warm-up

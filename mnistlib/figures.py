@@ -14,6 +14,14 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 DIGITS = list(range(10))
+#: Resolution of every figure: sharp at notebook width (matplotlib's default is 100).
+DPI = 120
+#: Smallest text in a figure (tick labels, legends, numbers written in), in points.
+SMALL = 9
+
+
+def _figure(width: float, height: float) -> Figure:
+    return Figure(figsize=(width, height), dpi=DPI, layout="constrained")
 
 
 def _images(x: np.ndarray) -> np.ndarray:
@@ -37,21 +45,25 @@ def plot_digits(
     """A grid of digits; under each its label, or 'predicted (true)' in red when wrong."""
     images = _images(images)
     rows, cols = grid_shape(len(images), cols)
-    fig = Figure(figsize=(1.1 * cols, 1.3 * rows + 0.4), layout="constrained")
+    fig = _figure(1.1 * cols, 1.3 * rows + 0.4)
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for i, ax in enumerate(axes):
-        ax.set_axis_off()
+        ax.set_xticks([])
+        ax.set_yticks([])
         if i >= len(images):
+            ax.set_axis_off()
             continue
-        ax.imshow(images[i], cmap="gray_r")
+        ax.imshow(images[i], cmap="gray_r", vmin=0, vmax=images.max() or 1)
+        for side in ax.spines.values():  # a frame, so a blank input is not mistaken for a gap
+            side.set_edgecolor("lightgray")
         if predictions is not None:
             true = None if labels is None else int(labels[i])
             guess = int(predictions[i])
             wrong = true is not None and guess != true
             text = f"{guess}" + (f" (true {true})" if wrong else "")
-            ax.set_title(text, fontsize=9, color="crimson" if wrong else "black")
+            ax.set_title(text, fontsize=SMALL + 1, color="crimson" if wrong else "black")
         elif labels is not None:
-            ax.set_title(str(int(labels[i])), fontsize=10)
+            ax.set_title(str(int(labels[i])), fontsize=SMALL + 1)
     fig.suptitle(title)
     return fig
 
@@ -65,7 +77,7 @@ def plot_pixel_values(image: np.ndarray, *, label: int | None = None) -> Figure:
     image = np.asarray(image).reshape(28, 28)
     integer = np.issubdtype(image.dtype, np.integer)
     text = np.where(image == 0, "", image.astype(str) if integer else np.char.mod("%.1f", image))
-    fig = Figure(figsize=(9, 8.4), layout="constrained")
+    fig = _figure(9, 8.4)
     ax = fig.subplots()
     sns.heatmap(
         image,
@@ -90,7 +102,7 @@ def plot_pixel_values(image: np.ndarray, *, label: int | None = None) -> Figure:
 
 def plot_class_counts(y_train: np.ndarray, y_test: np.ndarray) -> Figure:
     """How many examples of each digit the training and test sets hold."""
-    fig = Figure(figsize=(9, 3.5), layout="constrained")
+    fig = _figure(9, 3.5)
     axes = fig.subplots(1, 2)
     for ax, y, name in zip(axes, (y_train, y_test), ("training", "test"), strict=True):
         counts = np.bincount(np.asarray(y), minlength=10)
@@ -107,31 +119,26 @@ def plot_history(
     histories: Mapping[str, Mapping[str, Sequence[float]]],
     *,
     title: str = "Learning curves",
-    val_label: str = "validation",
 ) -> Figure:
-    """Accuracy and loss per epoch for one or more training runs ({name: history}).
-
-    ``val_label`` names what the ``val_*`` entries were measured on ("validation" or "test").
-    """
-    fig = Figure(figsize=(11, 3.8), layout="constrained")
-    ax_acc, ax_loss = fig.subplots(1, 2)
-    for name, hist in histories.items():
+    """Accuracy and loss per epoch, training and validation, one row of two panels per run
+    ({name: history}): each panel has its own scale, so one run's curves never flatten
+    another's."""
+    items = list(histories.items())
+    fig = _figure(11, 2.9 * len(items) + 0.5)
+    axes = np.asarray(fig.subplots(len(items), 2, squeeze=False))
+    for (name, hist), row in zip(items, axes, strict=True):
         epochs = np.arange(1, len(hist["loss"]) + 1)
-        for ax, key in ((ax_acc, "accuracy"), (ax_loss, "loss")):
+        for ax, key in zip(row, ("accuracy", "loss"), strict=True):
             if key in hist:
-                (line,) = ax.plot(epochs, hist[key], "o-", label=f"{name} (training)")
+                ax.plot(epochs, hist[key], "o-", color="C0", label="training")
             if f"val_{key}" in hist:
-                ax.plot(
-                    epochs, hist[f"val_{key}"], "s--", color=line.get_color(),
-                    label=f"{name} ({val_label})",
-                )  # fmt: skip
-    for ax, key in ((ax_acc, "accuracy"), (ax_loss, "loss")):
-        ax.set_xlabel("epoch")
-        ax.set_ylabel(key)
-        ax.set_title(key.capitalize())
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
+                ax.plot(epochs, hist[f"val_{key}"], "s--", color="C1", label="validation")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel(key)
+            ax.set_title(f"{name}: {key}")
+            ax.xaxis.get_major_locator().set_params(integer=True)
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=SMALL)
     fig.suptitle(title)
     return fig
 
@@ -142,7 +149,7 @@ def plot_probabilities(
     """One prediction's ten probabilities as bars (with the digit beside them if given)."""
     probabilities = np.asarray(probabilities, dtype=float).ravel()
     guess = int(np.argmax(probabilities))
-    fig = Figure(figsize=(8 if image is not None else 6, 3), layout="constrained")
+    fig = _figure(8 if image is not None else 6, 3)
     if image is not None:
         ax_img, ax = fig.subplots(1, 2, width_ratios=(1, 2.6))
         ax_img.imshow(np.asarray(image).reshape(28, 28), cmap="gray_r")
@@ -168,25 +175,25 @@ DIGIT_CMAP = "gray_r"
 def plot_error_heatmaps(matrices: Mapping[str, np.ndarray]) -> Figure:
     """Confusion matrices ({title: 10x10 counts}) with the errors on their own colour scale.
 
-    The diagonal (correct answers) is greyed out and only written in, so the off-diagonal
-    counts are what the colours show; one scale for all panels, so they can be compared.
+    The diagonal (correct answers) is written in bold on pale blue, outside the colour scale,
+    so the colours show only the mistakes; one scale for all panels, so they can be compared.
     """
     items = [(title, np.asarray(m, dtype=int)) for title, m in matrices.items()]
     off = np.ones((10, 10), dtype=bool) & ~np.eye(10, dtype=bool)
     vmax = max([int(m[off].max()) for _, m in items] + [1])
-    fig = Figure(figsize=(5.4 * len(items) + 0.8, 5.2), layout="constrained")
+    fig = _figure(6.2 * len(items) + 0.8, 6.0)
     axes = np.atleast_1d(fig.subplots(1, len(items)))
     for ax, (title, matrix) in zip(axes, items, strict=True):
         sns.heatmap(
             matrix, ax=ax, mask=np.eye(10, dtype=bool), annot=True, fmt="d", cmap="Reds",
             vmin=0, vmax=vmax, cbar=ax is axes[-1], square=True, linewidths=0.5,
-            linecolor="white", annot_kws={"fontsize": 8},
+            linecolor="white", annot_kws={"fontsize": SMALL + 1},
             cbar_kws={"label": "wrong answers", "shrink": 0.8},
         )  # fmt: skip
         for d in DIGITS:
-            ax.add_patch(Rectangle((d, d), 1, 1, facecolor="whitesmoke", edgecolor="white"))
+            ax.add_patch(Rectangle((d, d), 1, 1, facecolor="#dde6f0", edgecolor="white"))
             ax.text(d + 0.5, d + 0.5, str(matrix[d, d]), ha="center", va="center",
-                    fontsize=7, color="dimgray")  # fmt: skip
+                    fontsize=SMALL, color="black", fontweight="bold")  # fmt: skip
         errors = int(matrix.sum() - np.trace(matrix))
         ax.set_xlabel("predicted digit")
         ax.set_ylabel("true digit")
@@ -195,80 +202,96 @@ def plot_error_heatmaps(matrices: Mapping[str, np.ndarray]) -> Figure:
 
 
 def plot_error_rates(
-    accuracies: Mapping[str, float], *, title: str = "Test error rate of each model"
+    accuracies: Mapping[str, float], *, title: str = "Validation error rate of each run"
 ) -> Figure:
-    """Error rate (1 - accuracy, in %) per model ({label: accuracy}) on an axis from 0.
+    """Error rate (1 - accuracy, in %) per run ({label: accuracy}) on an axis from 0, worst
+    at the top; each label is written above its bar, so long run names keep the bars wide.
 
     Error rates on a full axis show honest ratios: 2% is twice 1%, which an accuracy axis
     zoomed to 0.97-1.0 would exaggerate or hide.
     """
     items = sorted(accuracies.items(), key=lambda kv: kv[1])
-    labels = [k for k, _ in items]
     errors = [100 * (1 - float(a)) for _, a in items]
-    fig = Figure(figsize=(10, 0.45 * max(len(items), 1) + 1.4), layout="constrained")
+    fig = _figure(10, 0.62 * max(len(items), 1) + 1.2)
     ax = fig.subplots()
-    ax.barh(labels, errors, color="indianred")
-    for i, (err, (_, acc)) in enumerate(zip(errors, items, strict=True)):
-        ax.text(err, i, f" {err:.2f}% (accuracy {acc:.4f})", va="center", fontsize=8)
-    ax.set_xlim(0, max(errors + [0.1]) * 1.6)
-    ax.set_xlabel("test error rate (%): shorter is better")
+    positions = np.arange(len(items))[::-1]
+    ax.barh(positions, errors, height=0.45, color="indianred")
+    for y, err, (label, acc) in zip(positions, errors, items, strict=True):
+        ax.text(0, y + 0.3, f"{label}: {err:.2f}% (accuracy {acc:.4f})", fontsize=SMALL,
+                va="bottom")  # fmt: skip
+    ax.set_yticks(positions, [label for label, _ in items])
+    ax.tick_params(axis="y", left=False, labelleft=False)
+    ax.set_ylim(-0.5, len(items) - 0.1)
+    ax.set_xlim(0, max(errors + [0.1]) * 1.15)
+    ax.set_xlabel("error rate (%): shorter is better")
     ax.set_title(title)
     return fig
 
 
-def plot_batch_accuracy(
-    curves: Mapping[str, Sequence[float]], *, title: str = "Training accuracy in the first epoch"
-) -> Figure:
-    """Running training accuracy after each batch ({name: values}), one line per run."""
-    fig = Figure(figsize=(8, 3.6), layout="constrained")
-    ax = fig.subplots()
-    for name, values in curves.items():
-        ax.plot(np.arange(1, len(values) + 1), values, label=name)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("batches trained")
-    ax.set_ylabel("training accuracy so far")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    ax.set_title(title)
+def plot_augmentation(originals: np.ndarray, shifted: np.ndarray) -> Figure:
+    """Digits before and after augmentation, and where they changed (red: ink added, blue:
+    ink removed), so that shifts of a pixel or less can be seen."""
+    originals, shifted = _images(originals), _images(shifted)
+    n = len(originals)
+    fig = _figure(1.5 * n, 5.2)
+    axes = np.asarray(fig.subplots(3, n, squeeze=False))
+    rows = ("original", "shifted", "shifted - original")
+    for i in range(n):
+        axes[0, i].imshow(originals[i], cmap=DIGIT_CMAP, vmin=0, vmax=1)
+        axes[1, i].imshow(shifted[i], cmap=DIGIT_CMAP, vmin=0, vmax=1)
+        change = axes[2, i].imshow(shifted[i] - originals[i], cmap="RdBu_r", vmin=-1, vmax=1)
+        for r, ax in enumerate(axes[:, i]):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if i == 0:
+                ax.set_ylabel(rows[r], fontsize=SMALL)
+    fig.colorbar(change, ax=list(axes[2]), shrink=0.9, label="change in ink")
+    fig.suptitle("Random shifts: the same digits before and after, and the difference")
     return fig
 
 
 def plot_filters(kernel: np.ndarray, *, title: str = "The first layer's filters") -> Figure:
-    """A convolution's 3x3 (or kxk) filters for one input channel, kernel shape (k, k, 1, n).
+    """A convolution's kxk filters for one input channel, kernel shape (k, k, 1, n), 8 a row.
 
-    Red weights add up the pixels under them, blue ones subtract: one colour scale for all.
+    Red weights add up the ink under them, blue ones subtract it: one colour scale for all.
     """
     kernel = np.asarray(kernel)
     filters = kernel[:, :, 0, :].transpose(2, 0, 1)
-    rows, cols = grid_shape(len(filters), 16)
+    rows, cols = grid_shape(len(filters), 8)
     limit = float(np.abs(filters).max()) or 1.0
-    fig = Figure(figsize=(0.6 * cols + 0.8, 0.65 * rows + 0.6), layout="constrained")
+    fig = _figure(1.0 * cols + 1.2, 1.0 * rows + 0.6)
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for i, ax in enumerate(axes):
         ax.set_axis_off()
         if i < len(filters):
             image = ax.imshow(filters[i], cmap="RdBu_r", vmin=-limit, vmax=limit)
+            ax.set_title(str(i + 1), fontsize=SMALL)
     fig.colorbar(image, ax=list(axes), shrink=0.8, label="weight")
     fig.suptitle(title)
     return fig
 
 
-def plot_feature_maps(
-    maps: np.ndarray, *, title: str, cols: int = 16, max_maps: int = 64
-) -> Figure:
-    """A layer's output for one image, shape (h, w, channels): one small picture per channel.
-
-    Dark is a strong response (the same convention as the digits); each map has its own scale.
-    """
+def plot_feature_maps(maps: np.ndarray, *, title: str, cols: int = 8, max_maps: int = 16) -> Figure:
+    """A layer's output for one image, shape (h, w, channels): the first ``max_maps`` channels,
+    one picture each, all on one colour scale (white 0, dark the layer's strongest response),
+    so a pale map is a weak response, not a scaling artefact."""
     maps = np.asarray(maps)
     maps = maps.reshape(maps.shape[-3], maps.shape[-2], maps.shape[-1]).transpose(2, 0, 1)
     maps = maps[:max_maps]
     rows, cols = grid_shape(len(maps), cols)
-    fig = Figure(figsize=(0.62 * cols, 0.66 * rows + 0.5), layout="constrained")
+    top = float(maps.max()) or 1.0
+    fig = _figure(1.25 * cols + 1.2, 1.3 * rows + 0.6)
     axes = np.atleast_1d(fig.subplots(rows, cols)).ravel()
     for i, ax in enumerate(axes):
-        ax.set_axis_off()
-        if i < len(maps):
-            ax.imshow(maps[i], cmap=DIGIT_CMAP)
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= len(maps):
+            ax.set_axis_off()
+            continue
+        image = ax.imshow(maps[i], cmap=DIGIT_CMAP, vmin=0, vmax=top)
+        ax.set_title(str(i + 1), fontsize=SMALL)
+        for side in ax.spines.values():  # a frame, so a map with no response is still seen
+            side.set_edgecolor("lightgray")
+    fig.colorbar(image, ax=list(axes), shrink=0.8, label="response")
     fig.suptitle(title)
     return fig

@@ -1,6 +1,6 @@
-"""Execute notebooks headless, streaming each cell's output; print the accuracy table at the end.
+"""Execute notebooks headless, streaming each cell's output; print the results table at the end.
 
-Each code cell's printed output (training's epoch lines, say) appears as it happens. Executed
+Each code cell's printed output (Keras' line per epoch, say) appears as it happens. Executed
 copies, without volatile metadata, go to ``executed/`` (git-ignored); the committed notebooks are
 not touched. Used by ``make run``: ``python scripts/run_notebooks.py NOTEBOOK...``.
 """
@@ -8,7 +8,6 @@ not touched. Used by ``make run``: ``python scripts/run_notebooks.py NOTEBOOK...
 from __future__ import annotations
 
 import os
-import re
 import sys
 import time
 import uuid
@@ -29,10 +28,6 @@ OUT = ROOT / "executed"
 #: Kernels talk to us over local sockets (IPC) where the system has them: no TCP port is opened,
 #: so the kernel has no reason to warn "running over TCP without encryption".
 TRANSPORT = "tcp" if os.name == "nt" else "ipc"
-
-
-#: An epoch's summary line from ``mnistlib.training.EpochProgress`` (its live lines have a bar).
-EPOCH_SUMMARY = re.compile(r"epoch \d+(/\d+)?  (?!\[)")
 
 
 class StreamingClient(NotebookClient):
@@ -56,15 +51,6 @@ class StreamingClient(NotebookClient):
                 target.write(f"       | {line}")
             target.flush()
         return super().output(outs, msg, display_id, cell_index)
-
-    def process_message(self, msg: dict[str, Any], cell: Any, cell_index: int) -> Any:
-        # training.EpochProgress updates one display in place inside each epoch and leaves the
-        # epoch's summary line there at its end: print those summaries (not the progress bars).
-        if msg["msg_type"] in ("display_data", "update_display_data"):
-            text = msg["content"].get("data", {}).get("text/plain", "")
-            if EPOCH_SUMMARY.match(text):
-                print(f"       | {text}", flush=True)
-        return super().process_message(msg, cell, cell_index)
 
 
 def run(path: Path) -> float:
@@ -117,7 +103,7 @@ def main(argv: list[str]) -> int:
             return 1
     from mnistlib.results import format_results, results_path
 
-    print(f"Accuracy comparison ({results_path()}):")
+    print(f"Results table ({results_path()}), best validation accuracy first:")
     print(format_results())
     return 0
 

@@ -1,16 +1,16 @@
-"""mnistlib.results: rows keyed by (notebook, model, run), old tables, the `results` command."""
+"""mnistlib.results and training.Recorder: every variant kept, validation first, test once."""
 
 from __future__ import annotations
 
-import csv
-import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import keras
+import numpy as np
 import pytest
 
-from mnistlib import models, results
+from mnistlib import results, training
 
 
 @pytest.fixture(autouse=True)
@@ -18,99 +18,171 @@ def _home(tmp_path, monkeypatch):
     monkeypatch.setenv("MNISTLIB_HOME", str(tmp_path))
 
 
-def _record(model="cnn", acc=0.99, **kw):
-    args = dict(notebook="01_classification", model=model, loss="categorical_crossentropy",
-                epochs=3, test_accuracy=acc, train_seconds=12.34, parameters=1000)  # fmt: skip
-    args.update(kw)
-    return results.record_result(**args)
+RNG = np.random.default_rng(0)
+X, Y = RNG.random((64, 8), dtype=np.float32), RNG.integers(0, 10, 64)
 
 
-def test_run_name_lists_the_hyperparameters_in_order():
-    assert results.run_name(epochs=4, batch_size=128) == "epochs=4, batch_size=128"
-    assert results.run_name(lr=0.001, optimizer="adam") == "lr=0.001, optimizer=adam"
-    assert results.run_name() == ""
+def _model(units=4, optimizer="adam", loss="sparse_categorical_crossentropy"):
+    model = keras.Sequential(
+        [keras.Input(shape=(8,)), keras.layers.Dense(units, activation="relu"),
+         keras.layers.Dense(10, activation="softmax")]
+    )  # fmt: skip
+    model.compile(optimizer=optimizer, loss=loss, metrics=["accuracy"])
+    return model
 
 
-def test_an_unchanged_rerun_replaces_its_row_a_changed_one_adds_a_row():
-    _record("cnn", 0.98, run=results.run_name(epochs=3))
-    _record("cnn_mse", 0.97, run=results.run_name(epochs=3))
-    _record("cnn", 0.985, run=results.run_name(epochs=3))  # the same run again
-    _record("cnn", 0.99, run=results.run_name(epochs=5), epochs=5)  # one hyper-parameter changed
-    _record("cnn", 0.95, notebook="02_recognition", run=results.run_name(epochs=3))
-    rows = results.load_results()
-    assert [(r.notebook[:2], r.model, r.run) for r in rows] == [
-        ("01", "cnn", "epochs=3"),
-        ("01", "cnn_mse", "epochs=3"),
-        ("01", "cnn", "epochs=5"),
-        ("02", "cnn", "epochs=3"),
-    ]
-    assert rows[0].test_accuracy == 0.985
-    with results.results_path().open() as handle:
-        assert tuple(next(csv.reader(handle))) == results.COLUMNS
+def _train(model=None, *, name="dense", epochs=1, batch_size=16, seed=1):
+    """What a training cell does: seed, build, fit with the Recorder."""
+    keras.utils.set_random_seed(seed)
+    model = model or _model()
+    recorder = training.Recorder(name, batch_size=batch_size)
+    model.fit(X, Y, batch_size=batch_size, epochs=epochs, validation_data=(X, Y), verbose=0,
+              callbacks=[recorder])  # fmt: skip
+    return model, recorder.row
 
 
-def test_results_table_and_best():
-    assert results.load_results() == [] and results.best_result() is None
-    assert "no results" in results.format_results()
-    _record("dense", 0.92, notebook="02_recognition")
-    _record("cnn", 0.99, run="epochs=3")
-    table = results.format_results().splitlines()
-    assert table[0].split()[:3] == ["notebook", "model", "run"]
-    assert table[1].split()[1:3] == ["cnn", "epochs=3"] and "dense" in table[2]
-    assert results.best_result().model == "cnn"
+def test_a_new_row_for_every_change_and_the_same_row_for_an_unchanged_rerun(capsys):
+    _, first = _train()
+    assert first.run == "first run" and "recorded dense [first run]" in capsys.readouterr().out
+    _, again = _train()  # unchanged re-run
+    assert again.key == first.key and len(results.load_results()) == 1
+    schedule = keras.optimizers.schedules.CosineDecay(0.001, 100)
+    changed = {
+        "layer": dict(model=_model(units=8)),
+        "optimizer": dict(model=_model(optimizer="sgd")),
+        "schedule": dict(model=_model(optimizer=keras.optimizers.Adam(schedule))),
+        "loss": dict(model=_model(loss=keras.losses.SparseCategoricalCrossentropy())),
+        "epochs": dict(epochs=2),
+        "batch size": dict(batch_size=32),
+        "seed": dict(seed=2),
+    }
+    rows = {what: _train(**kwargs)[1] for what, kwargs in changed.items()}
+    table = results.load_results()
+    assert len(table) == 1 + len(changed)  # one row per variant, the first one kept
+    assert len({r.key for r in table}) == len(table)
+    assert rows["layer"].run == "layer 1 Dense units 4 -> 8"
+    assert rows["optimizer"].run == "optimizer Adam -> SGD; optimizer learning_rate 0.001 -> 0.01"
+    assert rows["schedule"].run.startswith("optimizer learning_rate 0.001 -> CosineDecay(")
+    assert rows["loss"].run.startswith(
+        "loss sparse_categorical_crossentropy -> SparseCategoricalCrossentropy("
+    )
+    assert rows["epochs"].run == "epochs 1 -> 2"
+    assert rows["batch size"].run == "batch_size 16 -> 32"
+    assert rows["seed"].run == "seed 1 -> 2"
+    _train(**changed["epochs"])  # re-running a variant replaces that variant's row only
+    assert len(results.load_results()) == len(table)
 
 
-def test_record_result_rejects_impossible_values_and_keeps_the_file():
-    _record("cnn", 0.99)
-    with pytest.raises(ValueError, match="test_accuracy"):
-        _record("cnn", 1.5)
-    with pytest.raises(ValueError, match="train_seconds"):
-        _record("cnn", 0.5, train_seconds=float("nan"))
-    assert results.load_results()[0].test_accuracy == 0.99
+def test_added_and_removed_layers_are_named_in_the_run():
+    _train()
+    model = keras.Sequential(
+        [keras.Input(shape=(8,)), keras.layers.Dense(4, activation="relu"),
+         keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
+    )  # fmt: skip
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert _train(model)[1].run == "+ layer 2 Dropout"
 
 
-def test_load_results_rejects_a_foreign_csv():
-    results.results_path().parent.mkdir(parents=True)
-    results.results_path().write_text("a,b\n1,2\n")
-    with pytest.raises(ValueError, match="columns"):
+def test_models_have_their_own_first_rows():
+    _train(name="a")
+    assert _train(name="b", epochs=2)[1].run == "first run"
+
+
+def test_the_test_column_is_filled_once_at_the_end_and_the_table_ranks_by_validation():
+    model, row = _train()
+    other, _ = _train(epochs=3)
+    assert row.test_accuracy is None
+    assert results.record_test(model, 0.5) == 0.5
+    table = {r.key: r for r in results.load_results()}
+    assert table[row.key].test_accuracy == 0.5
+    text = results.format_results()
+    header, *lines = text.splitlines()
+    assert header.split()[:5] == ["model", "run", "val_accuracy", "val_loss", "test_accuracy"]
+    at = header.index("val_accuracy")
+    shown = [float(line[at : at + 6]) for line in lines]
+    assert len(shown) == 2 and shown == sorted(shown, reverse=True)
+    with pytest.raises(ValueError, match="not trained with training.Recorder"):
+        results.record_test(_model(), 0.5)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        results.record_test(other, 1.5)
+
+
+def test_an_unchanged_rerun_empties_the_test_column_of_its_row():
+    model, _ = _train()
+    results.record_test(model, 0.5)
+    _train()
+    assert results.load_results()[0].test_accuracy is None
+
+
+def test_start_fresh_sets_the_table_aside():
+    assert results.start_fresh() is None
+    _train()
+    kept = results.start_fresh()
+    assert kept is not None and kept.is_file() and kept.parent == results.results_path().parent
+    assert results.load_results() == [] and results.format_results() == (
+        "(no results recorded yet)"
+    )
+    assert _train()[1].run == "first run"
+
+
+def test_a_foreign_or_malformed_table_is_refused_with_the_way_out(tmp_path):
+    path = results.results_path()
+    path.parent.mkdir(parents=True)
+    path.write_text("notebook,model,run\n01,cnn,\n")
+    with pytest.raises(ValueError, match="start_fresh"):
+        results.load_results()
+    results.start_fresh()
+    _train()
+    text = path.read_text().replace(",1,", ",x,", 1)
+    path.write_text(text)
+    with pytest.raises(ValueError, match="malformed"):
         results.load_results()
 
 
-def test_a_table_written_before_runs_were_named_still_loads_and_grows():
-    row = "01_classification,cnn,categorical_crossentropy,3,0.9861,50.0,203434,2026-01-01T00:00"
-    old = ",".join(results.OLD_COLUMNS) + "\n" + row + "\n"
-    results.results_path().parent.mkdir(parents=True)
-    results.results_path().write_text(old)
-    (row,) = results.load_results()
-    assert (row.model, row.run, row.test_accuracy) == ("cnn", "", 0.9861)
-    _record("cnn", 0.99, run="epochs=4")
-    assert [(r.model, r.run) for r in results.load_results()] == [("cnn", ""), ("cnn", "epochs=4")]
+def test_record_refuses_nonsense():
+    model = _model()
+    model.build((None, 8))
+    base = dict(val_loss=0.1, epochs=1, batch_size=8, seed=None, seconds=1.0)
+    with pytest.raises(ValueError):
+        results.record(model, "m", val_accuracy=1.5, **base)
+    with pytest.raises(ValueError):
+        results.record(model, "m", val_accuracy=float("nan"), **base)
+    with pytest.raises(ValueError):
+        results.record(model, "m", val_accuracy=0.5, **dict(base, seconds=-1))
+    row = results.record(model, "m", val_accuracy=0.5, **base)
+    assert row.seed is None and results.load_results()[0].seed is None
 
 
-def test_record_model_reads_the_keras_model_and_history():
-    model = models.build_dense()
-    history = keras.callbacks.History()
-    history.epoch = [0, 1]
-    row = results.record_model("02_recognition", "dense", model, 0.9, seconds=3.21,
-                               history=history, run="epochs=2")  # fmt: skip
-    assert (row.loss, row.epochs, row.parameters, row.train_seconds, row.run) == (
-        "sparse_categorical_crossentropy", 2, 7850, 3.2, "epochs=2",
-    )  # fmt: skip
-    row = results.record_model("02_recognition", "dense", model, 0.9, seconds=1, epochs=7,
-                               loss="mse")  # fmt: skip
-    assert (row.epochs, row.loss) == (7, "mse")
-    with pytest.raises(ValueError, match="History"):
-        results.record_model("02_recognition", "dense", model, 0.9, seconds=1)
+def test_the_recorder_needs_validation_data():
+    keras.utils.set_random_seed(1)
+    with pytest.raises(ValueError, match="validation_data"):
+        _model().fit(X, Y, epochs=1, verbose=0, callbacks=[training.Recorder("m", batch_size=32)])
 
 
-def test_results_command_reads_and_creates_nothing(tmp_path):
-    env_home = tmp_path / "elsewhere"
-    command = [sys.executable, "-m", "mnistlib", "results"]
-    env = dict(os.environ, MNISTLIB_HOME=str(env_home))
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 0 and "no results recorded yet" in done.stdout
-    assert not env_home.exists()
-    _record("cnn", 0.99, run="epochs=3")
-    env["MNISTLIB_HOME"] = os.environ["MNISTLIB_HOME"]
-    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
-    assert done.returncode == 0 and "epochs=3" in done.stdout and "0.9900" in done.stdout
+def test_best_result_is_the_best_validation_run():
+    assert results.best_result([]) is None
+    _train()
+    _train(epochs=4)
+    best = results.best_result()
+    assert best is not None and best.val_accuracy == max(
+        r.val_accuracy for r in results.load_results()
+    )
+
+
+def test_the_results_command_prints_the_table(tmp_path):
+    _train()
+    done = subprocess.run([sys.executable, "-m", "mnistlib", "results"], capture_output=True,
+                          text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "val_accuracy" in done.stdout and "first run" in done.stdout
+
+
+def test_record_row_stores_a_ready_made_row_by_its_key():
+    row = results.ResultRow(model="m", run="", val_accuracy=0.5, val_loss=1.0,
+                            test_accuracy=None, epochs=1, batch_size=1, seed=None,
+                            train_seconds=1.0, parameters=1, key="k1", settings={},
+                            finished_at="")  # fmt: skip
+    results.record_row(row)
+    results.record_row(replace(row, val_accuracy=0.6))
+    results.record_row(replace(row, key="k2"))
+    assert [(r.key, r.val_accuracy) for r in results.load_results()] == [("k1", 0.6), ("k2", 0.5)]

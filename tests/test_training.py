@@ -1,4 +1,5 @@
-"""EpochProgress: one summary line per epoch, live updates in place, and fit's time."""
+"""training: the Recorder's timing, quick mode, and EpochProgress (one summary line per epoch,
+live updates in place, and fit's time). The Recorder's rows are tested in test_results.py."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import keras
 import numpy as np
 import pytest
 
-from mnistlib import training
+from mnistlib import results, training
 
 
 def _fit(progress: keras.callbacks.Callback, *, epochs: int = 3, n: int = 64) -> keras.Model:
@@ -104,3 +105,32 @@ def test_format_metrics_orders_and_leaves_out_the_learning_rate():
         training.format_metrics(logs)
         == "loss 1.0000  accuracy 0.2500  val_accuracy 0.5000  x 2.0000"
     )
+
+
+def test_the_recorder_times_fit_and_reads_the_seed(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MNISTLIB_HOME", str(tmp_path))
+    recorder = training.Recorder("tiny", batch_size=8)
+    model = _fit(recorder, epochs=2)
+    row = recorder.row
+    assert row is not None and row.epochs == 2 and row.batch_size == 8 and row.seed == 0
+    assert row.train_seconds >= 0 and row.parameters == model.count_params()
+    assert results.load_results() == [row]
+    assert capsys.readouterr().out.startswith("recorded tiny [first run]: validation accuracy ")
+
+
+def test_quick_mode_is_off_unless_the_tests_ask(monkeypatch):
+    monkeypatch.delenv(training.QUICK_VARIABLE, raising=False)
+    fit = keras.Model.fit
+    assert training.quick_mode() is False and keras.Model.fit is fit
+
+
+def test_quick_mode_trains_one_short_epoch(monkeypatch, tmp_path):
+    monkeypatch.setenv(training.QUICK_VARIABLE, "1")
+    monkeypatch.setattr(keras.Model, "fit", keras.Model.fit)  # undone after the test
+    assert training.quick_mode() is True and training.quick_mode() is True  # patched once
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    x = np.zeros((4 * training.QUICK_STEPS * 2, 4), dtype=np.float32)
+    history = model.fit(x, np.zeros(len(x)), batch_size=4, epochs=5, verbose=0)
+    assert len(history.epoch) == 1 and history.params["steps"] == training.QUICK_STEPS
