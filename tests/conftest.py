@@ -15,7 +15,7 @@ mnistlib.quiet_tensorflow()  # first: TensorFlow loads without its C++ log lines
 
 
 def pytest_collection_modifyitems(items):
-    """A test that trains a model (through ``trained_model``) is slow: ``-m "not slow"`` skips it."""
+    """Tests that train a model (``trained_model``) are slow: ``-m "not slow"`` skips them."""
     for item in items:
         if "trained_model" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)

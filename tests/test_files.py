@@ -1,10 +1,9 @@
-"""mnistlib.files: where files go, in order; nothing created by reading; atomic writes and a
-lock that keeps every row when processes record at once."""
+"""mnistlib.files: where files go, in order; nothing created by reading; atomic writes and an
+inter-process lock (tests/test_results.py shows three processes recording through it)."""
 
 from __future__ import annotations
 
 import multiprocessing
-import os
 from pathlib import Path
 
 import keras
@@ -12,7 +11,6 @@ import numpy as np
 import pytest
 
 from mnistlib import files as paths
-from mnistlib import results
 from mnistlib.files import atomic_write, lock_path, locked, save_model
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,31 +157,3 @@ def test_locked_excludes_another_process(tmp_path):
         holder.join(30)
     with locked(path):  # free again
         pass
-
-
-def _record_rows(home: str, worker: int, n: int) -> None:
-    os.environ["MNISTLIB_HOME"] = home
-    for i in range(n):
-        results.record_result(notebook=f"worker{worker}", model=f"m{i}", run="", loss="ce",
-                              epochs=1, test_accuracy=0.5, train_seconds=1.0,
-                              parameters=1)  # fmt: skip
-
-
-@pytest.mark.skipif(os.name == "nt", reason="the fcntl check above is POSIX; the lock is not")
-@pytest.mark.slow
-def test_three_processes_recording_at_once_lose_no_row(tmp_path, monkeypatch):
-    monkeypatch.setenv("MNISTLIB_HOME", str(tmp_path))
-    ctx = multiprocessing.get_context("spawn")
-    workers = [ctx.Process(target=_record_rows, args=(str(tmp_path), w, 60)) for w in range(3)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(300)
-        assert worker.exitcode == 0
-    rows = results.load_results()
-    assert len(rows) == 180
-    assert {(r.notebook, r.model) for r in rows} == {
-        (f"worker{w}", f"m{i}") for w in range(3) for i in range(60)
-    }
-    leftovers = [p.name for p in results.results_path().parent.iterdir()]
-    assert sorted(leftovers) == [".accuracies.csv.lock", "accuracies.csv"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -186,3 +188,34 @@ def test_record_row_stores_a_ready_made_row_by_its_key():
     results.record_row(replace(row, val_accuracy=0.6))
     results.record_row(replace(row, key="k2"))
     assert [(r.key, r.val_accuracy) for r in results.load_results()] == [("k1", 0.6), ("k2", 0.5)]
+
+
+def _record_rows(home: str, worker: int, n: int) -> None:
+    os.environ["MNISTLIB_HOME"] = home
+    for i in range(n):
+        row = results.ResultRow(
+            model=f"worker{worker}", run=f"m{i}", val_accuracy=0.5, val_loss=1.0,
+            test_accuracy=None, epochs=1, batch_size=32, seed=0, train_seconds=1.0, parameters=1,
+            key=f"{worker}-{i}", settings={}, finished_at="",
+        )  # fmt: skip
+        results.record_row(row)
+
+
+@pytest.mark.skipif(os.name == "nt", reason="the fcntl check above is POSIX; the lock is not")
+@pytest.mark.slow
+def test_three_processes_recording_at_once_lose_no_row(tmp_path, monkeypatch):
+    monkeypatch.setenv("MNISTLIB_HOME", str(tmp_path))
+    ctx = multiprocessing.get_context("spawn")
+    workers = [ctx.Process(target=_record_rows, args=(str(tmp_path), w, 60)) for w in range(3)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(300)
+        assert worker.exitcode == 0
+    rows = results.load_results()
+    assert len(rows) == 180
+    assert {(r.model, r.run) for r in rows} == {
+        (f"worker{w}", f"m{i}") for w in range(3) for i in range(60)
+    }
+    leftovers = [p.name for p in results.results_path().parent.iterdir()]
+    assert sorted(leftovers) == [".accuracies.csv.lock", "accuracies.csv"]
