@@ -159,22 +159,39 @@ class Recorder(keras.callbacks.Callback):
     the last epoch's validation accuracy and loss (``fit`` needs ``validation_data``), the
     epochs run, the batch size, the seed last set with ``keras.utils.set_random_seed``, the
     seconds ``fit`` took, and the model's settings. It prints one line; ``row`` is the row.
+
+    With ``histories={}`` (a dict you keep), it also stores the run's learning curves
+    (``{"loss": [...], "val_accuracy": [...], ...}``, as ``History.history``) there under
+    ``"model name [run name]"``, the label its printed line shows: a re-run with a change gets
+    its own entry, an unchanged re-run replaces its own.
     """
 
-    def __init__(self, name: str, *, batch_size: int, path: Path | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        batch_size: int,
+        path: Path | None = None,
+        histories: dict[str, dict[str, list[float]]] | None = None,
+    ) -> None:
         super().__init__()
         self.name, self.batch_size, self.path = name, int(batch_size), path
+        self.histories = histories
         self.row: results.ResultRow | None = None
         self._started = 0.0
         self._epochs = 0
         self._last: dict[str, float] = {}
+        self._curves: dict[str, list[float]] = {}
 
     def on_train_begin(self, logs: dict | None = None) -> None:
         self._started, self._epochs, self._last = time.perf_counter(), 0, {}
+        self._curves = {}
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         self._epochs = epoch + 1
         self._last = dict(logs or {})
+        for key, value in self._last.items():
+            self._curves.setdefault(key, []).append(float(value))
 
     def on_train_end(self, logs: dict | None = None) -> None:
         seconds = time.perf_counter() - self._started
@@ -196,6 +213,8 @@ class Recorder(keras.callbacks.Callback):
             f"{self.row.val_accuracy:.4f}, loss {self.row.val_loss:.4f}; {seconds:.0f} s",
             flush=True,
         )
+        if self.histories is not None:
+            self.histories[f"{self.name} [{self.row.run}]"] = self._curves
 
 
 def quick_mode() -> bool:

@@ -75,6 +75,21 @@ def test_a_new_row_for_every_change_and_the_same_row_for_an_unchanged_rerun(caps
     assert len(results.load_results()) == len(table)
 
 
+def test_the_recorder_keeps_each_runs_curves_under_its_run_name():
+    histories = {}
+    for epochs in (1, 2, 2):  # a change gets its own entry; an unchanged re-run replaces its own
+        keras.utils.set_random_seed(1)
+        model = _model()
+        recorder = training.Recorder("dense", batch_size=16, histories=histories)
+        fitted = model.fit(X, Y, batch_size=16, epochs=epochs, validation_data=(X, Y), verbose=0,
+                           callbacks=[recorder])  # fmt: skip
+    assert list(histories) == ["dense [first run]", "dense [epochs 1 -> 2]"]
+    assert histories["dense [epochs 1 -> 2]"].keys() == fitted.history.keys()
+    for key, values in fitted.history.items():
+        assert histories["dense [epochs 1 -> 2]"][key] == pytest.approx(values)
+    assert len(histories["dense [epochs 1 -> 2]"]["val_accuracy"]) == 2
+
+
 def test_added_and_removed_layers_are_named_in_the_run():
     _train()
     model = keras.Sequential(
