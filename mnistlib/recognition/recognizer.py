@@ -26,14 +26,14 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 
 from mnistlib.errors import ImageError, ModelLoadError
-from mnistlib.recognition.images import Source
+from mnistlib.recognition.images import Source, decode
 from mnistlib.recognition.loading import (
     NUM_CLASSES,
     check_digit_model,
     load_model,
     shipped_recognizer_path,
 )
-from mnistlib.recognition.prepare import prepare_image
+from mnistlib.recognition.prepare import prepare_image, prepare_pixels
 from mnistlib.recognition.segment import Box, Segment, find_groups
 from mnistlib.recognition.sureness import Sureness, describe, sureness_path
 
@@ -217,13 +217,15 @@ class Recognizer:
     def read_number(self, source: Source) -> NumberReading:
         """Read the digits written in a row in ``source`` (anything ``prepare_image`` takes).
 
-        The digits are found with ``segment.find_groups``, prepared the MNIST way with
-        ``prepare_image`` and recognised, all in one model call. Ink wide enough to hold touching
-        digits is read both whole and cut in pieces, and the reading the model is surest of wins.
-        An image holding one digit is read exactly as ``recognize`` reads it. Raises ImageError
-        when there is no digit.
+        The image is decoded once; the digits are found with ``segment.find_groups``, and each
+        is prepared the MNIST way from the original pixels of its own box, exactly as it would
+        be if it had been handed in alone, then all are recognised in one model call. Ink wide
+        enough to hold touching digits is read both whole and cut in pieces, and the reading the
+        model is surest of wins. An image holding one digit is read exactly as ``recognize``
+        reads it. Raises ImageError when there is no digit.
         """
-        groups = find_groups(source)
+        decoded = decode(source)
+        groups = find_groups(decoded)
         images: list[np.ndarray] = []
         spans: list[list[tuple[int, slice]]] = []  # per group: (option, its rows of ``images``)
         for group in groups:
@@ -231,9 +233,12 @@ class Recognizer:
             for k, option in enumerate(group.options):
                 try:
                     if len(groups) == 1 and k == 0:
-                        prepared = [prepare_image(source)]
+                        prepared = [prepare_pixels(decoded.pixels())]
                     else:
-                        prepared = [prepare_image(piece.crop) for piece in option]
+                        prepared = [
+                            prepare_pixels(decoded.pixels(piece.region), piece.keep)
+                            for piece in option
+                        ]
                 except ImageError:
                     continue  # a piece too faint to be a digit: not a way to read this group
                 spans[-1].append((k, slice(len(images), len(images) + len(prepared))))
