@@ -128,11 +128,13 @@ def build_parser() -> argparse.ArgumentParser:
         "numbers",
         parents=[model_option],
         help="measure how often whole numbers are read right",
-        description="Whole-number accuracy per length (1 to 6 digits) on numbers composed from "
-        "MNIST test digits and from digits drawn with strokes.",
+        description="Whole numbers read right per length (1 to 12 digits) on numbers composed "
+        "from MNIST test digits, crisp and degraded (8 px tall enlarged, blurred, soft pencil, "
+        "thick and thin pens), and the digits read right inside numbers beside the same digits "
+        "read alone; also long numbers across wide images, digits that touch, and drawn digits.",
     )
     numbers.add_argument(
-        "--n", type=_positive, default=200, help="numbers per length (default 200)"
+        "--n", type=_positive, default=50, help="numbers per length and condition (default 50)"
     )
     numbers.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
@@ -239,12 +241,12 @@ def sure(
 
 
 def numbers(model: Path | None, *, n: int, seed: int) -> ExitStatus:
-    from mnistlib.measure.evaluation import evaluate_numbers, format_numbers
+    from mnistlib.measure.evaluation import format_numbers, number_report
 
     recognizer = _load(model)
     if recognizer is None:
         return ExitStatus.NO_MODEL
-    print(format_numbers(evaluate_numbers(recognizer, n_per_length=n, seed=seed)))
+    print(format_numbers(number_report(recognizer, n=n, seed=seed)))
     return ExitStatus.OK
 
 

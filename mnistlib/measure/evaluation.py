@@ -9,12 +9,16 @@ stroke-drawn digits, and gives the share read exactly right per length.
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+from collections.abc import Iterable
 from typing import NamedTuple
 
 import numpy as np
 
 from mnistlib.data import load_mnist
 from mnistlib.errors import ImageError
+from mnistlib.measure.degrade import CONDITIONS, degrade, on_paper
 from mnistlib.measure.strokes import compose_number, draw_non_digit
 from mnistlib.recognition.prepare import prepare_image
 from mnistlib.recognition.recognizer import Recognizer
@@ -123,48 +127,174 @@ def format_sure(sureness: Sureness, report: SureReport) -> str:
 
 
 # --- numbers ----------------------------------------------------------------------------------
-class NumberRow(NamedTuple):
-    """Whole-number accuracy for one source and length."""
+#: Gaps between the digits of a measured number, in digit heights: written apart (the digits'
+#: ink does not touch). ``compose_number``'s own default, (-0.05, 0.35), lets digits touch.
+APART = (0.1, 0.4)
+#: Digit height (pixels) of the measured numbers, unless asked otherwise.
+NUMBER_HEIGHT = 64
 
-    source: str
+
+class NumberRow(NamedTuple):
+    """Numbers of one source, condition, length and digit height: the share read whole, and
+    the digits read right inside the numbers beside the same digits read alone."""
+
+    source: str  #: "mnist" (test or validation digits) or "strokes" (drawn digits)
+    condition: str  #: how the number arrives (``degrade.CONDITIONS``)
     length: int
+    height: int  #: digit height in pixels
     n: int
-    accuracy: float
+    accuracy: float  #: whole numbers read exactly right (a refused image counts as wrong)
+    inside: float  #: digits read right inside the numbers
+    alone: float  #: the same digits, each composed and read alone (nan when not measured)
+
+
+def _digits_right(truth: str, read: str) -> int:
+    """Digits of ``truth`` read right: by position when the lengths agree, else the longest
+    matching runs (a digit lost or added shifts the rest)."""
+    if len(truth) == len(read):
+        return sum(a == b for a, b in zip(truth, read, strict=True))
+    matcher = difflib.SequenceMatcher(None, truth, read, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks())
+
+
+def _number_digits(source: str, split: str):
+    if source == "strokes":
+        return None, None
+    train, test = load_mnist()
+    if split == "validation":
+        return train[0][-VALIDATION_SIZE:], train[1][-VALIDATION_SIZE:]
+    return test
 
 
 def evaluate_numbers(
-    recognizer: Recognizer, *, n_per_length: int = 200, lengths=range(1, 7), seed: int = 0
+    recognizer: Recognizer,
+    *,
+    n_per_length: int = 100,
+    lengths: Iterable[int] = range(1, 13),
+    conditions: Iterable[str] = ("crisp", "lowres8", "blur", "pencil"),
+    source: str = "mnist",
+    split: str = "test",
+    height: int = NUMBER_HEIGHT,
+    gap: tuple[float, float] = APART,
+    alone: bool = True,
+    seed: int = 0,
 ) -> list[NumberRow]:
-    """Share of numbers read exactly right, per source ("mnist" test digits, "strokes") and
-    length. Each number is composed by ``strokes.compose_number`` and handed to
-    ``read_number`` as dark ink on white paper; a refused image counts as wrong."""
-    _, (x_test, y_test) = load_mnist()
+    """Numbers composed by ``strokes.compose_number`` from MNIST digits (``split``: "test", or
+    "validation" for choosing) or drawn digits (``source="strokes"``), under each condition
+    (``degrade``), handed to ``read_number`` as dark ink on white paper. With ``alone``, each
+    digit is also composed by itself, under the same condition, and read with ``recognize``.
+    """
+    if split not in ("test", "validation"):
+        raise ValueError(f"split must be 'test' or 'validation', got {split!r}")
+    x, y = _number_digits(source, split)
     rows = []
-    for source in ("mnist", "strokes"):
-        rng = np.random.default_rng(seed)
+    for condition in conditions:
         for length in lengths:
-            right = 0
+            rng = np.random.default_rng([seed, length, CONDITIONS.index(condition)])
+            whole = inside = 0
+            singles: list[np.ndarray] = []
+            truths = ""
             for _ in range(n_per_length):
-                if source == "mnist":
-                    index = rng.integers(0, len(x_test), length)
-                    digits, images = [int(d) for d in y_test[index]], list(x_test[index])
+                if x is not None and y is not None:
+                    index = rng.integers(0, len(x), length)
+                    digits, images = [int(d) for d in y[index]], list(x[index])
                 else:
                     digits, images = [int(d) for d in rng.integers(0, 10, length)], None
-                image, _ = compose_number(digits, rng, source=source, mnist_images=images)
+                ink, _ = compose_number(
+                    digits, rng, source=source, mnist_images=images, height=height, gap=gap
+                )
+                page = on_paper(degrade(ink, height, condition, rng), rng)
+                truth = "".join(map(str, digits))
                 try:
-                    text = recognizer.read_number(255 - image).text
+                    text = recognizer.read_number(page).text
                 except ImageError:
-                    continue
-                right += text == "".join(map(str, digits))
-            rows.append(NumberRow(source, length, n_per_length, right / n_per_length))
+                    text = ""
+                whole += text == truth
+                inside += _digits_right(truth, text)
+                if alone:
+                    truths += truth
+                    for k, digit in enumerate(digits):
+                        one, _ = compose_number(
+                            [digit],
+                            rng,
+                            source=source,
+                            mnist_images=None if images is None else [images[k]],
+                            height=height,
+                        )
+                        singles.append(on_paper(degrade(one, height, condition, rng), rng))
+            alone_share = float("nan")
+            if alone:
+                right = 0
+                for single, digit in zip(singles, truths, strict=True):
+                    with contextlib.suppress(ImageError):
+                        right += recognizer.recognize(single).digit == int(digit)
+                alone_share = right / max(1, len(singles))
+            total = n_per_length * length
+            rows.append(
+                NumberRow(
+                    source,
+                    condition,
+                    length,
+                    height,
+                    n_per_length,
+                    whole / n_per_length,
+                    inside / total,
+                    alone_share,
+                )  # fmt: skip
+            )
     return rows
 
 
 def format_numbers(rows: list[NumberRow]) -> str:
-    """Whole-number accuracy as a table: one row per source, one column per length."""
+    """Whole numbers read right as a table (one row per source and condition, one column per
+    length), then digits read right inside numbers beside the same digits alone."""
     lengths = sorted({r.length for r in rows})
-    lines = [f"{'digits':<10}" + "".join(f"{n:>8}" for n in lengths)]
-    for source in dict.fromkeys(r.source for r in rows):
-        by_length = {r.length: r.accuracy for r in rows if r.source == source}
-        lines.append(f"{source:<10}" + "".join(f"{by_length[n]:>8.3f}" for n in lengths))
+    keys = list(dict.fromkeys((r.source, r.condition, r.height) for r in rows))
+    lines = [f"{'whole numbers read right':<26}" + "".join(f"{n:>6}" for n in lengths)]
+    for source, condition, height in keys:
+        by_length = {
+            r.length: r.accuracy
+            for r in rows
+            if (r.source, r.condition, r.height) == (source, condition, height)
+        }
+        cells = "".join(f"{by_length[n]:>6.2f}" if n in by_length else f"{'-':>6}" for n in lengths)
+        lines.append(f"{f'{source} {condition} {height}px':<26}" + cells)
+    lines.append("")
+    lines.append(f"{'digits read right':<26}{'inside':>8}{'alone':>8}")
+    for source, condition, height in keys:
+        chosen = [
+            r for r in rows if (r.source, r.condition, r.height) == (source, condition, height)
+        ]
+        weights = np.array([r.n * r.length for r in chosen], float)
+        inside = float(np.average([r.inside for r in chosen], weights=weights))
+        alone = float(np.average([r.alone for r in chosen], weights=weights))
+        shown = f"{alone:>8.3f}" if np.isfinite(alone) else f"{'-':>8}"
+        lines.append(f"{f'{source} {condition} {height}px':<26}{inside:>8.3f}{shown}")
     return "\n".join(lines)
+
+
+#: Long numbers across wide images (length, digit height in pixels): phone numbers, IDs, meter
+#: readings photographed large or small.
+LONG_NUMBERS = ((8, 60), (8, 200), (10, 300), (12, 100))
+
+
+def number_report(recognizer: Recognizer, *, n: int = 50, seed: int = 0) -> list[NumberRow]:
+    """What ``mnistlib numbers`` and the bench measure, on MNIST test digits: 1 to 12 digits
+    written apart under every condition, with each digit also read alone; the long numbers of
+    ``LONG_NUMBERS``; crisp numbers whose digits may touch; and drawn digits (1 to 6)."""
+    rows = evaluate_numbers(recognizer, n_per_length=n, conditions=CONDITIONS, seed=seed)
+    for length, height in LONG_NUMBERS:
+        rows += evaluate_numbers(
+            recognizer, n_per_length=n, lengths=[length], conditions=["crisp"],
+            height=height, alone=False, seed=seed,
+        )  # fmt: skip
+    touching = evaluate_numbers(
+        recognizer, n_per_length=n, conditions=["crisp"], gap=(-0.05, 0.35), alone=False,
+        seed=seed,
+    )  # fmt: skip
+    rows += [r._replace(source="mnist touching") for r in touching]
+    rows += evaluate_numbers(
+        recognizer, n_per_length=n, lengths=range(1, 7), conditions=["crisp"],
+        source="strokes", alone=False, seed=seed,
+    )  # fmt: skip
+    return rows

@@ -370,11 +370,16 @@ def _boxed(fitted: np.ndarray) -> np.ndarray:
     return box
 
 
-def clean_ink(pixels: Pixels) -> np.ndarray:
+def raw_ink(pixels: Pixels) -> np.ndarray:
     """The ink of pixels already read, at their own size: light on black in [0, 1], whatever
-    the polarity, lighting and transparency, noise floor removed. Raises ImageError when there
-    is no visible ink."""
-    return _clean(_ink_map(_flatten(pixels.gray, pixels.alpha)))
+    the polarity, lighting and transparency (``clean`` removes its noise floor)."""
+    return _ink_map(_flatten(pixels.gray, pixels.alpha))
+
+
+def clean(ink: np.ndarray) -> np.ndarray:
+    """``ink`` with its noise floor removed and the strongest ink at 1. Raises ImageError when
+    there is no visible ink, or only noise."""
+    return _clean(ink)
 
 
 def ink_map(source: Source) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 
 from mnistlib.errors import ImageError
 from mnistlib.recognition.images import Box, Decoded, Source, decode
-from mnistlib.recognition.prepare import clean_ink, rank_filter
+from mnistlib.recognition.prepare import clean, rank_filter, raw_ink
 
 #: Ink stronger than this (after the noise floor is removed, strongest ink 1) forms components.
 INK_LEVEL = 0.3
@@ -72,13 +72,14 @@ class Segment:
 
 # --- ink and components ----------------------------------------------------------------------
 def _ink_at(decoded: Decoded, area: int, scale: float | None = None) -> np.ndarray:
-    """The cleaned ink map of the whole image, at ``scale`` (at most ``area`` pixels)."""
+    """The ink map of the whole image (noise floor not removed), at ``scale`` (at most ``area``
+    pixels)."""
     width, height = decoded.size
     side = max(width, height)
     if scale is not None:
         side = max(1, round(side * min(scale, 1.0)))
     pixels = decoded.pixels(side=side, area=area)
-    return clean_ink(pixels)
+    return raw_ink(pixels)
 
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
@@ -221,12 +222,26 @@ def _dilate(mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def _nearest_own(own: np.ndarray, others: np.ndarray, steps: int) -> np.ndarray:
+    """Where ink would be this digit's: pixels nearer (in 8-connected steps, up to ``steps``)
+    to ``own`` ink than to ``others``; pixels near neither count as its own."""
+    own, others = own.copy(), others.copy()
+    for _ in range(steps):
+        grown_own, grown_others = _dilate(own), _dilate(others)
+        reached = ~own & ~others
+        own |= grown_own & reached & ~grown_others
+        others |= grown_others & reached & ~grown_own
+        if not (reached & (grown_own | grown_others)).any():
+            break
+    return ~others
+
+
 def _piece(
     ink: np.ndarray, labels: np.ndarray, own_labels: set[int], cols: tuple[int, int], scale
 ) -> Segment | None:
     """Components ``own_labels`` within columns ``cols`` as a segment: its box and region in
-    the original image, and which ink of the region is its own (not other components', nor
-    their faint edges, nor anything outside the columns)."""
+    the original image, and which ink of the region is its own: the pixels nearer to its ink
+    than to any other ink found (its faint edges, a blur's halo, are its own too)."""
     own = np.isin(labels, list(own_labels))
     own[:, : cols[0]] = False
     own[:, cols[1] :] = False
@@ -238,9 +253,9 @@ def _piece(
     height, width = ink.shape
     r_top, r_bottom = max(0, top - margin), min(height, bottom + margin)
     r_left, r_right = max(0, cols[0] - margin), min(width, cols[1] + margin)
-    keep = ~_dilate((labels > 0) & ~np.isin(labels, list(own_labels)))
-    keep[:, : cols[0]] = False
-    keep[:, cols[1] :] = False
+    region = (slice(r_top, r_bottom), slice(r_left, r_right))
+    others = (labels[region] > 0) & ~own[region]
+    keep = _nearest_own(own[region], others, margin)
 
     def original(left: int, top: int, right: int, bottom: int) -> Box:
         return (
@@ -253,7 +268,7 @@ def _piece(
     return Segment(
         original(cols[0], top, cols[1], bottom),
         original(r_left, r_top, r_right, r_bottom),
-        keep[r_top:r_bottom, r_left:r_right].astype(np.float32),
+        keep.astype(np.float32),
     )
 
 
@@ -304,9 +319,12 @@ class Group:
 
 def _grouped(ink: np.ndarray, window: int | None = None):
     """Components of ``ink`` (each pixel against the strongest ink within ``window`` pixels,
-    if given), specks dropped, pieces of one digit joined; and the typical digit height."""
+    if given; then the noise floor removed), specks dropped, pieces of one digit joined; and
+    the typical digit height."""
     if window is not None:
-        ink = ink / np.maximum(rank_filter(ink, window | 1, np.max), LOCAL_FLOOR)
+        floor = LOCAL_FLOOR * float(ink.max())
+        ink = ink / np.maximum(rank_filter(ink, window | 1, np.max), max(floor, 1e-6))
+    ink = clean(ink)
     labels, n = components(ink > INK_LEVEL)
     if n == 0:
         raise ImageError("no visible digit: only faint ink")
