@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +27,7 @@ from mnistlib.recognition.sureness import (
     FAMILIAR_QUANTILE,
     FIT_IMAGES,
     MAX_FLAGGED,
+    REFERENCES,
     VALIDATION_SIZE,
     FlagCurve,
     Sureness,
@@ -58,30 +60,36 @@ def non_digits(n: int, seed: int = 0) -> list[np.ndarray]:
 
 
 def fit_sureness(
-    recognizer: Recognizer, *, probability_only: bool = False
+    recognizer: Recognizer, *, probability_only: bool = False, familiarity: str = "neighbours"
 ) -> tuple[Sureness, FlagCurve]:
     """Choose the checks for ``recognizer``'s model on the validation set; also the curve
     behind the choice.
 
-    The familiarity statistics come from the first FIT_IMAGES training images; its limit is
-    the FAMILIAR_QUANTILE quantile of the validation digits' distances; the probability
-    threshold is the highest keeping the validation digits flagged within MAX_FLAGGED.
+    The familiarity check compares with the first FIT_IMAGES training images' features:
+    ``familiarity="neighbours"`` keeps REFERENCES of them for the nearest-neighbour distance,
+    ``"mahalanobis"`` their digit means and covariance. Its limit is the FAMILIAR_QUANTILE
+    quantile of the validation digits' distances; the probability threshold is the highest
+    keeping the validation digits flagged within MAX_FLAGGED.
     """
+    if familiarity not in ("neighbours", "mahalanobis"):
+        raise ValueError(f"familiarity must be 'neighbours' or 'mahalanobis', got {familiarity!r}")
     x_val, y_val = validation_set()
     features, probabilities = _in_batches(recognizer, _prepared(x_val))
     sureness, unfamiliar = Sureness(), None
     if features is not None and not probability_only:
         (x_train, y_train), _ = load_mnist()
         train_features, _ = _in_batches(recognizer, x_train[:FIT_IMAGES] / np.float32(255))
-        stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
+        if familiarity == "neighbours":
+            stats = Sureness.fit_references(train_features, REFERENCES)
+        else:
+            stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
         distances = stats.distances(features)
         assert distances is not None  # features and statistics are both there
         limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
-        sureness = Sureness(means=stats.means, precision=stats.precision, distance_limit=limit)
+        sureness = replace(stats, distance_limit=limit)
         unfamiliar = distances > limit
     curve = flag_curve(probabilities, y_val, unfamiliar)
-    threshold = choose_threshold(curve, MAX_FLAGGED)
-    return Sureness(threshold, sureness.means, sureness.precision, sureness.distance_limit), curve
+    return replace(sureness, threshold=choose_threshold(curve, MAX_FLAGGED)), curve
 
 
 class SureReport(NamedTuple):

@@ -331,6 +331,8 @@ def _grouped(ink: np.ndarray, window: int | None = None):
     groups = _groups(ink, labels, n)
     largest = max(g.mass for g in groups)
     groups = [g for g in groups if g.mass >= SPECK_MASS_SHARE * largest]
+    kept = [label for g in groups for label in g.labels]
+    labels = np.where(np.isin(labels, kept), labels, 0)  # specks are nobody's ink
     if len(groups) > MAX_GROUPS:
         raise ImageError(
             f"{len(groups)} separate marks: too many to be digits written in a row "

@@ -37,20 +37,32 @@ def fake_mnist(monkeypatch):
     return x, y
 
 
-def test_the_checks_are_chosen_on_the_validation_digits_never_the_test_set(fake_mnist):
-    sureness, curve = evaluation.fit_sureness(Confident())  # the test set is None: untouched
+@pytest.mark.parametrize("familiarity", ["neighbours", "mahalanobis"])
+def test_the_checks_are_chosen_on_the_validation_digits_never_the_test_set(fake_mnist, familiarity):
+    # the test set is None: untouched
+    sureness, curve = evaluation.fit_sureness(Confident(), familiarity=familiarity)
     x_val = fake_mnist[0][-VALIDATION_SIZE:] / 255.0
     features, probabilities = Confident().scores(x_val)
     flagged = ~sureness.sure(probabilities, features)
     assert flagged.mean() <= MAX_FLAGGED
     assert flagged.mean() > 0  # the budget was used, not ignored
-    assert np.isfinite(sureness.distance_limit) and sureness.means is not None
+    assert np.isfinite(sureness.distance_limit)
+    if familiarity == "neighbours":
+        assert sureness.references is not None and sureness.means is None
+    else:
+        assert sureness.means is not None and sureness.references is None
     assert curve.flagged[0] <= curve.flagged[-1]  # a higher threshold flags more
+
+
+def test_an_unknown_familiarity_check_is_refused(fake_mnist):
+    with pytest.raises(ValueError, match="familiarity"):
+        evaluation.fit_sureness(Confident(), familiarity="cosine")
 
 
 def test_probability_only_leaves_the_familiarity_check_out(fake_mnist):
     sureness, _ = evaluation.fit_sureness(Confident(), probability_only=True)
-    assert sureness.means is None and sureness.distance_limit == np.inf
+    assert sureness.means is None and sureness.references is None
+    assert sureness.distance_limit == np.inf
 
 
 class Reader:
