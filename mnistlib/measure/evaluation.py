@@ -134,6 +134,101 @@ def format_sure(sureness: Sureness, report: SureReport) -> str:
     )
 
 
+# --- non-digits -------------------------------------------------------------------------------
+class OutlierRow(NamedTuple):
+    """How the checks tell one kind of non-digit (``outliers.KINDS``) from MNIST digits."""
+
+    kind: str
+    held_out: bool  #: never used in training or in choosing the checks
+    n: int
+    refused: float  #: share the preparation refused ("no visible digit")
+    flagged: float  #: share refused or "not sure" at the checks' operating point
+    auroc: float  #: area under the ROC curve of ``check_score``, digits against these
+    fpr95: float  #: share of digits flagged when 95% of these are
+
+
+def check_score(sureness: Sureness, probabilities: np.ndarray, features) -> np.ndarray:
+    """One number per image for both checks together: the larger of threshold / probability
+    and distance / limit; above 1 means "not sure" (the operating point)."""
+    score = sureness.threshold / np.maximum(probabilities.max(axis=1), 1e-12)
+    distances = sureness.distances(features)
+    if distances is not None and np.isfinite(sureness.distance_limit):
+        score = np.maximum(score, distances / max(sureness.distance_limit, 1e-12))
+    return score
+
+
+def auroc(inliers: np.ndarray, outliers: np.ndarray) -> float:
+    """Probability that an outlier scores higher than an inlier (ties count half)."""
+    ordered = np.sort(inliers)
+    below = np.searchsorted(ordered, outliers, side="left")
+    equal = np.searchsorted(ordered, outliers, side="right") - below
+    return float((below + 0.5 * equal).sum() / (len(inliers) * len(outliers)))
+
+
+def fpr_at_95(inliers: np.ndarray, outliers: np.ndarray) -> float:
+    """Share of inliers scoring at least as high as the lowest-scoring 95% of outliers reach."""
+    return float((inliers >= np.quantile(outliers, 0.05, method="lower")).mean())
+
+
+def _scored(recognizer: Recognizer, sureness: Sureness, images) -> tuple[np.ndarray, np.ndarray]:
+    """``check_score`` of each image (infinite where the preparation refuses it) and whether
+    it was refused."""
+    prepared, refused = [], []
+    for image in images:
+        try:
+            prepared.append(prepare_image(image))
+            refused.append(False)
+        except ImageError:
+            refused.append(True)
+    refused_mask = np.array(refused)
+    scores = np.full(len(refused), np.inf)
+    if prepared:
+        features, probabilities = _in_batches(recognizer, np.stack(prepared))
+        scores[~refused_mask] = check_score(sureness, probabilities, features)
+    return scores, refused_mask
+
+
+def outlier_report(
+    recognizer: Recognizer, sureness: Sureness, *, n: int = 300, split: str = "test", seed: int = 0
+) -> tuple[float, list[OutlierRow]]:
+    """Share of MNIST digits ("test", or "validation" for choosing) the checks flag, and per
+    kind of non-digit (``outliers.KINDS``, ``n`` each, made from the same split's digits where
+    made from digits) what they flag, AUROC and FPR at 95% detection."""
+    from mnistlib.measure.outliers import KINDS, TRAINING_KINDS, outlier_set
+
+    if split not in ("test", "validation"):
+        raise ValueError(f"split must be 'test' or 'validation', got {split!r}")
+    x, _ = _number_digits("mnist", split)
+    digits, _ = _scored(recognizer, sureness, x)
+    rows = []
+    for k, kind in enumerate(KINDS):
+        scores, refused = _scored(
+            recognizer, sureness, outlier_set(kind, n, x, seed=seed * 100 + k)
+        )
+        rows.append(
+            OutlierRow(
+                kind,
+                kind not in TRAINING_KINDS,
+                n,
+                float(refused.mean()),
+                float((scores > 1).mean()),
+                auroc(digits, scores),
+                fpr_at_95(digits, scores),
+            )  # fmt: skip
+        )
+    return float((digits > 1).mean()), rows
+
+
+def format_outliers(digits_flagged: float, rows: list[OutlierRow]) -> str:
+    """The outlier report as a table."""
+    lines = [f"{'':<14}{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}"]
+    lines.append(f"{'MNIST digits':<14}{digits_flagged:>9.3f}")
+    for r in rows:
+        name = r.kind + (" (held out)" if r.held_out else "")
+        lines.append(f"{name:<14}{r.flagged:>9.3f}{r.auroc:>8.3f}{r.fpr95:>8.3f}{r.refused:>9.3f}")
+    return "\n".join(lines)
+
+
 # --- numbers ----------------------------------------------------------------------------------
 #: Gaps between the digits of a measured number, in digit heights: written apart (the digits'
 #: ink does not touch). ``compose_number``'s own default, (-0.05, 0.35), lets digits touch.

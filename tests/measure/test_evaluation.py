@@ -148,3 +148,37 @@ def test_digits_right_inside_a_number_follow_the_digits_not_the_positions():
     assert evaluation._digits_right("2026", "2036") == 3
     assert evaluation._digits_right("2026", "226") == 3  # a digit lost: the rest still count
     assert evaluation._digits_right("2026", "") == 0
+
+
+def test_auroc_and_fpr_at_95_on_known_scores():
+    inliers = np.arange(100.0)
+    assert evaluation.auroc(inliers, inliers + 1000) == 1.0
+    assert evaluation.auroc(inliers + 1000, inliers) == 0.0
+    assert evaluation.auroc(inliers, inliers) == 0.5  # ties count half
+    assert evaluation.fpr_at_95(inliers, inliers + 1000) == 0.0
+    assert evaluation.fpr_at_95(inliers, np.r_[np.full(96, 1e6), np.zeros(4)]) == 0.0
+    assert evaluation.fpr_at_95(inliers, np.r_[np.full(90, 1e6), np.zeros(10)]) == 1.0
+
+
+def test_the_check_score_passes_one_exactly_where_a_check_fails():
+    from mnistlib.recognition.sureness import Sureness
+
+    checks = Sureness(threshold=0.5)
+    p = np.array([[0.9] + [0.1 / 9] * 9, [0.4] + [0.6 / 9] * 9])
+    score = evaluation.check_score(checks, p, None)
+    assert (score > 1).tolist() == (~checks.sure(p)).tolist() == [False, True]
+
+
+def test_outlier_report_flags_refusals_and_uses_only_the_split_asked(monkeypatch):
+    rng = np.random.default_rng(3)
+    x_test = (rng.random((60, 28, 28)) < 0.2).astype(np.uint8) * 255
+    monkeypatch.setattr(evaluation, "load_mnist", lambda: (None, (x_test, x_test[:, 0, 0])))
+    from mnistlib.recognition.sureness import Sureness
+
+    flagged, rows = evaluation.outlier_report(Confident(), Sureness(threshold=0.6), n=8)
+    assert 0 <= flagged <= 1
+    kinds = {r.kind: r for r in rows}
+    assert set(kinds) >= {"letters", "noise", "two_digits", "empty_frame"}
+    assert kinds["shapes"].held_out and not kinds["letters"].held_out
+    assert all(r.refused <= r.flagged <= 1 and 0 <= r.auroc <= 1 for r in rows)
+    assert "AUROC" in evaluation.format_outliers(flagged, rows)
