@@ -135,6 +135,10 @@ def format_sure(sureness: Sureness, report: SureReport) -> str:
 
 
 # --- non-digits -------------------------------------------------------------------------------
+#: Added to the outlier sets' seeds, so that the validation sets are not the test sets.
+SPLIT_SEEDS = {"test": 0, "validation": 50}
+
+
 class OutlierRow(NamedTuple):
     """How the checks tell one kind of non-digit (``outliers.KINDS``) from MNIST digits."""
 
@@ -202,9 +206,8 @@ def outlier_report(
     digits, _ = _scored(recognizer, sureness, x)
     rows = []
     for k, kind in enumerate(KINDS):
-        scores, refused = _scored(
-            recognizer, sureness, outlier_set(kind, n, x, seed=seed * 100 + k)
-        )
+        made = outlier_set(kind, n, x, seed=seed * 100 + k + SPLIT_SEEDS[split])
+        scores, refused = _scored(recognizer, sureness, made)
         rows.append(
             OutlierRow(
                 kind,
@@ -221,11 +224,11 @@ def outlier_report(
 
 def format_outliers(digits_flagged: float, rows: list[OutlierRow]) -> str:
     """The outlier report as a table."""
-    lines = [f"{'':<14}{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}"]
-    lines.append(f"{'MNIST digits':<14}{digits_flagged:>9.3f}")
+    lines = [f"{'':<24}{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}"]
+    lines.append(f"{'MNIST digits':<24}{digits_flagged:>9.3f}")
     for r in rows:
         name = r.kind + (" (held out)" if r.held_out else "")
-        lines.append(f"{name:<14}{r.flagged:>9.3f}{r.auroc:>8.3f}{r.fpr95:>8.3f}{r.refused:>9.3f}")
+        lines.append(f"{name:<24}{r.flagged:>9.3f}{r.auroc:>8.3f}{r.fpr95:>8.3f}{r.refused:>9.3f}")
     return "\n".join(lines)
 
 

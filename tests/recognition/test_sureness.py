@@ -86,7 +86,7 @@ def test_the_shipped_recognizer_carries_its_checks(mnist, shipped):
     from mnistlib.measure.evaluation import non_digits
 
     checks = shipped.sureness
-    assert checks.means is not None and np.isfinite(checks.distance_limit)
+    assert checks.references is not None and np.isfinite(checks.distance_limit)
     _, (x_test, _) = mnist
     digits = shipped.recognize_many(x_test[-500:])
     assert np.mean([not r.sure for r in digits]) <= 0.04  # about 1.7% on all 10,000
