@@ -272,6 +272,20 @@ def _number_digits(source: str, split: str):
     return test
 
 
+def _read_alone(recognizer: Recognizer, images: list[np.ndarray], truths: str) -> float:
+    """Share of ``images`` (one digit each) read as ``truths`` says, in one model call; an
+    image the preparation refuses counts as wrong."""
+    prepared, expected = [], []
+    for image, digit in zip(images, truths, strict=True):
+        with contextlib.suppress(ImageError):
+            prepared.append(prepare_image(image))
+            expected.append(int(digit))
+    if not prepared:
+        return 0.0
+    read = recognizer.read(np.stack(prepared))
+    return sum(r.digit == d for r, d in zip(read, expected, strict=True)) / len(images)
+
+
 def evaluate_numbers(
     recognizer: Recognizer,
     *,
@@ -330,11 +344,7 @@ def evaluate_numbers(
                         singles.append(on_paper(degrade(one, height, condition, rng), rng))
             alone_share = float("nan")
             if alone:
-                right = 0
-                for single, digit in zip(singles, truths, strict=True):
-                    with contextlib.suppress(ImageError):
-                        right += recognizer.recognize(single).digit == int(digit)
-                alone_share = right / max(1, len(singles))
+                alone_share = _read_alone(recognizer, singles, truths)
             total = n_per_length * length
             rows.append(
                 NumberRow(

@@ -84,16 +84,15 @@ class Reader:
 
         return Reading()
 
-    def recognize(self, image):
-        while self.next_single in self.numbers:
-            self.next_single += 1
-        truth = self.composed[self.next_single]
-        self.next_single += 1
+    def read(self, images):
+        singles = [t for i, t in enumerate(self.composed) if i not in self.numbers]
 
         class One:
-            digit = int(truth)
+            def __init__(self, digit):
+                self.digit = digit
 
-        return One()
+        start, self.next_single = self.next_single, self.next_single + len(images)
+        return [One(int(t)) for t in singles[start : self.next_single]]
 
 
 def _recording(monkeypatch, reader):
