@@ -78,10 +78,11 @@ def fit_sureness(
     sureness, unfamiliar = Sureness(), None
     if features is not None and not probability_only:
         (x_train, y_train), _ = load_mnist()
-        train_features, _ = _in_batches(recognizer, x_train[:FIT_IMAGES] / np.float32(255))
-        if familiarity == "neighbours":
-            stats = Sureness.fit_references(train_features, REFERENCES)
+        if familiarity == "neighbours":  # prepared, as the images it will be asked about
+            references, _ = _in_batches(recognizer, _prepared(x_train[:REFERENCES]))
+            stats = Sureness.fit_references(references, REFERENCES)
         else:
+            train_features, _ = _in_batches(recognizer, x_train[:FIT_IMAGES] / np.float32(255))
             stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
         distances = stats.distances(features)
         assert distances is not None  # features and statistics are both there
@@ -121,8 +122,10 @@ def measure_sureness(
 def format_sure(sureness: Sureness, report: SureReport) -> str:
     """The chosen checks and what they flag, as lines of text."""
     lines = [f"probability threshold        {sureness.threshold:.4f}"]
-    if sureness.means is not None:
-        lines.append(f"familiarity limit            {sureness.distance_limit:.1f}")
+    if sureness.references is not None:
+        lines.append(f"familiarity limit            {sureness.distance_limit:.4f} (neighbours)")
+    elif sureness.means is not None:
+        lines.append(f"familiarity limit            {sureness.distance_limit:.1f} (Mahalanobis)")
     return "\n".join(
         [
             *lines,

@@ -17,6 +17,7 @@ TensorFlow is imported only when a model is loaded or first called.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -99,6 +100,8 @@ class NumberReading:
 #: than tall (digits are rarely wider than tall: a wide piece is more likely two digits).
 #: Chosen on numbers composed from validation digits (docs/recognition.md has the search).
 SPLIT_COST, WIDE_COST = 1.0, 3.0
+#: Log-probability a reading pays for reading two neighbouring groups of ink as one digit.
+JOIN_COST = 1.0
 
 
 def _score(read: list[Recognition], pieces: list[Segment], height: float) -> float:
@@ -228,6 +231,7 @@ class Recognizer:
         groups = find_groups(decoded)
         images: list[np.ndarray] = []
         spans: list[list[tuple[int, slice]]] = []  # per group: (option, its rows of ``images``)
+        joins: list[int | None] = []  # per group: the row of it read together with the next
         for group in groups:
             spans.append([])
             for k, option in enumerate(group.options):
@@ -243,20 +247,43 @@ class Recognizer:
                     continue  # a piece too faint to be a digit: not a way to read this group
                 spans[-1].append((k, slice(len(images), len(images) + len(prepared))))
                 images.extend(prepared)
+            joins.append(None)
+            if group.with_next is not None:
+                piece = group.with_next
+                with contextlib.suppress(ImageError):
+                    images.append(prepare_pixels(decoded.pixels(piece.region), piece.keep))
+                    joins[-1] = len(images) - 1
         if not images:
             raise ImageError("no visible digit: the ink found is too faint or too small")
         read = self.read(np.stack(images))
-        digits, boxes = [], []
-        for group, options in zip(groups, spans, strict=True):
-            if not options:
-                continue
-            k, rows = max(
-                options, key=lambda o: _score(read[o[1]], group.options[o[0]], group.height)
-            )
-            for piece, i in zip(group.options[k], range(len(images))[rows], strict=True):
-                digits.append(read[i])
-                boxes.append(piece.box)
-        return NumberReading(digits, boxes)
+
+        def own(j: int) -> tuple[float, list[tuple[Segment, int]]]:
+            """The best reading of group ``j`` alone: its score and (piece, row) pairs."""
+            if not spans[j]:
+                return 0.0, []
+            options = [
+                (_score(read[rows], groups[j].options[k], groups[j].height), k, rows)
+                for k, rows in spans[j]
+            ]
+            score, k, rows = max(options, key=lambda o: o[0])
+            return score, list(zip(groups[j].options[k], range(len(images))[rows], strict=True))
+
+        # The best reading of the first j groups: each group alone, or two neighbours as one.
+        best: list[tuple[float, list[tuple[Segment, int]]]] = [(0.0, [])]
+        for j in range(len(groups)):
+            score, pieces = own(j)
+            choice = (best[j][0] + score, best[j][1] + pieces)
+            row = joins[j - 1] if j > 0 else None
+            if row is not None:
+                piece = groups[j - 1].with_next
+                assert piece is not None  # a row was prepared for it
+                height = max(groups[j - 1].height, groups[j].height)
+                joined = best[j - 1][0] + _score([read[row]], [piece], height) - JOIN_COST
+                if joined > choice[0]:
+                    choice = (joined, best[j - 1][1] + [(piece, row)])
+            best.append(choice)
+        chosen = best[-1][1]
+        return NumberReading([read[i] for _, i in chosen], [piece.box for piece, _ in chosen])
 
 
 def as_recognizer(model: ModelSpec) -> Recognizer:

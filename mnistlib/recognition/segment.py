@@ -15,7 +15,7 @@ been handed in alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -55,6 +55,9 @@ FIRST_PIXELS, MAP_PIXELS = 256 * 256, 512 * 512
 #: Ink counts against the strongest ink within this many typical digit heights (at least
 #: LOCAL_FLOOR of the image's strongest), so a faint digit beside a dark one is found.
 LOCAL_WINDOW, LOCAL_FLOOR = 1.5, 0.2
+#: Two neighbouring groups are also offered as one digit when together they are at most this
+#: many digit heights wide (MNIST's digits: 0.8 in the median, a wide 0 up to 1.5).
+JOIN_WIDTH = 1.0
 #: More separate marks than this (after specks are dropped) is not a number: refused.
 MAX_GROUPS = 100
 
@@ -315,6 +318,9 @@ class Group:
     options: list[list[Segment]]
     default: int
     height: float
+    #: This group and the next one read as one digit (a digit broken in two by a faint or
+    #: low-resolution stroke), when together they are no wider than a digit; else None.
+    with_next: Segment | None = None
 
 
 def _grouped(ink: np.ndarray, window: int | None = None):
@@ -358,7 +364,8 @@ def find_groups(source: Source | Decoded) -> list[Group]:
     window = round(LOCAL_WINDOW * first_height * ink.shape[1] / first.shape[1])
     ink, labels, groups, height = _grouped(ink, max(3, window))
     scale_xy = (orig_w / ink.shape[1], orig_h / ink.shape[0])
-    found = []
+    found: list[Group] = []
+    kept: list[_Group] = []
     for group in groups:
         options = _options(ink, labels, group, height, scale_xy)
         if not options:
@@ -368,7 +375,16 @@ def find_groups(source: Source | Decoded) -> list[Group]:
         if group.width > SPLIT_WIDTH * tall:  # by width alone: the option nearest the guess
             guess = round(group.width / (DIGIT_WIDTH * tall))
             default = min(range(len(options)), key=lambda k: abs(len(options[k]) - guess))
+        with_previous = None
+        if kept:
+            joined = kept[-1].join(group)
+            if joined.width <= JOIN_WIDTH * max(height, joined.bottom - joined.top):
+                cols = (joined.left, joined.right)
+                with_previous = _piece(ink, labels, joined.labels, cols, scale_xy)
+        if with_previous is not None:
+            found[-1] = replace(found[-1], with_next=with_previous)
         found.append(Group(options, default, tall * scale_xy[1]))
+        kept.append(group)
     if not found:
         raise ImageError("no visible digit: only specks of ink")
     return found
