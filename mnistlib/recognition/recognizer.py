@@ -100,16 +100,20 @@ class NumberReading:
 #: than tall (digits are rarely wider than tall: a wide piece is more likely two digits).
 #: Chosen on numbers composed from validation digits (docs/recognition.md has the search).
 SPLIT_COST, WIDE_COST = 1.0, 3.0
-#: Log-probability a reading pays for reading two neighbouring groups of ink as one digit.
+#: Log-probability a reading pays for reading two neighbouring groups of ink as one digit...
 JOIN_COST = 1.0
+#: ...and for each piece the "not sure" checks doubt (a piece of a digit, two digits as one).
+DOUBT_COST = 1.0
 
 
 def _score(read: list[Recognition], pieces: list[Segment], height: float) -> float:
     """How well a way of cutting a group reads: the sum of log top-probabilities, less
-    SPLIT_COST per extra piece and WIDE_COST per digit height a piece is wider than tall."""
+    SPLIT_COST per extra piece, WIDE_COST per digit height a piece is wider than tall and
+    DOUBT_COST per piece the checks doubt."""
     wide = sum(max(0.0, (s.box[2] - s.box[0]) / max(height, 1.0) - 1.0) for s in pieces)
     top = sum(np.log(max(r.confidence, 1e-12)) for r in read)
-    return float(top) - SPLIT_COST * (len(pieces) - 1) - WIDE_COST * wide
+    doubted = sum(not r.sure for r in read)
+    return float(top) - SPLIT_COST * (len(pieces) - 1) - WIDE_COST * wide - DOUBT_COST * doubted
 
 
 def as_probabilities(outputs: np.ndarray) -> np.ndarray:
@@ -275,12 +279,12 @@ class Recognizer:
             choice = (best[j][0] + score, best[j][1] + pieces)
             row = joins[j - 1] if j > 0 else None
             if row is not None:
-                piece = groups[j - 1].with_next
-                assert piece is not None  # a row was prepared for it
+                joint = groups[j - 1].with_next
+                assert joint is not None  # a row was prepared for it
                 height = max(groups[j - 1].height, groups[j].height)
-                joined = best[j - 1][0] + _score([read[row]], [piece], height) - JOIN_COST
+                joined = best[j - 1][0] + _score([read[row]], [joint], height) - JOIN_COST
                 if joined > choice[0]:
-                    choice = (joined, best[j - 1][1] + [(piece, row)])
+                    choice = (joined, best[j - 1][1] + [(joint, row)])
             best.append(choice)
         chosen = best[-1][1]
         return NumberReading([read[i] for _, i in chosen], [piece.box for piece, _ in chosen])

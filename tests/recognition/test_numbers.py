@@ -125,3 +125,16 @@ def test_too_many_separate_marks_are_refused_as_not_a_number():
     image[20:40, 5::15] = 0  # 133 short bars in a row
     with pytest.raises(ImageError, match="too many"):
         segment.find_groups(image)
+
+
+def test_a_digit_broken_in_two_is_read_as_one(shipped):
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (300, 160), 255)
+    draw = ImageDraw.Draw(image)
+    for left in (30, 170):  # two zeros, each broken into a left and a right arc
+        draw.arc((left, 25, left + 80, 135), start=100, end=260, fill=0, width=9)
+        draw.arc((left, 25, left + 80, 135), start=280, end=80, fill=0, width=9)
+    pixels = np.asarray(image)
+    assert len(segment.find_groups(pixels)) == 4  # four pieces of ink...
+    assert shipped.read_number(pixels).text == "00"  # ...read as two digits
