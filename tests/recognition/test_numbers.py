@@ -138,3 +138,20 @@ def test_a_digit_broken_in_two_is_read_as_one(shipped):
     pixels = np.asarray(image)
     assert len(segment.find_groups(pixels)) == 4  # four pieces of ink...
     assert shipped.read_number(pixels).text == "00"  # ...read as two digits
+
+
+def test_a_number_is_decoded_once(mnist, clear, shipped, monkeypatch):
+    import io
+
+    from PIL import Image
+
+    from mnistlib.recognition import images
+
+    _, _, page = _number(mnist, clear, [3, 1, 4, 1, 5])
+    buffer = io.BytesIO()
+    Image.fromarray(page).save(buffer, format="PNG")
+    calls = []
+    real = images._decode
+    monkeypatch.setattr(images, "_decode", lambda *a: calls.append(1) or real(*a))
+    assert shipped.read_number(buffer.getvalue()).text == "31415"
+    assert len(calls) == 1

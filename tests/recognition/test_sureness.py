@@ -92,3 +92,16 @@ def test_the_shipped_recognizer_carries_its_checks(mnist, shipped):
     assert np.mean([not r.sure for r in digits]) <= 0.04  # about 1.7% on all 10,000
     others = shipped.recognize_many(non_digits(100, seed=7))
     assert np.mean([not r.sure for r in others]) >= 0.4  # about 60% on 1,000
+
+
+def test_the_shipped_checks_flag_non_digits_of_every_drawn_kind(mnist, shipped):
+    from mnistlib.measure.outliers import outlier_set
+
+    _, (x_test, _) = mnist
+    digits = shipped.recognize_many(x_test[:500])
+    assert np.mean([not r.sure for r in digits]) <= 0.04  # 1.7% on all 10,000
+    for kind in ("letters", "scribbles", "shapes", "empty_frame"):  # 0.94-1.00 on 1,000 each
+        flagged = [
+            not r.sure for r in shipped.recognize_many(outlier_set(kind, 60, x_test, seed=9))
+        ]
+        assert np.mean(flagged) >= 0.8, kind
