@@ -5,7 +5,8 @@
 The recogniser is a CNN like notebook 01's improved one, trained for the images people hand in
 rather than for MNIST's test set alone: wider random shifts, rotations and zooms inside the
 model, random stroke widths and blur on every training batch (``vary_pen``), some digits
-reduced to 7-12 pixels and enlarged again (``low_resolution``), and non-digits shown beside the
+reduced to 7-12 pixels and enlarged again (``low_resolution``), half the digits given as
+``prepare_image`` makes them (``with_prepared``), and non-digits shown beside the
 digits with a uniform target (outlier exposure, Hendrycks et al. 2019: letters, scribbles, half
 digits and two digits squeezed into one box, from ``mnistlib.measure.outliers``; shapes, noise
 and empty frames are kept out, to measure honestly). It trains on the first 55,000 training
@@ -55,6 +56,9 @@ THINNER = 0.15
 BLUR_SIGMAS = (0.0, 0.0, 0.6, 1.0, 1.5)
 #: Share of digits reduced to LOW_SIDES pixels a side (one size per batch) and enlarged again.
 LOW_RESOLUTION, LOW_SIDES = 0.15, (7, 13)
+#: Share of the training digits given as ``prepare_image`` makes them (fixed per digit), so the
+#: recogniser knows what the preparation does to a digit (refitting, thickening, resampling).
+PREPARED_SHARE = 0.5
 #: Non-digits per kind made for outlier exposure, per batch, and the weight of their loss
 #: (chosen on validation digits and validation non-digits; docs/recognition.md).
 OUTLIERS_PER_KIND, OUTLIER_BATCH, OUTLIER_WEIGHT = 3000, 16, 0.15
@@ -128,6 +132,17 @@ def outlier_images(digits: np.ndarray, per_kind: int = OUTLIERS_PER_KIND) -> np.
             except ImageError:
                 continue
     return np.stack(prepared)[..., None].astype("float32")
+
+
+def with_prepared(digits: np.ndarray, raw: np.ndarray, share: float = PREPARED_SHARE) -> np.ndarray:
+    """``raw`` training digits ``(n, 28, 28, 1)`` with a fixed ``share`` of them replaced by
+    ``prepare_image`` of the same ``digits`` (uint8 28x28)."""
+    from mnistlib.recognition.prepare import prepare_image
+
+    chosen = np.random.default_rng(7).random(len(raw)) < share
+    out = raw.copy()
+    out[chosen] = np.stack([prepare_image(d) for d in digits[chosen]])[..., None]
+    return out
 
 
 def _conv_block(filters: int, *, pool: bool = True) -> list[layers.Layer]:
@@ -206,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     x = (x_train.astype("float32") / 255)[..., None]
     x_fit, y_fit = x[:-VALIDATION_IMAGES], y_train[:-VALIDATION_IMAGES]
     x_val, y_val = x[-VALIDATION_IMAGES:], y_train[-VALIDATION_IMAGES:]
+    x_fit = with_prepared(x_train[:-VALIDATION_IMAGES], x_fit)
     steps = int(np.ceil(len(x_fit) / BATCH_SIZE))
     one_hot = np.eye(10, dtype="float32")
     digits = (

@@ -127,17 +127,21 @@ def test_too_many_separate_marks_are_refused_as_not_a_number():
         segment.find_groups(image)
 
 
-def test_a_digit_broken_in_two_is_read_as_one(shipped):
+def test_a_digit_broken_in_two_is_offered_whole_too():
     from PIL import Image, ImageDraw
 
-    image = Image.new("L", (300, 160), 255)
+    image = Image.new("L", (460, 160), 255)
     draw = ImageDraw.Draw(image)
-    for left in (30, 170):  # two zeros, each broken into a left and a right arc
-        draw.arc((left, 25, left + 80, 135), start=100, end=260, fill=0, width=9)
-        draw.arc((left, 25, left + 80, 135), start=280, end=80, fill=0, width=9)
-    pixels = np.asarray(image)
-    assert len(segment.find_groups(pixels)) == 4  # four pieces of ink...
-    assert shipped.read_number(pixels).text == "00"  # ...read as two digits
+    draw.arc((30, 25, 110, 135), start=100, end=260, fill=0, width=9)  # a 0 broken in two
+    draw.arc((30, 25, 110, 135), start=280, end=80, fill=0, width=9)
+    draw.line([(250, 25), (250, 135)], fill=0, width=9)  # a 1 far to the right
+    draw.line([(400, 25), (400, 135)], fill=0, width=9)  # and another, wider apart than a digit
+    groups = segment.find_groups(np.asarray(image))
+    assert len(groups) == 4
+    joined = groups[0].with_next
+    assert joined is not None  # the two arcs, together as wide as a digit, offered as one
+    assert joined.box[0] <= 32 and joined.box[2] >= 108
+    assert groups[1].with_next is None and groups[2].with_next is None  # too far apart
 
 
 def test_a_number_is_decoded_once(mnist, clear, shipped, monkeypatch):
