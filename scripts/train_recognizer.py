@@ -4,10 +4,15 @@
 
 The recogniser is a CNN like notebook 01's improved one, trained for the images people hand in
 rather than for MNIST's test set alone: wider random shifts, rotations and zooms inside the
-model, and random stroke widths and blur on every training batch (``vary_pen``). It trains on
-the first 55,000 training images; the last 5,000 are the validation set that chooses its "not
-sure" checks (saved beside it as ``<model>.sure.npz``), and the test set is scored once, at the
-end. The weights are saved without optimizer state (about 1 MB).
+model, random stroke widths and blur on every training batch (``vary_pen``), some digits
+reduced to 7-12 pixels and enlarged again (``low_resolution``), half the digits given as
+``prepare_image`` makes them (``with_prepared``), and non-digits shown beside the
+digits with a uniform target (outlier exposure, Hendrycks et al. 2019: letters, scribbles, half
+digits and two digits squeezed into one box, from ``mnistlib.measure.outliers``; shapes, noise
+and empty frames are kept out, to measure honestly). It trains on the first 55,000 training
+images; the last 5,000 are the validation set that chooses its "not sure" checks (saved beside
+it as ``<model>.sure.npz``), and the test set is scored once, at the end. The weights are saved
+without optimizer state (about 1 MB).
 
 By default it writes ``<home>/models/digit_recognizer.keras`` (see ``mnistlib.files``), so the
 shipped recogniser is never overwritten by accident; to ship a new one, pass
@@ -48,7 +53,15 @@ THICKER, MUCH_THICKER = 0.25, 0.10
 #: Share whose strokes are thinned by a 3x3 min filter (kept only where enough ink survives).
 THINNER = 0.15
 #: Gaussian blurs applied to the rest at random (standard deviations in pixels of the 28x28).
-BLUR_SIGMAS = (0.0, 0.0, 0.6, 1.0)
+BLUR_SIGMAS = (0.0, 0.0, 0.6, 1.0, 1.5)
+#: Share of digits reduced to LOW_SIDES pixels a side (one size per batch) and enlarged again.
+LOW_RESOLUTION, LOW_SIDES = 0.15, (7, 13)
+#: Share of the training digits given as ``prepare_image`` makes them (fixed per digit), so the
+#: recogniser knows what the preparation does to a digit (refitting, thickening, resampling).
+PREPARED_SHARE = 0.5
+#: Non-digits per kind made for outlier exposure, per batch, and the weight of their loss
+#: (chosen on validation digits and validation non-digits; docs/recognition.md).
+OUTLIERS_PER_KIND, OUTLIER_BATCH, OUTLIER_WEIGHT = 3000, 16, 0.15
 #: An image that thinning would leave with less than this share of its ink is left as it was
 #: (its strokes are already thin and would break up or vanish).
 MIN_INK_KEPT_BY_THINNING = 0.5
@@ -93,6 +106,45 @@ def vary_pen(images: tf.Tensor, seed: int | None = None) -> tf.Tensor:
     return out / tf.maximum(peak, 1e-6)
 
 
+def low_resolution(images: tf.Tensor, share: float = LOW_RESOLUTION) -> tf.Tensor:
+    """A ``share`` of a batch ``(n, 28, 28, 1)`` reduced to a few pixels a side and enlarged
+    again (a small number photographed from afar), brightest pixel rescaled to 1."""
+    n = tf.shape(images)[0]
+    side = tf.random.uniform([], *LOW_SIDES, dtype=tf.int32)
+    small = tf.image.resize(images, tf.stack([side, side]), method="area")
+    back = tf.image.resize(small, [28, 28], method="bilinear")
+    back = back / tf.maximum(tf.reduce_max(back, axis=[1, 2, 3], keepdims=True), 1e-6)
+    return tf.where(tf.random.uniform([n, 1, 1, 1]) < share, back, images)
+
+
+def outlier_images(digits: np.ndarray, per_kind: int = OUTLIERS_PER_KIND) -> np.ndarray:
+    """Prepared non-digits ``(n, 28, 28, 1)`` of the training kinds, made from ``digits``
+    (training digits only) where made from digits; those the preparation refuses are left out."""
+    from mnistlib.errors import ImageError
+    from mnistlib.measure.outliers import TRAINING_KINDS, outlier_set
+    from mnistlib.recognition.prepare import prepare_image
+
+    prepared = []
+    for k, kind in enumerate(TRAINING_KINDS):
+        for image in outlier_set(kind, per_kind, digits, seed=1000 + k):
+            try:
+                prepared.append(prepare_image(image))
+            except ImageError:
+                continue
+    return np.stack(prepared)[..., None].astype("float32")
+
+
+def with_prepared(digits: np.ndarray, raw: np.ndarray, share: float = PREPARED_SHARE) -> np.ndarray:
+    """``raw`` training digits ``(n, 28, 28, 1)`` with a fixed ``share`` of them replaced by
+    ``prepare_image`` of the same ``digits`` (uint8 28x28)."""
+    from mnistlib.recognition.prepare import prepare_image
+
+    chosen = np.random.default_rng(7).random(len(raw)) < share
+    out = raw.copy()
+    out[chosen] = np.stack([prepare_image(d) for d in digits[chosen]])[..., None]
+    return out
+
+
 def _conv_block(filters: int, *, pool: bool = True) -> list[layers.Layer]:
     # Pooling comes right after the convolution, so batch normalisation and ReLU work on a
     # quarter of the values (an epoch costs about a quarter less here). The convolution needs no
@@ -121,8 +173,8 @@ def one_cycle(
 def build_recognizer(*, epochs: int = 12, steps_per_epoch: int = 430) -> keras.Model:
     """The recogniser's network, compiled: augmentation, three convolution blocks, a dense layer.
 
-    Integer labels, not smoothed: its probabilities are shown to people and decide when it says
-    "not sure", so they should not be capped.
+    One-hot targets for digits, not smoothed: its probabilities are shown to people and decide
+    when it says "not sure", so they should not be capped; non-digits get a uniform target.
     """
     first, second, third = FILTERS
     model = keras.Sequential(
@@ -145,8 +197,7 @@ def build_recognizer(*, epochs: int = 12, steps_per_epoch: int = 430) -> keras.M
     )
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=one_cycle(epochs * steps_per_epoch)),
-        loss="sparse_categorical_crossentropy",
-        metrics=["accuracy"],
+        loss="categorical_crossentropy",
         steps_per_execution=16,
     )
     return model
@@ -166,20 +217,35 @@ def main(argv: list[str] | None = None) -> int:
 
     mnistlib.set_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
+    x_out = outlier_images(x_train[:-VALIDATION_IMAGES])
     x = (x_train.astype("float32") / 255)[..., None]
     x_fit, y_fit = x[:-VALIDATION_IMAGES], y_train[:-VALIDATION_IMAGES]
     x_val, y_val = x[-VALIDATION_IMAGES:], y_train[-VALIDATION_IMAGES:]
+    x_fit = with_prepared(x_train[:-VALIDATION_IMAGES], x_fit)
     steps = int(np.ceil(len(x_fit) / BATCH_SIZE))
-    batches = (
-        tf.data.Dataset.from_tensor_slices((x_fit, y_fit))
+    one_hot = np.eye(10, dtype="float32")
+    digits = (
+        tf.data.Dataset.from_tensor_slices((x_fit, one_hot[y_fit]))
         .shuffle(len(x_fit), seed=args.seed)
         .batch(BATCH_SIZE)
-        .map(lambda images, labels: (vary_pen(images), labels))
+        .map(lambda i, t: (low_resolution(vary_pen(i)), t, tf.ones(tf.shape(t)[0])))
+    )
+    uniform = np.full((len(x_out), 10), 0.1, "float32")
+    others = (
+        tf.data.Dataset.from_tensor_slices((x_out, uniform))
+        .repeat()
+        .shuffle(len(x_out), seed=args.seed + 1)
+        .batch(OUTLIER_BATCH)
+        .map(lambda i, t: (vary_pen(i), t, OUTLIER_WEIGHT * tf.ones(tf.shape(t)[0])))
+    )
+    batches = (
+        tf.data.Dataset.zip((digits, others))
+        .map(lambda d, o: tuple(tf.concat([a, b], 0) for a, b in zip(d, o, strict=True)))
         .prefetch(2)
     )
     model = build_recognizer(epochs=args.epochs, steps_per_epoch=steps)
     started = time.perf_counter()
-    model.fit(batches, epochs=args.epochs, validation_data=(x_val, y_val), verbose=2)
+    model.fit(batches, epochs=args.epochs, verbose=2)
     print(f"trained in {time.perf_counter() - started:.0f} s")
 
     shipped = keras.models.clone_model(model)  # the same layers, without optimizer state

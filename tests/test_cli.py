@@ -102,7 +102,12 @@ def test_recognize_reads_the_samples_with_the_shipped_recognizer_and_creates_not
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) == len(samples)
-    assert all(line.split(": ")[1][0].isdigit() for line in lines)
+    for sample, line in zip(samples, lines, strict=True):
+        # the sample's digit ("scan_0.png": 0) first: "0 (confidence ...)" or, where the
+        # checks doubt it, "not sure: 0 or 8? - why"
+        said = re.search(r"\d", line.split(": ", 1)[1])
+        assert said and said.group() == sample.stem[-1], line
+    assert sum("not sure" in line for line in lines) <= 1  # about 1.7% of digits are doubted
     assert list(empty.iterdir()) == []
 
 

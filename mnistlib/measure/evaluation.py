@@ -9,12 +9,17 @@ stroke-drawn digits, and gives the share read exactly right per length.
 
 from __future__ import annotations
 
+import contextlib
+import difflib
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import NamedTuple
 
 import numpy as np
 
 from mnistlib.data import load_mnist
 from mnistlib.errors import ImageError
+from mnistlib.measure.degrade import CONDITIONS, degrade, on_paper
 from mnistlib.measure.strokes import compose_number, draw_non_digit
 from mnistlib.recognition.prepare import prepare_image
 from mnistlib.recognition.recognizer import Recognizer
@@ -22,6 +27,7 @@ from mnistlib.recognition.sureness import (
     FAMILIAR_QUANTILE,
     FIT_IMAGES,
     MAX_FLAGGED,
+    REFERENCES,
     VALIDATION_SIZE,
     FlagCurve,
     Sureness,
@@ -54,30 +60,37 @@ def non_digits(n: int, seed: int = 0) -> list[np.ndarray]:
 
 
 def fit_sureness(
-    recognizer: Recognizer, *, probability_only: bool = False
+    recognizer: Recognizer, *, probability_only: bool = False, familiarity: str = "neighbours"
 ) -> tuple[Sureness, FlagCurve]:
     """Choose the checks for ``recognizer``'s model on the validation set; also the curve
     behind the choice.
 
-    The familiarity statistics come from the first FIT_IMAGES training images; its limit is
-    the FAMILIAR_QUANTILE quantile of the validation digits' distances; the probability
-    threshold is the highest keeping the validation digits flagged within MAX_FLAGGED.
+    The familiarity check compares with the first FIT_IMAGES training images' features:
+    ``familiarity="neighbours"`` keeps REFERENCES of them for the nearest-neighbour distance,
+    ``"mahalanobis"`` their digit means and covariance. Its limit is the FAMILIAR_QUANTILE
+    quantile of the validation digits' distances; the probability threshold is the highest
+    keeping the validation digits flagged within MAX_FLAGGED.
     """
+    if familiarity not in ("neighbours", "mahalanobis"):
+        raise ValueError(f"familiarity must be 'neighbours' or 'mahalanobis', got {familiarity!r}")
     x_val, y_val = validation_set()
     features, probabilities = _in_batches(recognizer, _prepared(x_val))
     sureness, unfamiliar = Sureness(), None
     if features is not None and not probability_only:
         (x_train, y_train), _ = load_mnist()
-        train_features, _ = _in_batches(recognizer, x_train[:FIT_IMAGES] / np.float32(255))
-        stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
+        if familiarity == "neighbours":  # prepared, as the images it will be asked about
+            references, _ = _in_batches(recognizer, _prepared(x_train[:REFERENCES]))
+            stats = Sureness.fit_references(references, REFERENCES)
+        else:
+            train_features, _ = _in_batches(recognizer, x_train[:FIT_IMAGES] / np.float32(255))
+            stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
         distances = stats.distances(features)
         assert distances is not None  # features and statistics are both there
         limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
-        sureness = Sureness(means=stats.means, precision=stats.precision, distance_limit=limit)
+        sureness = replace(stats, distance_limit=limit)
         unfamiliar = distances > limit
     curve = flag_curve(probabilities, y_val, unfamiliar)
-    threshold = choose_threshold(curve, MAX_FLAGGED)
-    return Sureness(threshold, sureness.means, sureness.precision, sureness.distance_limit), curve
+    return replace(sureness, threshold=choose_threshold(curve, MAX_FLAGGED)), curve
 
 
 class SureReport(NamedTuple):
@@ -109,8 +122,10 @@ def measure_sureness(
 def format_sure(sureness: Sureness, report: SureReport) -> str:
     """The chosen checks and what they flag, as lines of text."""
     lines = [f"probability threshold        {sureness.threshold:.4f}"]
-    if sureness.means is not None:
-        lines.append(f"familiarity limit            {sureness.distance_limit:.1f}")
+    if sureness.references is not None:
+        lines.append(f"familiarity limit            {sureness.distance_limit:.4f} (neighbours)")
+    elif sureness.means is not None:
+        lines.append(f"familiarity limit            {sureness.distance_limit:.1f} (Mahalanobis)")
     return "\n".join(
         [
             *lines,
@@ -122,49 +137,283 @@ def format_sure(sureness: Sureness, report: SureReport) -> str:
     )
 
 
-# --- numbers ----------------------------------------------------------------------------------
-class NumberRow(NamedTuple):
-    """Whole-number accuracy for one source and length."""
+# --- non-digits -------------------------------------------------------------------------------
+#: Added to the outlier sets' seeds, so that the validation sets are not the test sets.
+SPLIT_SEEDS = {"test": 0, "validation": 50}
 
-    source: str
-    length: int
+
+class OutlierRow(NamedTuple):
+    """How the checks tell one kind of non-digit (``outliers.KINDS``) from MNIST digits."""
+
+    kind: str
+    held_out: bool  #: never used in training or in choosing the checks
     n: int
-    accuracy: float
+    refused: float  #: share the preparation refused ("no visible digit")
+    flagged: float  #: share refused or "not sure" at the checks' operating point
+    auroc: float  #: area under the ROC curve of ``check_score``, digits against these
+    fpr95: float  #: share of digits flagged when 95% of these are
+
+
+def check_score(sureness: Sureness, probabilities: np.ndarray, features) -> np.ndarray:
+    """One number per image for both checks together: the larger of threshold / probability
+    and distance / limit; above 1 means "not sure" (the operating point)."""
+    score = sureness.threshold / np.maximum(probabilities.max(axis=1), 1e-12)
+    distances = sureness.distances(features)
+    if distances is not None and np.isfinite(sureness.distance_limit):
+        score = np.maximum(score, distances / max(sureness.distance_limit, 1e-12))
+    return score
+
+
+def auroc(inliers: np.ndarray, outliers: np.ndarray) -> float:
+    """Probability that an outlier scores higher than an inlier (ties count half)."""
+    ordered = np.sort(inliers)
+    below = np.searchsorted(ordered, outliers, side="left")
+    equal = np.searchsorted(ordered, outliers, side="right") - below
+    return float((below + 0.5 * equal).sum() / (len(inliers) * len(outliers)))
+
+
+def fpr_at_95(inliers: np.ndarray, outliers: np.ndarray) -> float:
+    """Share of inliers scoring at least as high as the lowest-scoring 95% of outliers reach."""
+    return float((inliers >= np.quantile(outliers, 0.05, method="lower")).mean())
+
+
+def _scored(recognizer: Recognizer, sureness: Sureness, images) -> tuple[np.ndarray, np.ndarray]:
+    """``check_score`` of each image (infinite where the preparation refuses it) and whether
+    it was refused."""
+    prepared, refused = [], []
+    for image in images:
+        try:
+            prepared.append(prepare_image(image))
+            refused.append(False)
+        except ImageError:
+            refused.append(True)
+    refused_mask = np.array(refused)
+    scores = np.full(len(refused), np.inf)
+    if prepared:
+        features, probabilities = _in_batches(recognizer, np.stack(prepared))
+        scores[~refused_mask] = check_score(sureness, probabilities, features)
+    return scores, refused_mask
+
+
+def outlier_report(
+    recognizer: Recognizer, sureness: Sureness, *, n: int = 300, split: str = "test", seed: int = 0
+) -> tuple[float, list[OutlierRow]]:
+    """Share of MNIST digits ("test", or "validation" for choosing) the checks flag, and per
+    kind of non-digit (``outliers.KINDS``, ``n`` each, made from the same split's digits where
+    made from digits) what they flag, AUROC and FPR at 95% detection."""
+    from mnistlib.measure.outliers import KINDS, TRAINING_KINDS, outlier_set
+
+    if split not in ("test", "validation"):
+        raise ValueError(f"split must be 'test' or 'validation', got {split!r}")
+    x, _ = _number_digits("mnist", split)
+    digits, _ = _scored(recognizer, sureness, x)
+    rows = []
+    for k, kind in enumerate(KINDS):
+        made = outlier_set(kind, n, x, seed=seed * 100 + k + SPLIT_SEEDS[split])
+        scores, refused = _scored(recognizer, sureness, made)
+        rows.append(
+            OutlierRow(
+                kind,
+                kind not in TRAINING_KINDS,
+                n,
+                float(refused.mean()),
+                float((scores > 1).mean()),
+                auroc(digits, scores),
+                fpr_at_95(digits, scores),
+            )  # fmt: skip
+        )
+    return float((digits > 1).mean()), rows
+
+
+def format_outliers(digits_flagged: float, rows: list[OutlierRow]) -> str:
+    """The outlier report as a table."""
+    lines = [f"{'':<24}{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}"]
+    lines.append(f"{'MNIST digits':<24}{digits_flagged:>9.3f}")
+    for r in rows:
+        name = r.kind + (" (held out)" if r.held_out else "")
+        lines.append(f"{name:<24}{r.flagged:>9.3f}{r.auroc:>8.3f}{r.fpr95:>8.3f}{r.refused:>9.3f}")
+    return "\n".join(lines)
+
+
+# --- numbers ----------------------------------------------------------------------------------
+#: Gaps between the digits of a measured number, in digit heights: written apart (the digits'
+#: ink does not touch). ``compose_number``'s own default, (-0.05, 0.35), lets digits touch.
+APART = (0.1, 0.4)
+#: Digit height (pixels) of the measured numbers, unless asked otherwise.
+NUMBER_HEIGHT = 64
+
+
+class NumberRow(NamedTuple):
+    """Numbers of one source, condition, length and digit height: the share read whole, and
+    the digits read right inside the numbers beside the same digits read alone."""
+
+    source: str  #: "mnist" (test or validation digits) or "strokes" (drawn digits)
+    condition: str  #: how the number arrives (``degrade.CONDITIONS``)
+    length: int
+    height: int  #: digit height in pixels
+    n: int
+    accuracy: float  #: whole numbers read exactly right (a refused image counts as wrong)
+    inside: float  #: digits read right inside the numbers
+    alone: float  #: the same digits, each composed and read alone (nan when not measured)
+
+
+def _digits_right(truth: str, read: str) -> int:
+    """Digits of ``truth`` read right: by position when the lengths agree, else the longest
+    matching runs (a digit lost or added shifts the rest)."""
+    if len(truth) == len(read):
+        return sum(a == b for a, b in zip(truth, read, strict=True))
+    matcher = difflib.SequenceMatcher(None, truth, read, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks())
+
+
+def _number_digits(source: str, split: str):
+    if source == "strokes":
+        return None, None
+    train, test = load_mnist()
+    if split == "validation":
+        return train[0][-VALIDATION_SIZE:], train[1][-VALIDATION_SIZE:]
+    return test
+
+
+def _read_alone(recognizer: Recognizer, images: list[np.ndarray], truths: str) -> float:
+    """Share of ``images`` (one digit each) read as ``truths`` says, in one model call; an
+    image the preparation refuses counts as wrong."""
+    prepared, expected = [], []
+    for image, digit in zip(images, truths, strict=True):
+        with contextlib.suppress(ImageError):
+            prepared.append(prepare_image(image))
+            expected.append(int(digit))
+    if not prepared:
+        return 0.0
+    read = recognizer.read(np.stack(prepared))
+    return sum(r.digit == d for r, d in zip(read, expected, strict=True)) / len(images)
 
 
 def evaluate_numbers(
-    recognizer: Recognizer, *, n_per_length: int = 200, lengths=range(1, 7), seed: int = 0
+    recognizer: Recognizer,
+    *,
+    n_per_length: int = 100,
+    lengths: Iterable[int] = range(1, 13),
+    conditions: Iterable[str] = ("crisp", "lowres8", "blur", "pencil"),
+    source: str = "mnist",
+    split: str = "test",
+    height: int = NUMBER_HEIGHT,
+    gap: tuple[float, float] = APART,
+    alone: bool = True,
+    seed: int = 0,
 ) -> list[NumberRow]:
-    """Share of numbers read exactly right, per source ("mnist" test digits, "strokes") and
-    length. Each number is composed by ``strokes.compose_number`` and handed to
-    ``read_number`` as dark ink on white paper; a refused image counts as wrong."""
-    _, (x_test, y_test) = load_mnist()
+    """Numbers composed by ``strokes.compose_number`` from MNIST digits (``split``: "test", or
+    "validation" for choosing) or drawn digits (``source="strokes"``), under each condition
+    (``degrade``), handed to ``read_number`` as dark ink on white paper. With ``alone``, each
+    digit is also composed by itself, under the same condition, and read with ``recognize``.
+    """
+    if split not in ("test", "validation"):
+        raise ValueError(f"split must be 'test' or 'validation', got {split!r}")
+    x, y = _number_digits(source, split)
     rows = []
-    for source in ("mnist", "strokes"):
-        rng = np.random.default_rng(seed)
+    for condition in conditions:
         for length in lengths:
-            right = 0
+            rng = np.random.default_rng([seed, length, CONDITIONS.index(condition)])
+            whole = inside = 0
+            singles: list[np.ndarray] = []
+            truths = ""
             for _ in range(n_per_length):
-                if source == "mnist":
-                    index = rng.integers(0, len(x_test), length)
-                    digits, images = [int(d) for d in y_test[index]], list(x_test[index])
+                if x is not None and y is not None:
+                    index = rng.integers(0, len(x), length)
+                    digits, images = [int(d) for d in y[index]], list(x[index])
                 else:
                     digits, images = [int(d) for d in rng.integers(0, 10, length)], None
-                image, _ = compose_number(digits, rng, source=source, mnist_images=images)
+                ink, _ = compose_number(
+                    digits, rng, source=source, mnist_images=images, height=height, gap=gap
+                )
+                page = on_paper(degrade(ink, height, condition, rng), rng)
+                truth = "".join(map(str, digits))
                 try:
-                    text = recognizer.read_number(255 - image).text
+                    text = recognizer.read_number(page).text
                 except ImageError:
-                    continue
-                right += text == "".join(map(str, digits))
-            rows.append(NumberRow(source, length, n_per_length, right / n_per_length))
+                    text = ""
+                whole += text == truth
+                inside += _digits_right(truth, text)
+                if alone:
+                    truths += truth
+                    for k, digit in enumerate(digits):
+                        one, _ = compose_number(
+                            [digit],
+                            rng,
+                            source=source,
+                            mnist_images=None if images is None else [images[k]],
+                            height=height,
+                        )
+                        singles.append(on_paper(degrade(one, height, condition, rng), rng))
+            alone_share = float("nan")
+            if alone:
+                alone_share = _read_alone(recognizer, singles, truths)
+            total = n_per_length * length
+            rows.append(
+                NumberRow(
+                    source,
+                    condition,
+                    length,
+                    height,
+                    n_per_length,
+                    whole / n_per_length,
+                    inside / total,
+                    alone_share,
+                )  # fmt: skip
+            )
     return rows
 
 
 def format_numbers(rows: list[NumberRow]) -> str:
-    """Whole-number accuracy as a table: one row per source, one column per length."""
+    """Whole numbers read right as a table (one row per source and condition, one column per
+    length), then digits read right inside numbers beside the same digits alone."""
     lengths = sorted({r.length for r in rows})
-    lines = [f"{'digits':<10}" + "".join(f"{n:>8}" for n in lengths)]
-    for source in dict.fromkeys(r.source for r in rows):
-        by_length = {r.length: r.accuracy for r in rows if r.source == source}
-        lines.append(f"{source:<10}" + "".join(f"{by_length[n]:>8.3f}" for n in lengths))
+    keys = list(dict.fromkeys((r.source, r.condition, r.height) for r in rows))
+    lines = [f"{'whole numbers read right':<26}" + "".join(f"{n:>6}" for n in lengths)]
+    for source, condition, height in keys:
+        by_length = {
+            r.length: r.accuracy
+            for r in rows
+            if (r.source, r.condition, r.height) == (source, condition, height)
+        }
+        cells = "".join(f"{by_length[n]:>6.2f}" if n in by_length else f"{'-':>6}" for n in lengths)
+        lines.append(f"{f'{source} {condition} {height}px':<26}" + cells)
+    lines.append("")
+    lines.append(f"{'digits read right':<26}{'inside':>8}{'alone':>8}")
+    for source, condition, height in keys:
+        chosen = [
+            r for r in rows if (r.source, r.condition, r.height) == (source, condition, height)
+        ]
+        weights = np.array([r.n * r.length for r in chosen], float)
+        inside = float(np.average([r.inside for r in chosen], weights=weights))
+        alone = float(np.average([r.alone for r in chosen], weights=weights))
+        shown = f"{alone:>8.3f}" if np.isfinite(alone) else f"{'-':>8}"
+        lines.append(f"{f'{source} {condition} {height}px':<26}{inside:>8.3f}{shown}")
     return "\n".join(lines)
+
+
+#: Long numbers across wide images (length, digit height in pixels): phone numbers, IDs, meter
+#: readings photographed large or small.
+LONG_NUMBERS = ((8, 60), (8, 200), (10, 300), (12, 100))
+
+
+def number_report(recognizer: Recognizer, *, n: int = 50, seed: int = 0) -> list[NumberRow]:
+    """What ``mnistlib numbers`` and the bench measure, on MNIST test digits: 1 to 12 digits
+    written apart under every condition, with each digit also read alone; the long numbers of
+    ``LONG_NUMBERS``; crisp numbers whose digits may touch; and drawn digits (1 to 6)."""
+    rows = evaluate_numbers(recognizer, n_per_length=n, conditions=CONDITIONS, seed=seed)
+    for length, height in LONG_NUMBERS:
+        rows += evaluate_numbers(
+            recognizer, n_per_length=n, lengths=[length], conditions=["crisp"],
+            height=height, alone=False, seed=seed,
+        )  # fmt: skip
+    touching = evaluate_numbers(
+        recognizer, n_per_length=n, conditions=["crisp"], gap=(-0.05, 0.35), alone=False,
+        seed=seed,
+    )  # fmt: skip
+    rows += [r._replace(source="mnist touching") for r in touching]
+    rows += evaluate_numbers(
+        recognizer, n_per_length=n, lengths=range(1, 7), conditions=["crisp"],
+        source="strokes", alone=False, seed=seed,
+    )  # fmt: skip
+    return rows

@@ -33,6 +33,9 @@ WORK_SIDE = 128
 
 #: What an image may be handed in as: a path, the bytes of an image file, a PIL image, or a
 #: NumPy array (2-D gray, HxWx1, HxWx3 or HxWx4); array-likes such as tensors are converted.
+#: A rectangle of an image: (left, top, right, bottom) in pixels, right and bottom exclusive.
+Box: TypeAlias = tuple[int, int, int, int]
+
 Source: TypeAlias = (
     str | os.PathLike[str] | bytes | bytearray | memoryview | Image.Image | np.ndarray
 )
@@ -97,12 +100,12 @@ def _decode(stream: BinaryIO, name: str) -> Image.Image:
     return image
 
 
-def _open(source: str | os.PathLike[str] | bytes | bytearray | memoryview) -> Pixels:
-    """Pixels of an image file given as a path or its bytes."""
+def _open(source: str | os.PathLike[str] | bytes | bytearray | memoryview) -> Image.Image:
+    """The decoded image of a file given as a path or its bytes."""
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) == 0:
             raise ImageError("the image is empty (0 bytes)")
-        return _from_pil(_decode(io.BytesIO(bytes(source)), "the image data"))
+        return _decode(io.BytesIO(bytes(source)), "the image data")
     path = Path(os.fspath(source))
     if not path.exists():
         raise FileNotFoundError(f"no such image file: {path}")
@@ -111,15 +114,20 @@ def _open(source: str | os.PathLike[str] | bytes | bytearray | memoryview) -> Pi
     if path.stat().st_size == 0:
         raise ImageError(f"{path.name} is empty (0 bytes)")
     with path.open("rb") as stream:
-        return _from_pil(_decode(stream, path.name))
+        return _decode(stream, path.name)
 
 
 _REDUCIBLE = {"1": "L", "P": None, "PA": "RGBA", "La": "LA", "RGBa": "RGBA"}
 
 
-def _fit_size(width: int, height: int) -> tuple[int, int]:
-    """(width, height) with the longest side at most WORK_SIDE, keeping the aspect ratio."""
-    scale = WORK_SIDE / max(width, height)
+def _fit_size(
+    width: int, height: int, side: int = WORK_SIDE, area: int | None = None
+) -> tuple[int, int]:
+    """(width, height) with the longest side at most ``side`` (and, given ``area``, at most
+    that many pixels in all), keeping the aspect ratio."""
+    scale = side / max(width, height)
+    if area is not None:
+        scale = min(scale, (area / (width * height)) ** 0.5)
     if scale >= 1:
         return width, height
     return max(1, round(width * scale)), max(1, round(height * scale))
@@ -130,12 +138,8 @@ def _as_float(image: Image.Image) -> np.ndarray:
     return np.asarray(image, dtype=np.float32) * np.float32(1 / 255)
 
 
-def _from_pil(image: Image.Image) -> Pixels:
-    """Gray levels, alpha and colour of a decoded PIL image, shrunk to the working size.
-
-    The shrinking happens in Pillow on 8-bit pixels (an area average, so anti-aliased), before
-    any per-pixel work in NumPy: that keeps recognition at a few milliseconds for any size.
-    """
+def _normalised(image: Image.Image) -> Image.Image:
+    """A decoded PIL image turned by its EXIF orientation, in a mode ``_from_pil`` reads."""
     with contextlib.suppress(Exception):  # a broken EXIF block must not stop recognition
         image = ImageOps.exif_transpose(image)
     mode = image.mode
@@ -147,12 +151,27 @@ def _from_pil(image: Image.Image) -> Pixels:
         mode = _REDUCIBLE.get(mode) or mode
     if mode != image.mode:
         image = image.convert(mode)
-    size = _fit_size(*image.size)
+    return image
+
+
+def _from_pil(
+    image: Image.Image, box: Box | None = None, side: int = WORK_SIDE, area: int | None = None
+) -> Pixels:
+    """Gray levels, alpha and colour of a ``_normalised`` PIL image (or of its ``box``), shrunk
+    to at most ``side`` pixels a side (and ``area`` pixels in all).
+
+    The shrinking happens in Pillow on 8-bit pixels (an area average, so anti-aliased), before
+    any per-pixel work in NumPy: that keeps recognition at a few milliseconds for any size.
+    """
+    if box is not None:
+        image = image.crop(box)
+    mode = image.mode
+    size = _fit_size(*image.size, side=side, area=area)
     alpha = None
     if mode in ("RGBA", "LA"):
         alpha = _as_float(image.getchannel("A").resize(size, Image.Resampling.BOX))
     if image.mode in ("I", "F"):
-        factor = max(image.size) // WORK_SIDE
+        factor = image.size[0] // size[0]
         if factor >= 2:
             image = image.reduce(factor)  # a box shrink; _shrink finishes the job in float
         values = np.asarray(image, dtype=np.float64)
@@ -196,8 +215,9 @@ def _block_mean(values: np.ndarray, factor: int) -> np.ndarray:
     return out
 
 
-def _from_array(array: np.ndarray) -> Pixels:
-    """Pixels of a NumPy array: 2-D gray, HxWx1, HxWx3 or HxWx4 (RGBA)."""
+def _checked_array(array: np.ndarray) -> np.ndarray | Image.Image:
+    """A NumPy array made ready to read (2-D gray, HxWx1, HxWx3 or HxWx4 RGBA): as a PIL image
+    for the common 8-bit case, else the array itself."""
     if array.size == 0:
         raise ImageError(f"the array is empty (shape {array.shape})")
     if array.dtype == bool:
@@ -214,11 +234,26 @@ def _from_array(array: np.ndarray) -> Pixels:
     if height * width > MAX_PIXELS:
         raise _too_large(width, height, "the array")
     if array.dtype == np.uint8 and array.max() > 1:  # the common case: Pillow does the work
-        return _from_pil(Image.fromarray(np.ascontiguousarray(array)))
+        return _normalised(Image.fromarray(np.ascontiguousarray(array)))
     if np.issubdtype(array.dtype, np.floating) and not np.isfinite(array).all():
         raise ImageError("the array contains NaN or infinite values")
-    offset, divisor = _scaling(float(array.min()), float(array.max()))
-    factor = max(height, width) // WORK_SIDE
+    return array
+
+
+def _from_array(
+    array: np.ndarray,
+    scaling: tuple[float, float],
+    box: Box | None = None,
+    side: int = WORK_SIDE,
+    area: int | None = None,
+) -> Pixels:
+    """Pixels of a checked array (or of its ``box``), values taken to [0, 1] by ``scaling``
+    ((offset, divisor) of the whole array), shrunk as ``_from_pil`` shrinks."""
+    if box is not None:
+        array = array[box[1] : box[3], box[0] : box[2]]
+    offset, divisor = scaling
+    height, width = array.shape[:2]
+    factor = width // _fit_size(width, height, side=side, area=area)[0]
     values = _block_mean(array, factor) if factor >= 2 else array.astype(np.float64)
     values = ((values - offset) / divisor).astype(np.float32)
     alpha = colour = None
@@ -230,8 +265,39 @@ def _from_array(array: np.ndarray) -> Pixels:
     return Pixels(values, alpha, colour)
 
 
-def read_image(source: Source) -> Pixels:
-    """Decode ``source`` (see ``Source``) into gray levels at working size, with its alpha.
+@dataclass
+class Decoded:
+    """An image decoded once, at its full size, from which ``Pixels`` of the whole or of any box
+    are read at any working size (``pixels``): a number's digits are each read from their own
+    box's original pixels, as if each had been handed in alone."""
+
+    image: Image.Image | np.ndarray
+    scaling: tuple[float, float] = (0.0, 1.0)  #: (offset, divisor) of an array's values
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels, after the EXIF orientation."""
+        if isinstance(self.image, Image.Image):
+            return self.image.size
+        return self.image.shape[1], self.image.shape[0]
+
+    def pixels(
+        self, box: Box | None = None, *, side: int = WORK_SIDE, area: int | None = None
+    ) -> Pixels:
+        """Gray levels (and alpha) of ``box`` (left, top, right, bottom; default the whole),
+        shrunk to at most ``side`` pixels a side and ``area`` pixels in all."""
+        if box is not None:
+            width, height = self.size
+            box = (max(0, box[0]), max(0, box[1]), min(width, box[2]), min(height, box[3]))
+            if box[2] <= box[0] or box[3] <= box[1]:
+                raise ImageError(f"the box {box} holds no pixels of the image")
+        if isinstance(self.image, Image.Image):
+            return _from_pil(self.image, box, side, area)
+        return _from_array(self.image, self.scaling, box, side, area)
+
+
+def decode(source: Source) -> Decoded:
+    """Decode ``source`` (see ``Source``) once, at full size, checking it as ``read_image`` does.
 
     Raises ImageError for anything unusable (too large, empty, damaged, not an image) and
     FileNotFoundError for a missing path.
@@ -245,15 +311,27 @@ def read_image(source: Source) -> Pixels:
             source.load()
         except (OSError, SyntaxError, ValueError, EOFError) as err:
             raise ImageError(f"the image is truncated or damaged ({err})") from None
-        return _from_pil(source)
+        return Decoded(_normalised(source))
     if isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
-        return _open(source)
+        return Decoded(_normalised(_open(source)))
     if not isinstance(source, np.ndarray) and hasattr(source, "__array__"):
         with contextlib.suppress(Exception):  # array-likes: TensorFlow tensors and such
             source = np.asarray(source)
     if isinstance(source, np.ndarray):
-        return _from_array(source)
+        checked = _checked_array(source)
+        if isinstance(checked, Image.Image):
+            return Decoded(checked)
+        return Decoded(checked, _scaling(float(checked.min()), float(checked.max())))
     raise ImageError(
         f"cannot read an image from a {type(source).__name__}; pass a path, bytes, "
         "a PIL image or a NumPy array"
     )
+
+
+def read_image(source: Source) -> Pixels:
+    """Decode ``source`` (see ``Source``) into gray levels at working size, with its alpha.
+
+    Raises ImageError for anything unusable (too large, empty, damaged, not an image) and
+    FileNotFoundError for a missing path.
+    """
+    return decode(source).pixels()

@@ -308,9 +308,18 @@ def preparation_steps(source: Source, *, for_display: bool = False) -> dict[str,
     digit fitted to its ``20x20`` box (before ``28x28``): what the preparation figure shows.
     ``prepare_image`` never pays for those two.
     """
-    pixels = read_image(source)
+    return _steps(read_image(source), None, for_display)
+
+
+def _steps(
+    pixels: Pixels, keep: np.ndarray | None, for_display: bool = False
+) -> dict[str, np.ndarray]:
+    """``preparation_steps`` of decoded pixels; ``keep`` (any size, 0..1) masks the ink map."""
     gray = _flatten(pixels.gray, pixels.alpha)
     raw_ink = _ink_map(_shrink(gray))
+    if keep is not None:
+        keep = _resize(keep.astype(np.float32), (raw_ink.shape[1], raw_ink.shape[0]))
+        raw_ink = raw_ink * keep
     ink = _clean(raw_ink)
     height, width = ink.shape
     if width > FILLED_FRAME_ASPECT * height and _fills_frame(raw_ink):
@@ -361,6 +370,18 @@ def _boxed(fitted: np.ndarray) -> np.ndarray:
     return box
 
 
+def raw_ink(pixels: Pixels) -> np.ndarray:
+    """The ink of pixels already read, at their own size: light on black in [0, 1], whatever
+    the polarity, lighting and transparency (``clean`` removes its noise floor)."""
+    return _ink_map(_flatten(pixels.gray, pixels.alpha))
+
+
+def clean(ink: np.ndarray) -> np.ndarray:
+    """``ink`` with its noise floor removed and the strongest ink at 1. Raises ImageError when
+    there is no visible ink, or only noise."""
+    return _clean(ink)
+
+
 def ink_map(source: Source) -> np.ndarray:
     """The ink of an image at working size: light on black in [0, 1], whatever its polarity,
     lighting and transparency, with the noise floor removed (the first steps of
@@ -368,6 +389,13 @@ def ink_map(source: Source) -> np.ndarray:
     image holds no visible ink."""
     pixels = read_image(source)
     return _clean(_ink_map(_shrink(_flatten(pixels.gray, pixels.alpha))))
+
+
+def prepare_pixels(pixels: Pixels, keep: np.ndarray | None = None) -> np.ndarray:
+    """``prepare_image`` of pixels already read (``images.Decoded.pixels``: a number's digit
+    read from its own box). ``keep``: where the ink is this digit's (1) and not a neighbour's
+    (0), at any resolution covering the same box; it is resized to the working size."""
+    return _steps(pixels, keep)["28x28"]
 
 
 def prepare_image(source: Source) -> np.ndarray:

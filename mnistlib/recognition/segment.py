@@ -1,27 +1,27 @@
 """Finding the digits of a number written in a row.
 
-The image is read and turned into an ink map the way ``prepare_image`` does it (any polarity,
-lighting and format). Ink pixels are grouped into connected components; tiny specks are dropped;
-pieces of one digit (a 5's bar, a broken stroke) are joined when their columns overlap; a group
-much wider than a digit (two digits touching) is cut at the columns with the least ink near
-where the cuts are expected. Each digit comes back with its box in the original image and its
-crop (light ink on black, with a margin), ready for ``prepare_image``.
+The image is decoded once (``images.decode``) and turned into an ink map the way
+``prepare_image`` does it (any polarity, lighting and format), at a scale where a typical digit
+is DIGIT_PIXELS tall (a first, coarse map measures the digits' height), whatever the image's
+size and the number's length; each pixel's ink is measured against the strongest ink near it, so
+a faint digit beside a dark one is found too. Ink pixels are grouped into connected components;
+tiny specks are dropped; pieces of one digit (a 5's bar, a broken stroke) are joined when their
+columns overlap; a group much wider than a digit (two digits touching) is cut at the columns
+with the least ink near where the cuts are expected. Each digit comes back with its box in the
+original image, the region to read it from (the box with a margin) and which ink in that region
+is its own: ``prepare.prepare_pixels`` then prepares it from the original pixels, as if it had
+been handed in alone.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
-import os
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 import numpy as np
-from PIL import Image
 
 from mnistlib.errors import ImageError
-from mnistlib.recognition.images import Source
-from mnistlib.recognition.prepare import ink_map
+from mnistlib.recognition.images import Box, Decoded, Source, decode
+from mnistlib.recognition.prepare import clean, rank_filter, raw_ink
 
 #: Ink stronger than this (after the noise floor is removed, strongest ink 1) forms components.
 INK_LEVEL = 0.3
@@ -43,49 +43,46 @@ MAX_PIECES, MIN_PIECE_WIDTH = 4, 0.35
 #: Where no model decides: cut a group wider than this many digit heights, into pieces of
 #: DIGIT_WIDTH heights each.
 SPLIT_WIDTH, DIGIT_WIDTH = 1.3, 0.7
-#: Margin added around each crop, as a share of its longest side (so the crop does not look like
-#: a digit stretched to fill its frame).
-CROP_MARGIN = 0.2
-
-Box = tuple[int, int, int, int]  # left, top, right, bottom (right and bottom exclusive)
+#: Margin added around each digit's region, as a share of its longest side: a digit composed
+#: alone has half its height of paper around it; less margin read worse (measured on validation
+#: numbers, docs/recognition.md).
+CROP_MARGIN = 0.5
+#: The ink map is made where a typical digit is this many pixels tall (never enlarged): 24-48
+#: read numbers about as well; the work then grows with the number of digits, not the pixels.
+DIGIT_PIXELS = 32
+#: Pixel budgets of the coarse map that measures the digits' height, and of the ink map.
+FIRST_PIXELS, MAP_PIXELS = 256 * 256, 512 * 512
+#: Ink counts against the strongest ink within this many typical digit heights (at least
+#: LOCAL_FLOOR of the image's strongest), so a faint digit beside a dark one is found.
+LOCAL_WINDOW, LOCAL_FLOOR = 1.5, 0.2
+#: Two neighbouring groups are also offered as one digit when together they are at most this
+#: many digit heights wide (MNIST's digits: 0.8 in the median, a wide 0 up to 1.5).
+JOIN_WIDTH = 1.0
+#: More separate marks than this (after specks are dropped) is not a number: refused.
+MAX_GROUPS = 100
 
 
 @dataclass(frozen=True)
 class Segment:
-    """One digit found: its box in the original image and its crop (float ink on black)."""
+    """One digit found: its ink's box and the region it is read from, in the original image's
+    pixels, and ``keep``: over the region (at the ink map's resolution), 1 where the ink is this
+    digit's and 0 where it is a neighbour's."""
 
     box: Box
-    crop: np.ndarray
+    region: Box
+    keep: np.ndarray
 
 
 # --- ink and components ----------------------------------------------------------------------
-def _original_size(source: Source, work: tuple[int, int]) -> tuple[int, int]:
-    """(width, height) of the image as handed in; ``work`` is the (height, width) read."""
-    size = None
-    if isinstance(source, Image.Image):
-        size = source.size
-    elif isinstance(source, np.ndarray) or hasattr(source, "__array__"):
-        shape = np.asarray(source).shape
-        size = (shape[1], shape[0])
-    else:
-        stream = (
-            io.BytesIO(bytes(source))
-            if isinstance(source, (bytes, bytearray, memoryview))
-            else Path(os.fspath(source))
-        )
-        with contextlib.suppress(Exception), Image.open(stream) as image:  # the header only
-            size = image.size
-    if size is None:
-        return work[1], work[0]
-    if (size[0] > size[1]) != (work[1] > work[0]) and size[0] != size[1]:
-        size = (size[1], size[0])  # turned by its EXIF orientation
-    return size
-
-
-def ink_of(source: Source) -> tuple[np.ndarray, tuple[int, int]]:
-    """The cleaned ink map (light on black, strongest 1) and the original (width, height)."""
-    ink = ink_map(source)
-    return ink, _original_size(source, ink.shape)
+def _ink_at(decoded: Decoded, area: int, scale: float | None = None) -> np.ndarray:
+    """The ink map of the whole image (noise floor not removed), at ``scale`` (at most ``area``
+    pixels)."""
+    width, height = decoded.size
+    side = max(width, height)
+    if scale is not None:
+        side = max(1, round(side * min(scale, 1.0)))
+    pixels = decoded.pixels(side=side, area=area)
+    return raw_ink(pixels)
 
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
@@ -219,11 +216,6 @@ def _cuts(profile: np.ndarray, pieces: int) -> list[int]:
     return cuts
 
 
-def _pad(crop: np.ndarray) -> np.ndarray:
-    margin = max(2, round(CROP_MARGIN * max(crop.shape)))
-    return np.pad(crop, margin)
-
-
 def _dilate(mask: np.ndarray) -> np.ndarray:
     out = mask.copy()
     out[1:] |= mask[:-1]
@@ -233,27 +225,54 @@ def _dilate(mask: np.ndarray) -> np.ndarray:
     return out
 
 
+def _nearest_own(own: np.ndarray, others: np.ndarray, steps: int) -> np.ndarray:
+    """Where ink would be this digit's: pixels nearer (in 8-connected steps, up to ``steps``)
+    to ``own`` ink than to ``others``; pixels near neither count as its own."""
+    own, others = own.copy(), others.copy()
+    for _ in range(steps):
+        grown_own, grown_others = _dilate(own), _dilate(others)
+        reached = ~own & ~others
+        own |= grown_own & reached & ~grown_others
+        others |= grown_others & reached & ~grown_own
+        if not (reached & (grown_own | grown_others)).any():
+            break
+    return ~others
+
+
 def _piece(
     ink: np.ndarray, labels: np.ndarray, own_labels: set[int], cols: tuple[int, int], scale
 ) -> Segment | None:
-    """The ink of components ``own_labels`` within columns ``cols`` as a segment, with the
-    ink of other components (and their faint edges) left out."""
+    """Components ``own_labels`` within columns ``cols`` as a segment: its box and region in
+    the original image, and which ink of the region is its own: the pixels nearer to its ink
+    than to any other ink found (its faint edges, a blur's halo, are its own too)."""
     own = np.isin(labels, list(own_labels))
     own[:, : cols[0]] = False
     own[:, cols[1] :] = False
     rows = np.flatnonzero(own.any(axis=1))
     if len(rows) == 0:
         return None
-    others = _dilate((labels > 0) & ~np.isin(labels, list(own_labels)))
-    top, bottom = rows[0], rows[-1] + 1
-    crop = np.where(others, 0.0, ink)[top:bottom, cols[0] : cols[1]]
-    box = (
-        int(np.floor(cols[0] * scale[0])),
-        int(np.floor(top * scale[1])),
-        int(np.ceil(cols[1] * scale[0])),
-        int(np.ceil(bottom * scale[1])),
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    margin = max(2, round(CROP_MARGIN * max(bottom - top, cols[1] - cols[0])))
+    height, width = ink.shape
+    r_top, r_bottom = max(0, top - margin), min(height, bottom + margin)
+    r_left, r_right = max(0, cols[0] - margin), min(width, cols[1] + margin)
+    region = (slice(r_top, r_bottom), slice(r_left, r_right))
+    others = (labels[region] > 0) & ~own[region]
+    keep = _nearest_own(own[region], others, margin)
+
+    def original(left: int, top: int, right: int, bottom: int) -> Box:
+        return (
+            int(np.floor(left * scale[0])),
+            int(np.floor(top * scale[1])),
+            int(np.ceil(right * scale[0])),
+            int(np.ceil(bottom * scale[1])),
+        )
+
+    return Segment(
+        original(cols[0], top, cols[1], bottom),
+        original(r_left, r_top, r_right, r_bottom),
+        keep.astype(np.float32),
     )
-    return Segment(box, _pad(crop.astype(np.float32)))
 
 
 def _options(ink, labels, group: _Group, height: float, scale) -> list[list[Segment]]:
@@ -299,26 +318,56 @@ class Group:
     options: list[list[Segment]]
     default: int
     height: float
+    #: This group and the next one read as one digit (a digit broken in two by a faint or
+    #: low-resolution stroke), when together they are no wider than a digit; else None.
+    with_next: Segment | None = None
 
 
-def find_groups(source: Source) -> list[Group]:
-    """The groups of ink written in a row in ``source``, left to right.
-
-    Raises ImageError when the image holds no visible ink (as ``prepare_image`` does).
-    """
-    ink, (orig_w, orig_h) = ink_of(source)
+def _grouped(ink: np.ndarray, window: int | None = None):
+    """Components of ``ink`` (each pixel against the strongest ink within ``window`` pixels,
+    if given; then the noise floor removed), specks dropped, pieces of one digit joined; and
+    the typical digit height."""
+    if window is not None:
+        floor = LOCAL_FLOOR * float(ink.max())
+        ink = ink / np.maximum(rank_filter(ink, window | 1, np.max), max(floor, 1e-6))
+    ink = clean(ink)
     labels, n = components(ink > INK_LEVEL)
     if n == 0:
         raise ImageError("no visible digit: only faint ink")
     groups = _groups(ink, labels, n)
     largest = max(g.mass for g in groups)
-    groups = _merge([g for g in groups if g.mass >= SPECK_MASS_SHARE * largest])
+    groups = [g for g in groups if g.mass >= SPECK_MASS_SHARE * largest]
+    kept = [label for g in groups for label in g.labels]
+    labels = np.where(np.isin(labels, kept), labels, 0)  # specks are nobody's ink
+    if len(groups) > MAX_GROUPS:
+        raise ImageError(
+            f"{len(groups)} separate marks: too many to be digits written in a row "
+            f"(at most {MAX_GROUPS})"
+        )
+    groups = _merge(groups)
     height = _digit_height(groups)
-    groups = _attach_flat(groups, height)
-    scale = (orig_w / ink.shape[1], orig_h / ink.shape[0])
-    found = []
+    return ink, labels, _attach_flat(groups, height), height
+
+
+def find_groups(source: Source | Decoded) -> list[Group]:
+    """The groups of ink written in a row in ``source``, left to right.
+
+    Raises ImageError when the image holds no visible ink (as ``prepare_image`` does), or
+    too many separate marks to be a number.
+    """
+    decoded = source if isinstance(source, Decoded) else decode(source)
+    orig_w, orig_h = decoded.size
+    first = _ink_at(decoded, FIRST_PIXELS)
+    _, _, _, first_height = _grouped(first)
+    scale = DIGIT_PIXELS / max(first_height, 1.0) * first.shape[1] / orig_w
+    ink = _ink_at(decoded, MAP_PIXELS, scale)
+    window = round(LOCAL_WINDOW * first_height * ink.shape[1] / first.shape[1])
+    ink, labels, groups, height = _grouped(ink, max(3, window))
+    scale_xy = (orig_w / ink.shape[1], orig_h / ink.shape[0])
+    found: list[Group] = []
+    kept: list[_Group] = []
     for group in groups:
-        options = _options(ink, labels, group, height, scale)
+        options = _options(ink, labels, group, height, scale_xy)
         if not options:
             continue
         tall = max(height, group.bottom - group.top)
@@ -326,13 +375,22 @@ def find_groups(source: Source) -> list[Group]:
         if group.width > SPLIT_WIDTH * tall:  # by width alone: the option nearest the guess
             guess = round(group.width / (DIGIT_WIDTH * tall))
             default = min(range(len(options)), key=lambda k: abs(len(options[k]) - guess))
-        found.append(Group(options, default, tall * scale[1]))
+        with_previous = None
+        if kept:
+            joined = kept[-1].join(group)
+            if joined.width <= JOIN_WIDTH * max(height, joined.bottom - joined.top):
+                cols = (joined.left, joined.right)
+                with_previous = _piece(ink, labels, joined.labels, cols, scale_xy)
+        if with_previous is not None:
+            found[-1] = replace(found[-1], with_next=with_previous)
+        found.append(Group(options, default, tall * scale_xy[1]))
+        kept.append(group)
     if not found:
         raise ImageError("no visible digit: only specks of ink")
     return found
 
 
-def segment(source: Source) -> list[Segment]:
+def segment(source: Source | Decoded) -> list[Segment]:
     """The digits written in a row in ``source``, left to right, cut by width alone.
 
     ``read_number`` does better where digits touch: it lets the model choose the cuts.

@@ -37,31 +37,45 @@ def fake_mnist(monkeypatch):
     return x, y
 
 
-def test_the_checks_are_chosen_on_the_validation_digits_never_the_test_set(fake_mnist):
-    sureness, curve = evaluation.fit_sureness(Confident())  # the test set is None: untouched
+@pytest.mark.parametrize("familiarity", ["neighbours", "mahalanobis"])
+def test_the_checks_are_chosen_on_the_validation_digits_never_the_test_set(fake_mnist, familiarity):
+    # the test set is None: untouched
+    sureness, curve = evaluation.fit_sureness(Confident(), familiarity=familiarity)
     x_val = fake_mnist[0][-VALIDATION_SIZE:] / 255.0
     features, probabilities = Confident().scores(x_val)
     flagged = ~sureness.sure(probabilities, features)
     assert flagged.mean() <= MAX_FLAGGED
     assert flagged.mean() > 0  # the budget was used, not ignored
-    assert np.isfinite(sureness.distance_limit) and sureness.means is not None
+    assert np.isfinite(sureness.distance_limit)
+    if familiarity == "neighbours":
+        assert sureness.references is not None and sureness.means is None
+    else:
+        assert sureness.means is not None and sureness.references is None
     assert curve.flagged[0] <= curve.flagged[-1]  # a higher threshold flags more
+
+
+def test_an_unknown_familiarity_check_is_refused(fake_mnist):
+    with pytest.raises(ValueError, match="familiarity"):
+        evaluation.fit_sureness(Confident(), familiarity="cosine")
 
 
 def test_probability_only_leaves_the_familiarity_check_out(fake_mnist):
     sureness, _ = evaluation.fit_sureness(Confident(), probability_only=True)
-    assert sureness.means is None and sureness.distance_limit == np.inf
+    assert sureness.means is None and sureness.references is None
+    assert sureness.distance_limit == np.inf
 
 
 class Reader:
-    """A stand-in recogniser for numbers: reads each number right, but refuses any longer than
-    ``longest`` digits (``truths`` are the numbers composed, in order)."""
+    """A stand-in recogniser: reads each number right but refuses any longer than ``longest``
+    digits, and reads every digit alone right (``composed``: what ``compose_number`` made, in
+    order; a number is read right after it is composed, its digits alone at the end)."""
 
     def __init__(self, longest: int):
-        self.longest, self.truths = longest, []
+        self.longest, self.composed, self.numbers, self.next_single = longest, [], set(), 0
 
     def read_number(self, image):
-        truth = self.truths.pop(0)
+        self.numbers.add(len(self.composed) - 1)
+        truth = self.composed[-1]
         if len(truth) > self.longest:
             raise ImageError("too long")
 
@@ -70,23 +84,100 @@ class Reader:
 
         return Reading()
 
+    def read(self, images):
+        singles = [t for i, t in enumerate(self.composed) if i not in self.numbers]
 
-def test_whole_number_accuracy_per_source_and_length(monkeypatch):
+        class One:
+            def __init__(self, digit):
+                self.digit = digit
+
+        start, self.next_single = self.next_single, self.next_single + len(images)
+        return [One(int(t)) for t in singles[start : self.next_single]]
+
+
+def _recording(monkeypatch, reader):
+    real = evaluation.compose_number
+
+    def compose(digits, rng, **kwargs):
+        reader.composed.append("".join(map(str, digits)))
+        return real(digits, rng, **kwargs)
+
+    monkeypatch.setattr(evaluation, "compose_number", compose)
+
+
+def test_numbers_per_condition_and_length_beside_the_digits_alone(monkeypatch):
     rng = np.random.default_rng(1)
     x_test = rng.integers(0, 255, (50, 28, 28), dtype=np.uint8)
     y_test = rng.integers(0, 10, 50).astype(np.uint8)
     monkeypatch.setattr(evaluation, "load_mnist", lambda: (None, (x_test, y_test)))
     reader = Reader(longest=2)
-    real = evaluation.compose_number
-
-    def compose(digits, rng, **kwargs):
-        reader.truths.append("".join(map(str, digits)))
-        return real(digits, rng, **kwargs)
-
-    monkeypatch.setattr(evaluation, "compose_number", compose)
-    rows = evaluation.evaluate_numbers(reader, n_per_length=5, lengths=[1, 6])
-    by = {(r.source, r.length): r.accuracy for r in rows}
-    assert by[("mnist", 1)] == by[("strokes", 1)] == 1.0
-    assert by[("mnist", 6)] == by[("strokes", 6)] == 0.0  # refused counts as wrong
+    _recording(monkeypatch, reader)
+    rows = evaluation.evaluate_numbers(
+        reader, n_per_length=3, lengths=[1, 6], conditions=["crisp", "blur"]
+    )
+    by = {(r.condition, r.length): r for r in rows}
+    assert set(by) == {("crisp", 1), ("crisp", 6), ("blur", 1), ("blur", 6)}
+    for condition in ("crisp", "blur"):
+        assert by[(condition, 1)].accuracy == by[(condition, 1)].inside == 1.0
+        assert by[(condition, 6)].accuracy == by[(condition, 6)].inside == 0.0  # refused
+        assert by[(condition, 6)].alone == 1.0  # the same digits alone are read right
     table = evaluation.format_numbers(rows).splitlines()
-    assert table[0].split() == ["digits", "1", "6"] and table[1].split()[0] == "mnist"
+    assert table[0].split()[-2:] == ["1", "6"]
+    assert table[1].split()[:2] == ["mnist", "crisp"]
+    assert any(line.split()[:2] == ["mnist", "blur"] and line.endswith("1.000") for line in table)
+
+
+def test_numbers_for_choosing_use_validation_digits_never_the_test_set(monkeypatch):
+    rng = np.random.default_rng(2)
+    x_train = rng.integers(0, 255, (N_TRAIN, 28, 28), dtype=np.uint8)
+    y_train = rng.integers(0, 10, N_TRAIN).astype(np.uint8)
+    monkeypatch.setattr(evaluation, "load_mnist", lambda: ((x_train, y_train), None))
+    reader = Reader(longest=12)
+    _recording(monkeypatch, reader)
+    rows = evaluation.evaluate_numbers(
+        reader, n_per_length=2, lengths=[3], conditions=["crisp"], split="validation"
+    )
+    assert rows[0].accuracy == 1.0
+    with pytest.raises(ValueError, match="split"):
+        evaluation.evaluate_numbers(reader, split="train")
+
+
+def test_digits_right_inside_a_number_follow_the_digits_not_the_positions():
+    assert evaluation._digits_right("2026", "2026") == 4
+    assert evaluation._digits_right("2026", "2036") == 3
+    assert evaluation._digits_right("2026", "226") == 3  # a digit lost: the rest still count
+    assert evaluation._digits_right("2026", "") == 0
+
+
+def test_auroc_and_fpr_at_95_on_known_scores():
+    inliers = np.arange(100.0)
+    assert evaluation.auroc(inliers, inliers + 1000) == 1.0
+    assert evaluation.auroc(inliers + 1000, inliers) == 0.0
+    assert evaluation.auroc(inliers, inliers) == 0.5  # ties count half
+    assert evaluation.fpr_at_95(inliers, inliers + 1000) == 0.0
+    assert evaluation.fpr_at_95(inliers, np.r_[np.full(96, 1e6), np.zeros(4)]) == 0.0
+    assert evaluation.fpr_at_95(inliers, np.r_[np.full(90, 1e6), np.zeros(10)]) == 1.0
+
+
+def test_the_check_score_passes_one_exactly_where_a_check_fails():
+    from mnistlib.recognition.sureness import Sureness
+
+    checks = Sureness(threshold=0.5)
+    p = np.array([[0.9] + [0.1 / 9] * 9, [0.4] + [0.6 / 9] * 9])
+    score = evaluation.check_score(checks, p, None)
+    assert (score > 1).tolist() == (~checks.sure(p)).tolist() == [False, True]
+
+
+def test_outlier_report_flags_refusals_and_uses_only_the_split_asked(monkeypatch):
+    rng = np.random.default_rng(3)
+    x_test = (rng.random((60, 28, 28)) < 0.2).astype(np.uint8) * 255
+    monkeypatch.setattr(evaluation, "load_mnist", lambda: (None, (x_test, x_test[:, 0, 0])))
+    from mnistlib.recognition.sureness import Sureness
+
+    flagged, rows = evaluation.outlier_report(Confident(), Sureness(threshold=0.6), n=8)
+    assert 0 <= flagged <= 1
+    kinds = {r.kind: r for r in rows}
+    assert set(kinds) >= {"letters", "noise", "two_digits", "empty_frame"}
+    assert kinds["shapes"].held_out and not kinds["letters"].held_out
+    assert all(r.refused <= r.flagged <= 1 and 0 <= r.auroc <= 1 for r in rows)
+    assert "AUROC" in evaluation.format_outliers(flagged, rows)

@@ -115,14 +115,16 @@ def test_the_shipped_recognizer_answers_the_same_loaded_by_default_or_by_path(sh
     assert [r.doubt for r in a] == [r.doubt for r in b]
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x.probabilities, y.probabilities)
-    assert shipped.sureness.means is not None  # its familiarity check came along both ways
-    np.testing.assert_array_equal(shipped.sureness.means, by_path.sureness.means)
+    assert shipped.sureness.references is not None  # its familiarity check came along both ways
+    np.testing.assert_array_equal(shipped.sureness.references, by_path.sureness.references)
 
 
 def test_a_copied_model_file_brings_its_checks_along(tmp_path, shipped):
     copy = tmp_path / "mine.keras"
     shutil.copy(shipped_recognizer_path(), copy)
-    assert Recognizer.load(copy).sureness.means is None  # no checks beside it: probability only
+    assert (
+        Recognizer.load(copy).sureness.references is None
+    )  # no checks beside it: probability only
     shutil.copy(sureness_path(shipped_recognizer_path()), sureness_path(copy))
     assert Recognizer.load(copy).sureness.threshold == shipped.sureness.threshold
 

@@ -36,6 +36,25 @@ def test_familiarity_flags_features_far_from_every_digit(tmp_path):
     np.testing.assert_allclose(again.precision, checks.precision)
 
 
+def test_nearest_neighbour_familiarity_flags_features_unlike_every_reference(tmp_path):
+    rng = np.random.default_rng(0)
+    centres = rng.normal(0, 5, (10, 8))
+    features = centres[rng.integers(0, 10, 2000)] + rng.normal(0, 0.5, (2000, 8))
+    fitted = sureness.Sureness.fit_references(features, 500)
+    assert fitted.references is not None and fitted.references.shape == (500, 8)
+    assert fitted.references.dtype == np.float16  # small to ship
+    checks = sureness.Sureness(0.0, distance_limit=0.05, references=fitted.references)
+    near = centres[:3] + rng.normal(0, 0.5, (3, 8))
+    unlike = np.vstack([rng.normal(0, 5, (2, 8)), np.zeros((1, 8))])  # a zero row too
+    p = np.full((6, 10), 0.1)
+    assert checks.sure(p, np.vstack([near, unlike])).tolist() == [True] * 3 + [False] * 3
+    checks.save(tmp_path / "m.sure.npz")
+    again = sureness.Sureness.load(tmp_path / "m.sure.npz")
+    assert again.means is None and again.distance_limit == 0.05
+    np.testing.assert_array_equal(again.references, checks.references)
+    assert again.doubts(p[:1], unlike[:1]) == [sureness.UNFAMILIAR]
+
+
 def test_threshold_is_the_highest_within_the_flagged_budget():
     rng = np.random.default_rng(1)
     labels = rng.integers(0, 10, 1000)
@@ -67,9 +86,22 @@ def test_the_shipped_recognizer_carries_its_checks(mnist, shipped):
     from mnistlib.measure.evaluation import non_digits
 
     checks = shipped.sureness
-    assert checks.means is not None and np.isfinite(checks.distance_limit)
+    assert checks.references is not None and np.isfinite(checks.distance_limit)
     _, (x_test, _) = mnist
     digits = shipped.recognize_many(x_test[-500:])
     assert np.mean([not r.sure for r in digits]) <= 0.04  # about 1.7% on all 10,000
     others = shipped.recognize_many(non_digits(100, seed=7))
     assert np.mean([not r.sure for r in others]) >= 0.4  # about 60% on 1,000
+
+
+def test_the_shipped_checks_flag_non_digits_of_every_drawn_kind(mnist, shipped):
+    from mnistlib.measure.outliers import outlier_set
+
+    _, (x_test, _) = mnist
+    digits = shipped.recognize_many(x_test[:500])
+    assert np.mean([not r.sure for r in digits]) <= 0.04  # 1.7% on all 10,000
+    for kind in ("letters", "scribbles", "shapes", "empty_frame"):  # 0.94-1.00 on 1,000 each
+        flagged = [
+            not r.sure for r in shipped.recognize_many(outlier_set(kind, 60, x_test, seed=9))
+        ]
+        assert np.mean(flagged) >= 0.8, kind

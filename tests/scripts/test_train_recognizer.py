@@ -70,4 +70,27 @@ def test_the_shipped_recognizer_is_what_the_script_builds(train):
     built = train.build_recognizer(epochs=1, steps_per_epoch=1)
     assert layout(shipped) == layout(built)
     assert shipped.count_params() == built.count_params()
-    assert built.loss == "sparse_categorical_crossentropy"  # unsmoothed: it says "not sure"
+    # one-hot digits (unsmoothed: it says "not sure") and uniform non-digits need soft targets
+    assert built.loss == "categorical_crossentropy"
+
+
+def test_low_resolution_blurs_a_share_of_the_digits_and_keeps_the_peak_at_one(train):
+    mnistlib.set_seed(2)
+    images = _bar_digits(400)
+    out = train.low_resolution(images, share=0.5).numpy()
+    changed = np.abs(out - images).max(axis=(1, 2, 3)) > 1e-3
+    assert 0.35 < changed.mean() < 0.65
+    np.testing.assert_allclose(out.max(axis=(1, 2, 3)), 1.0, rtol=1e-5)
+    softened = out[changed]
+    assert ((softened > 0.05) & (softened < 0.95)).sum() > 0  # grey edges: detail was lost
+
+
+def test_outlier_exposure_uses_only_training_kinds_made_from_training_digits(train, mnist):
+    from mnistlib.measure.outliers import HELD_OUT_KINDS, TRAINING_KINDS
+
+    assert set(TRAINING_KINDS).isdisjoint(HELD_OUT_KINDS)
+    assert {"shapes", "noise", "empty_frame"} <= set(HELD_OUT_KINDS)
+    (x_train, _), _ = mnist
+    images = train.outlier_images(x_train[:100], per_kind=3)
+    assert images.shape[1:] == (28, 28, 1) and 0 < len(images) <= 3 * len(TRAINING_KINDS)
+    np.testing.assert_allclose(images.max(axis=(1, 2, 3)), 1.0, atol=1e-5)

@@ -1,0 +1,161 @@
+"""Issue 21's repros: a digit inside a number is read as it would be alone; numbers of any
+length and width keep every digit; hostile images are answered or refused quickly."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+import numpy as np
+import pytest
+
+from mnistlib.errors import ImageError
+from mnistlib.measure import strokes
+from mnistlib.measure.degrade import degrade, on_paper
+from mnistlib.recognition import segment
+from mnistlib.recognition.images import decode
+from mnistlib.recognition.prepare import prepare_image, prepare_pixels
+
+
+@pytest.fixture(scope="module")
+def clear(mnist, shipped):
+    """MNIST test digits the shipped recogniser reads right alone, with confidence, by digit."""
+    _, (x_test, y_test) = mnist
+    p = shipped.probabilities(np.stack([prepare_image(x) for x in x_test[:400]]))
+    good = (p.argmax(axis=1) == y_test[:400]) & (p.max(axis=1) > 0.99)
+    return {d: [int(i) for i in np.flatnonzero(good) if y_test[i] == d] for d in range(10)}
+
+
+def _number(mnist, clear, digits, *, height=64, condition="crisp", gap=(0.3, 0.4), seed=0):
+    _, (x_test, _) = mnist
+    seen: dict[int, int] = {}
+    images = []
+    for d in digits:
+        images.append(x_test[clear[d][seen.get(d, 0) % len(clear[d])]])
+        seen[d] = seen.get(d, 0) + 1
+    rng = np.random.default_rng(seed)
+    ink, boxes = strokes.compose_number(
+        digits, rng, source="mnist", mnist_images=images, height=height, gap=gap
+    )
+    return ink, boxes, on_paper(degrade(ink, height, condition, rng), rng)
+
+
+@pytest.mark.parametrize("condition", ["crisp", "lowres8", "blur"])
+def test_a_digit_in_a_number_is_prepared_as_the_same_digit_alone(mnist, clear, condition):
+    ink, boxes, page = _number(mnist, clear, [2, 0, 2, 6], condition=condition)
+    decoded = decode(page)
+    found = segment.segment(page)
+    assert len(found) == 4
+    for piece, box in zip(found, boxes, strict=True):
+        alone = np.zeros_like(ink)  # the same digit, with nothing else on the paper
+        alone[box[1] : box[3], box[0] : box[2]] = ink[box[1] : box[3], box[0] : box[2]]
+        paper = on_paper(degrade(alone, 64, condition, np.random.default_rng(1)),
+                         np.random.default_rng(2), noise=0)  # fmt: skip
+        left, top, right, bottom = piece.region
+        expected = prepare_image(paper[top:bottom, left:right])
+        noiseless = on_paper(degrade(ink, 64, condition, np.random.default_rng(1)),
+                             np.random.default_rng(2), noise=0)  # fmt: skip
+        got = prepare_pixels(decode(noiseless).pixels(piece.region), piece.keep)
+        assert np.abs(got - expected).mean() < 0.02
+    assert decoded.size == (page.shape[1], page.shape[0])
+
+
+@pytest.mark.parametrize("condition", ["lowres8", "blur"])
+def test_a_degraded_four_digit_number_reads_as_its_digits_alone(mnist, clear, shipped, condition):
+    digits = [7, 3, 0, 4]
+    _, _, page = _number(mnist, clear, digits, condition=condition, seed=3)
+    alone = [
+        _number(mnist, clear, [d], condition=condition, seed=k)[2] for k, d in enumerate(digits)
+    ]
+    assert [r.digit for r in shipped.recognize_many(alone)] == digits
+    assert shipped.read_number(page).text == "7304"
+
+
+@pytest.mark.parametrize(("length", "height"), [(10, 300), (12, 100), (8, 200)])
+def test_long_numbers_across_wide_images_keep_every_digit(mnist, clear, shipped, length, height):
+    digits = [int(d) for d in "402427244913"[:length]]
+    _, _, page = _number(mnist, clear, digits, height=height, gap=(0.15, 0.35), seed=length)
+    assert page.shape[1] > 8 * height  # far wider than the old 128-pixel working size allowed
+    assert shipped.read_number(page).text == "".join(map(str, digits))
+
+
+def test_sixty_ones_across_a_wide_image_are_read(shipped):
+    page = np.full((200, 3000), 245, np.uint8)
+    for k in range(60):
+        page[40:160, 20 + 49 * k : 32 + 49 * k] = 20  # bars 120 px tall, 12 px wide
+    assert shipped.read_number(page).text == "1" * 60
+
+
+def test_a_faint_digit_beside_dark_ones_is_found(mnist, clear):
+    ink, _, _ = _number(mnist, clear, [5, 1, 1, 2], condition="crisp")
+    faint = ink.astype(np.float32) / 255
+    left = int(np.flatnonzero(faint.max(axis=0))[0])
+    faint[:, : left + 70] *= 0.25  # the first digit written much lighter
+    page = on_paper(degrade((faint * 255).astype(np.uint8), 64, "blur",
+                            np.random.default_rng(0)), np.random.default_rng(0))  # fmt: skip
+    assert len(segment.segment(page)) == 4
+
+
+def _hostile(kind: str) -> np.ndarray:
+    rng = np.random.default_rng(0)
+    if kind == "20000 px wide":
+        image = np.full((100, 20_000), 255, np.uint8)
+        image[30:70, ::97] = 0
+        return image
+    if kind == "4000x4000 noise photo":
+        return rng.integers(0, 256, (4000, 4000)).astype(np.uint8)
+    image = np.full((1000, 1000), 255, np.uint8)  # 3,000 specks
+    where = rng.integers(0, 1000, (3000, 2))
+    image[where[:, 0], where[:, 1]] = 0
+    return image
+
+
+@pytest.mark.parametrize("kind", ["20000 px wide", "4000x4000 noise photo", "3000 specks"])
+def test_hostile_images_are_answered_or_refused_within_a_second(shipped, kind):
+    image = _hostile(kind)
+    shipped.recognize(np.full((28, 28), 0, np.uint8) + np.eye(28, dtype=np.uint8) * 255)  # warm
+    started = time.perf_counter()
+    with contextlib.suppress(ImageError):
+        shipped.read_number(image)
+    assert time.perf_counter() - started < 1.0
+
+
+def test_too_many_separate_marks_are_refused_as_not_a_number():
+    image = np.full((60, 2000), 255, np.uint8)
+    image[20:40, 5::15] = 0  # 133 short bars in a row
+    with pytest.raises(ImageError, match="too many"):
+        segment.find_groups(image)
+
+
+def test_a_digit_broken_in_two_is_offered_whole_too():
+    from PIL import Image, ImageDraw
+
+    image = Image.new("L", (460, 160), 255)
+    draw = ImageDraw.Draw(image)
+    draw.arc((30, 25, 110, 135), start=100, end=260, fill=0, width=9)  # a 0 broken in two
+    draw.arc((30, 25, 110, 135), start=280, end=80, fill=0, width=9)
+    draw.line([(250, 25), (250, 135)], fill=0, width=9)  # a 1 far to the right
+    draw.line([(400, 25), (400, 135)], fill=0, width=9)  # and another, wider apart than a digit
+    groups = segment.find_groups(np.asarray(image))
+    assert len(groups) == 4
+    joined = groups[0].with_next
+    assert joined is not None  # the two arcs, together as wide as a digit, offered as one
+    assert joined.box[0] <= 32 and joined.box[2] >= 108
+    assert groups[1].with_next is None and groups[2].with_next is None  # too far apart
+
+
+def test_a_number_is_decoded_once(mnist, clear, shipped, monkeypatch):
+    import io
+
+    from PIL import Image
+
+    from mnistlib.recognition import images
+
+    _, _, page = _number(mnist, clear, [3, 1, 4, 1, 5])
+    buffer = io.BytesIO()
+    Image.fromarray(page).save(buffer, format="PNG")
+    calls = []
+    real = images._decode
+    monkeypatch.setattr(images, "_decode", lambda *a: calls.append(1) or real(*a))
+    assert shipped.read_number(buffer.getvalue()).text == "31415"
+    assert len(calls) == 1
