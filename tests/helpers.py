@@ -19,7 +19,8 @@ def seven(size=(200, 160), ink=0, paper=255, width=14, offset=(0, 0), mode="L") 
 
 def counting(model):
     """``model`` wrapped so that ``wrapper.calls`` counts how often it is called on a batch
-    (a variable incremented inside the call, so compiled calls count too)."""
+    (a variable incremented inside the call, so compiled calls count too), and
+    ``wrapper.traces`` lists the input shapes it was traced with (Python runs only then)."""
     import keras
 
     class Counting(keras.Model):
@@ -27,8 +28,10 @@ def counting(model):
             super().__init__()
             self.inner = model
             self.calls = self.add_weight(shape=(), initializer="zeros", trainable=False)
+            self.traces: list[tuple] = []
 
         def call(self, x, training=False):
+            self.traces.append(tuple(x.shape))
             self.calls.assign_add(1.0)
             return self.inner(x, training=training)
 
