@@ -7,7 +7,8 @@
 #   make lint   ruff, mypy and the import contract (pyproject.toml, [tool.importlinter])
 #   make recognizer  re-train the digit recogniser into models/ (~4 min; see scripts/train_recognizer.py)
 # Each target creates .venv, installs the project (about 700 MB of downloads, 2.8 GB installed)
-# and fetches MNIST once (about 20 MB), as needed.
+# and fetches MNIST once (about 11 MB), as needed. Also: setup, data, quick (fast unit tests),
+# unit, install-test, nbval, browser, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -23,7 +24,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 .PHONY: help setup data run test unit quick lint install-test nbval browser lab bench recognizer clean
 
 help:
-	@sed -n '2,10p' Makefile
+	@sed -n '2,11p' Makefile
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "error: $(PYTHON) cannot make \

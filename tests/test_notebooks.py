@@ -167,7 +167,7 @@ def test_notebook_02_lesson_ends_with_your_own_file_read_by_your_cnn():
         assert step in last, step
     assert 'model_path("improved_cnn")' in last
     going_further = "\n".join(_code("02_recognition", "going further"))
-    for moved in ("evaluate_forms(", "read_number(", ".doubt"):
+    for moved in ("evaluate_forms(", "read_number(", ".describe()"):  # describe: the doubt
         assert moved in going_further and moved not in "\n".join(_code("02_recognition", "lesson"))
 
 
