@@ -177,12 +177,11 @@ def number_line(reading: NumberReading, *, details: bool) -> str:
         return f"{one.describe()} (confidence {one.confidence:.1%})"
     if not details:
         return reading.describe()
-    head = "".join(str(r.digit) if r.sure else "?" for r in reading.digits)
     listed = ", ".join(
         f"{r.digit} {r.confidence:.1%}" if r.sure else f"{r.describe()} ({r.confidence:.1%})"
         for r in reading.digits
     )
-    return f"{head} ({listed})"
+    return f"{reading.marked} ({listed})"
 
 
 def fetch_data() -> ExitStatus:

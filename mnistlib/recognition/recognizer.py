@@ -87,13 +87,17 @@ class NumberReading:
         """Whether the model is sure of every digit."""
         return all(r.sure for r in self.digits)
 
+    @property
+    def marked(self) -> str:
+        """The number with "?" for each digit the model is not sure of, e.g. "20?6"."""
+        return "".join(str(r.digit) if r.sure else "?" for r in self.digits)
+
     def describe(self) -> str:
         """ "2026"; one digit as ``Recognition.describe``; else e.g. "20?6 (not sure: 2 or 7?)"."""
         if len(self.digits) == 1 or self.sure:
             return self.digits[0].describe() if len(self.digits) == 1 else self.text
-        text = "".join(str(r.digit) if r.sure else "?" for r in self.digits)
         doubts = ", ".join(r.describe() for r in self.digits if not r.sure)
-        return f"{text} ({doubts})"
+        return f"{self.marked} ({doubts})"
 
 
 #: Log-probability a reading pays for each extra cut, and per digit height a piece is wider
