@@ -9,7 +9,6 @@ stroke-drawn digits, and gives the share read exactly right per length.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 from collections.abc import Iterable
 from dataclasses import replace
@@ -177,9 +176,9 @@ def fpr_at_95(inliers: np.ndarray, outliers: np.ndarray) -> float:
     return float((inliers >= np.quantile(outliers, 0.05, method="lower")).mean())
 
 
-def _scored(recognizer: Recognizer, sureness: Sureness, images) -> tuple[np.ndarray, np.ndarray]:
-    """``check_score`` of each image (infinite where the preparation refuses it) and whether
-    it was refused."""
+def _prepared_or_refused(images) -> tuple[list[np.ndarray], np.ndarray]:
+    """Each image prepared with ``prepare_image`` (those it accepts, in order), and which ones
+    it refused (``ImageError``)."""
     prepared, refused = [], []
     for image in images:
         try:
@@ -187,12 +186,18 @@ def _scored(recognizer: Recognizer, sureness: Sureness, images) -> tuple[np.ndar
             refused.append(False)
         except ImageError:
             refused.append(True)
-    refused_mask = np.array(refused)
+    return prepared, np.array(refused, dtype=bool)
+
+
+def _scored(recognizer: Recognizer, sureness: Sureness, images) -> tuple[np.ndarray, np.ndarray]:
+    """``check_score`` of each image (infinite where the preparation refuses it) and whether
+    it was refused."""
+    prepared, refused = _prepared_or_refused(images)
     scores = np.full(len(refused), np.inf)
     if prepared:
         features, probabilities = _in_batches(recognizer, np.stack(prepared))
-        scores[~refused_mask] = check_score(sureness, probabilities, features)
-    return scores, refused_mask
+        scores[~refused] = check_score(sureness, probabilities, features)
+    return scores, refused
 
 
 def outlier_report(
@@ -269,22 +274,19 @@ def _digits_right(truth: str, read: str) -> int:
 def _number_digits(source: str, split: str):
     if source == "strokes":
         return None, None
-    train, test = load_mnist()
     if split == "validation":
-        return train[0][-VALIDATION_SIZE:], train[1][-VALIDATION_SIZE:]
+        return validation_set()
+    _, test = load_mnist()
     return test
 
 
 def _read_alone(recognizer: Recognizer, images: list[np.ndarray], truths: str) -> float:
     """Share of ``images`` (one digit each) read as ``truths`` says, in one model call; an
     image the preparation refuses counts as wrong."""
-    prepared, expected = [], []
-    for image, digit in zip(images, truths, strict=True):
-        with contextlib.suppress(ImageError):
-            prepared.append(prepare_image(image))
-            expected.append(int(digit))
+    prepared, refused = _prepared_or_refused(images)
     if not prepared:
         return 0.0
+    expected = [int(d) for d, no in zip(truths, refused, strict=True) if not no]
     read = recognizer.read(np.stack(prepared))
     return sum(r.digit == d for r, d in zip(read, expected, strict=True)) / len(images)
 
@@ -368,27 +370,22 @@ def format_numbers(rows: list[NumberRow]) -> str:
     """Whole numbers read right as a table (one row per source and condition, one column per
     length), then digits read right inside numbers beside the same digits alone."""
     lengths = sorted({r.length for r in rows})
-    keys = list(dict.fromkeys((r.source, r.condition, r.height) for r in rows))
+    groups: dict[str, list[NumberRow]] = {}  # per source, condition and height, in order
+    for r in rows:
+        groups.setdefault(f"{r.source} {r.condition} {r.height}px", []).append(r)
     lines = [f"{'whole numbers read right':<26}" + "".join(f"{n:>6}" for n in lengths)]
-    for source, condition, height in keys:
-        by_length = {
-            r.length: r.accuracy
-            for r in rows
-            if (r.source, r.condition, r.height) == (source, condition, height)
-        }
+    for name, chosen in groups.items():
+        by_length = {r.length: r.accuracy for r in chosen}
         cells = "".join(f"{by_length[n]:>6.2f}" if n in by_length else f"{'-':>6}" for n in lengths)
-        lines.append(f"{f'{source} {condition} {height}px':<26}" + cells)
+        lines.append(f"{name:<26}" + cells)
     lines.append("")
     lines.append(f"{'digits read right':<26}{'inside':>8}{'alone':>8}")
-    for source, condition, height in keys:
-        chosen = [
-            r for r in rows if (r.source, r.condition, r.height) == (source, condition, height)
-        ]
+    for name, chosen in groups.items():
         weights = np.array([r.n * r.length for r in chosen], float)
         inside = float(np.average([r.inside for r in chosen], weights=weights))
         alone = float(np.average([r.alone for r in chosen], weights=weights))
         shown = f"{alone:>8.3f}" if np.isfinite(alone) else f"{'-':>8}"
-        lines.append(f"{f'{source} {condition} {height}px':<26}{inside:>8.3f}{shown}")
+        lines.append(f"{name:<26}{inside:>8.3f}{shown}")
     return "\n".join(lines)
 
 
