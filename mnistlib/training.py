@@ -8,13 +8,10 @@ Keras' own ``verbose=2`` output (one line per epoch, in JupyterLab and in ``make
 tests set the environment variable (``QUICK_VARIABLE``), and then every ``fit`` trains one
 short epoch, so the notebooks run in minutes; the learner's cells stay as they are.
 
-``EpochProgress`` (used by the bench) shows live progress inside each epoch and leaves one line
-per epoch.
-
-``model.fit(..., verbose=0, callbacks=[EpochProgress()])`` shows live progress inside each
-epoch in JupyterLab (one line, updated in place) and leaves exactly one summary line per epoch
-in the saved notebook; outside a notebook it prints that one line per epoch. Keras' own
-``verbose=1`` bar prints a line per update in saved notebooks, which buries the results.
+``EpochProgress`` (the bench measures its overhead): ``model.fit(..., verbose=0,
+callbacks=[EpochProgress()])`` shows live progress inside each epoch in JupyterLab (one line,
+updated in place) and leaves exactly one summary line per epoch in the saved notebook; outside a
+notebook it prints that one line per epoch.
 """
 
 from __future__ import annotations

@@ -213,8 +213,9 @@ def _has_strokes(ink: np.ndarray) -> bool:
     return False
 
 
-def _clean(ink: np.ndarray) -> np.ndarray:
-    """Remove the noise floor and normalise the strongest ink to 1."""
+def clean(ink: np.ndarray) -> np.ndarray:
+    """``ink`` with its noise floor removed and the strongest ink at 1. Raises ImageError when
+    there is no visible ink, or only noise."""
     flat = ink.ravel()
     peak = float(np.partition(flat, -20)[-20]) if flat.size > 20 else float(flat.max())
     if peak < MIN_CONTRAST:
@@ -320,7 +321,7 @@ def _steps(
     if keep is not None:
         keep = _resize(keep.astype(np.float32), (raw_ink.shape[1], raw_ink.shape[0]))
         raw_ink = raw_ink * keep
-    ink = _clean(raw_ink)
+    ink = clean(raw_ink)
     height, width = ink.shape
     if width > FILLED_FRAME_ASPECT * height and _fills_frame(raw_ink):
         # Ink from edge to edge: the digit was stretched to fill its image (or cropped to it),
@@ -376,19 +377,13 @@ def raw_ink(pixels: Pixels) -> np.ndarray:
     return _ink_map(_flatten(pixels.gray, pixels.alpha))
 
 
-def clean(ink: np.ndarray) -> np.ndarray:
-    """``ink`` with its noise floor removed and the strongest ink at 1. Raises ImageError when
-    there is no visible ink, or only noise."""
-    return _clean(ink)
-
-
 def ink_map(source: Source) -> np.ndarray:
     """The ink of an image at working size: light on black in [0, 1], whatever its polarity,
     lighting and transparency, with the noise floor removed (the first steps of
     ``prepare_image``, for finding several digits in one image). Raises ImageError when the
     image holds no visible ink."""
     pixels = read_image(source)
-    return _clean(_ink_map(_shrink(_flatten(pixels.gray, pixels.alpha))))
+    return clean(_ink_map(_shrink(_flatten(pixels.gray, pixels.alpha))))
 
 
 def prepare_pixels(pixels: Pixels, keep: np.ndarray | None = None) -> np.ndarray:
