@@ -25,7 +25,6 @@ import difflib
 import hashlib
 import json
 import math
-import weakref
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -67,8 +66,9 @@ IGNORED_SETTINGS = {
 DIGITS = 6
 FIRST_RUN = "first run"
 
-#: The key of each model trained with a ``Recorder`` in this process, for ``record_test``.
-_KEYS: weakref.WeakKeyDictionary[keras.Model, str] = weakref.WeakKeyDictionary()
+#: The attribute ``record`` sets on the model it recorded: its row's key, for ``record_test``
+#: (kept with the model itself, so no table of models outlives them).
+KEY_ATTRIBUTE = "mnistlib_run_key"
 
 
 @dataclass(frozen=True)
@@ -280,6 +280,16 @@ def start_fresh(path: Path | None = None) -> Path | None:
     return kept
 
 
+def _with_row(rows: list[ResultRow], row: ResultRow) -> list[ResultRow]:
+    """``rows`` with ``row`` in place of the row with its key, or added at the end."""
+    keys = [r.key for r in rows]
+    if row.key in keys:
+        rows[keys.index(row.key)] = row
+    else:
+        rows.append(row)
+    return rows
+
+
 def record(
     model: keras.Model,
     name: str,
@@ -326,13 +336,8 @@ def record(
             settings=settings,
             finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
         )
-        keys = [r.key for r in rows]
-        if key in keys:
-            rows[keys.index(key)] = row
-        else:
-            rows.append(row)
-        _write(rows, path)
-    _KEYS[model] = key
+        _write(_with_row(rows, row), path)
+    setattr(model, KEY_ATTRIBUTE, key)
     return row
 
 
@@ -345,13 +350,7 @@ def record_row(row: ResultRow, path: Path | None = None) -> ResultRow:
     path = path or results_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     with locked(path):
-        rows = load_results(path)
-        keys = [r.key for r in rows]
-        if row.key in keys:
-            rows[keys.index(row.key)] = row
-        else:
-            rows.append(row)
-        _write(rows, path)
+        _write(_with_row(load_results(path), row), path)
     return row
 
 
@@ -363,7 +362,7 @@ def record_test(model: keras.Model, test_accuracy: float, path: Path | None = No
     accuracy = float(test_accuracy)
     if not 0.0 <= accuracy <= 1.0:
         raise ValueError(f"test_accuracy must be in [0, 1], got {test_accuracy}")
-    key = _KEYS.get(model)
+    key = getattr(model, KEY_ATTRIBUTE, None)
     if key is None:
         raise ValueError(f"{model.name} was not trained with training.Recorder in this session")
     path = path or results_path()
