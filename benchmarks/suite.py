@@ -316,7 +316,8 @@ def numbers_accuracy(quick: bool) -> list[Row]:
                 "share",
                 math.nan,
                 ">= 0.90",
-                f"AUROC {o.auroc:.4f}, FPR95 {o.fpr95:.4f}, refused {o.refused:.3f}, {o.n} images",
+                f"AUROC {o.auroc:.4f}, FPR95 {o.fpr95:.4f}, refused {o.refused:.3f}, "
+                f"read as one sure digit {o.one_digit:.3f}, {o.n} images",
             )  # fmt: skip
         )
     return rows

@@ -151,6 +151,9 @@ class OutlierRow(NamedTuple):
     flagged: float  #: share refused or "not sure" at the checks' operating point
     auroc: float  #: area under the ROC curve of ``check_score``, digits against these
     fpr95: float  #: share of digits flagged when 95% of these are
+    #: share ``read_number`` answers with one digit it is sure of: what the command line, the
+    #: drawing pad and the upload box would show as a digit (nan when not measured)
+    one_digit: float = float("nan")
 
 
 def check_score(sureness: Sureness, probabilities: np.ndarray, features) -> np.ndarray:
@@ -200,12 +203,32 @@ def _scored(recognizer: Recognizer, sureness: Sureness, images) -> tuple[np.ndar
     return scores, refused
 
 
+def one_digit_share(recognizer: Recognizer, images) -> float:
+    """Share of ``images`` that ``read_number`` answers with exactly one digit it is sure of
+    (a refused image, several digits or a doubted one are not)."""
+    answered = 0
+    for image in images:
+        try:
+            reading = recognizer.read_number(image)
+        except ImageError:
+            continue
+        answered += len(reading.digits) == 1 and reading.sure
+    return answered / max(len(images), 1)
+
+
 def outlier_report(
-    recognizer: Recognizer, sureness: Sureness, *, n: int = 300, split: str = "test", seed: int = 0
+    recognizer: Recognizer,
+    sureness: Sureness,
+    *,
+    n: int = 300,
+    split: str = "test",
+    seed: int = 0,
+    read_whole: bool = True,
 ) -> tuple[float, list[OutlierRow]]:
     """Share of MNIST digits ("test", or "validation" for choosing) the checks flag, and per
     kind of non-digit (``outliers.KINDS``, ``n`` each, made from the same split's digits where
-    made from digits) what they flag, AUROC and FPR at 95% detection."""
+    made from digits) what they flag, AUROC and FPR at 95% detection; with ``read_whole``, also
+    the share ``read_number`` (with these checks) answers as one sure digit."""
     from mnistlib.measure.outliers import KINDS, TRAINING_KINDS, outlier_set
 
     if split not in ("test", "validation"):
@@ -216,6 +239,9 @@ def outlier_report(
     for k, kind in enumerate(KINDS):
         made = outlier_set(kind, n, x, seed=seed * 100 + k + SPLIT_SEEDS[split])
         scores, refused = _scored(recognizer, sureness, made)
+        one_digit = float("nan")
+        if read_whole:
+            one_digit = one_digit_share(replace(recognizer, sureness=sureness), made)
         rows.append(
             OutlierRow(
                 kind,
@@ -225,18 +251,21 @@ def outlier_report(
                 float((scores > 1).mean()),
                 auroc(digits, scores),
                 fpr_at_95(digits, scores),
+                one_digit,
             )  # fmt: skip
         )
     return float((digits > 1).mean()), rows
 
 
 def format_outliers(digits_flagged: float, rows: list[OutlierRow]) -> str:
-    """The outlier report as a table."""
-    lines = [f"{'':<24}{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}"]
+    """The outlier report as a table ("read as one digit": what ``read_number`` answers)."""
+    lines = [f"{'':<24}{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}{'read as one digit':>19}"]
     lines.append(f"{'MNIST digits':<24}{digits_flagged:>9.3f}")
     for r in rows:
         name = r.kind + (" (held out)" if r.held_out else "")
-        lines.append(f"{name:<24}{r.flagged:>9.3f}{r.auroc:>8.3f}{r.fpr95:>8.3f}{r.refused:>9.3f}")
+        one = f"{r.one_digit:>19.3f}" if np.isfinite(r.one_digit) else f"{'-':>19}"
+        cells = f"{r.flagged:>9.3f}{r.auroc:>8.3f}{r.fpr95:>8.3f}{r.refused:>9.3f}"
+        lines.append(f"{name:<24}{cells}{one}")
     return "\n".join(lines)
 
 

@@ -174,10 +174,21 @@ def test_outlier_report_flags_refusals_and_uses_only_the_split_asked(monkeypatch
     monkeypatch.setattr(evaluation, "load_mnist", lambda: (None, (x_test, x_test[:, 0, 0])))
     from mnistlib.recognition.sureness import Sureness
 
-    flagged, rows = evaluation.outlier_report(Confident(), Sureness(threshold=0.6), n=8)
+    flagged, rows = evaluation.outlier_report(
+        Confident(), Sureness(threshold=0.6), n=8, read_whole=False
+    )
     assert 0 <= flagged <= 1
     kinds = {r.kind: r for r in rows}
     assert set(kinds) >= {"letters", "noise", "two_digits", "empty_frame"}
     assert kinds["shapes"].held_out and not kinds["letters"].held_out
     assert all(r.refused <= r.flagged <= 1 and 0 <= r.auroc <= 1 for r in rows)
     assert "AUROC" in evaluation.format_outliers(flagged, rows)
+
+
+def test_one_digit_share_counts_only_a_single_sure_digit(shipped, mnist):
+    _, (x_test, _) = mnist
+    digit = np.pad(x_test[0], 8)  # a 7, read surely alone
+    pair = np.concatenate([digit, np.pad(x_test[1], 8)], axis=1)  # "72": a number
+    blank = np.zeros((28, 28), np.uint8)  # refused: no visible digit
+    assert evaluation.one_digit_share(shipped, [digit]) == 1.0
+    assert evaluation.one_digit_share(shipped, [digit, pair, blank]) == pytest.approx(1 / 3)
