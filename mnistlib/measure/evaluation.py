@@ -259,7 +259,8 @@ def outlier_report(
 
 def format_outliers(digits_flagged: float, rows: list[OutlierRow]) -> str:
     """The outlier report as a table ("read as one digit": what ``read_number`` answers)."""
-    lines = [f"{'':<24}{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}{'read as one digit':>19}"]
+    header = f"{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}{'read as one digit':>19}"
+    lines = [f"{'':<24}{header}"]
     lines.append(f"{'MNIST digits':<24}{digits_flagged:>9.3f}")
     for r in rows:
         name = r.kind + (" (held out)" if r.held_out else "")
