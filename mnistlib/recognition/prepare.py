@@ -377,15 +377,6 @@ def raw_ink(pixels: Pixels) -> np.ndarray:
     return _ink_map(_flatten(pixels.gray, pixels.alpha))
 
 
-def ink_map(source: Source) -> np.ndarray:
-    """The ink of an image at working size: light on black in [0, 1], whatever its polarity,
-    lighting and transparency, with the noise floor removed (the first steps of
-    ``prepare_image``, for finding several digits in one image). Raises ImageError when the
-    image holds no visible ink."""
-    pixels = read_image(source)
-    return clean(_ink_map(_shrink(_flatten(pixels.gray, pixels.alpha))))
-
-
 def prepare_pixels(pixels: Pixels, keep: np.ndarray | None = None) -> np.ndarray:
     """``prepare_image`` of pixels already read (``images.Decoded.pixels``: a number's digit
     read from its own box). ``keep``: where the ink is this digit's (1) and not a neighbour's

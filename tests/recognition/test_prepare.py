@@ -9,7 +9,6 @@ import pytest
 from helpers import seven
 from PIL import Image
 
-from mnistlib.errors import ImageError
 from mnistlib.recognition import figures, prepare
 from mnistlib.recognition import images as imageio
 from mnistlib.recognition.loading import sample_images
@@ -255,14 +254,3 @@ def test_preparation_steps_and_figure():
     np.testing.assert_array_equal(plain["28x28"], shown["28x28"])
     fig = figures.preparation_figure(seven())
     assert len(fig.axes) == 6 and fig._suptitle.get_text()
-
-
-# --- errors ----------------------------------------------------------------------------------
-def test_ink_map_is_the_ink_prepare_image_starts_from():
-    dark_on_light = prepare.ink_map(seven())
-    light_on_dark = prepare.ink_map(seven(ink=255, paper=0))
-    assert dark_on_light.shape == (102, 128)  # 200x160 shrunk to the working size, aspect kept
-    assert dark_on_light.max() == 1.0 and dark_on_light[0].max() == 0.0  # ink light, paper black
-    assert np.abs(dark_on_light - light_on_dark).mean() < 0.01
-    with pytest.raises(ImageError, match="no visible digit"):
-        prepare.ink_map(np.full((50, 50), 128, np.uint8))
