@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from helpers import counting
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFilter
 
 from mnistlib.errors import ImageError
 from mnistlib.measure import strokes
@@ -117,6 +117,18 @@ def test_specks_are_dropped_and_flat_pieces_joined():
     found = segment.segment(image)
     assert len(found) == 2
     assert found[1].box[0] <= 120 and found[1].box[2] >= 159
+
+
+def test_a_faint_thin_one_beside_a_bold_zero_is_found():
+    # A 1 in pencil half as dark as the 0 beside it, softened a little (a small number
+    # photographed from afar): it must stay one piece, not break into specks that are dropped.
+    image = Image.new("L", (220, 120), 255)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((30, 20, 100, 100), outline=0, width=14)
+    draw.line([(150, 22), (144, 98)], fill=130, width=6)
+    found = segment.segment(np.asarray(image.filter(ImageFilter.GaussianBlur(1))))
+    assert len(found) == 2
+    assert found[1].box[0] >= 135 and found[1].box[3] - found[1].box[1] >= 60  # the whole 1
 
 
 def test_one_digit_is_read_as_recognize_reads_it(model, mnist):
