@@ -5,7 +5,7 @@
 #   make lab    open JupyterLab in the project's environment
 #   make bench  benchmarks, written to results/bench.csv
 #   make lint   ruff, mypy and the import contract (pyproject.toml, [tool.importlinter])
-#   make recognizer  re-train the digit recogniser into models/ (~4 min; see scripts/train_recognizer.py)
+#   make recognizer  re-train the digit recogniser into models/ (~8 min; see scripts/train_recognizer.py)
 # Each target creates .venv, installs the project (about 700 MB of downloads, 2.8 GB installed)
 # and fetches MNIST once (about 11 MB), as needed. Also: setup, data, quick (fast unit tests),
 # unit, install-test, nbval, browser, clean.

@@ -258,13 +258,13 @@ def outlier_report(
 
 
 def format_outliers(digits_flagged: float, rows: list[OutlierRow]) -> str:
-    """The outlier report as a table ("read as one digit": what ``read_number`` answers)."""
-    header = f"{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}{'read as one digit':>19}"
+    """The outlier report as a table ("read as one sure digit": what ``read_number`` answers)."""
+    header = f"{'flagged':>9}{'AUROC':>8}{'FPR95':>8}{'refused':>9}{'read as one sure digit':>24}"
     lines = [f"{'':<24}{header}"]
     lines.append(f"{'MNIST digits':<24}{digits_flagged:>9.3f}")
     for r in rows:
         name = r.kind + (" (held out)" if r.held_out else "")
-        one = f"{r.one_digit:>19.3f}" if np.isfinite(r.one_digit) else f"{'-':>19}"
+        one = f"{r.one_digit:>24.3f}" if np.isfinite(r.one_digit) else f"{'-':>24}"
         cells = f"{r.flagged:>9.3f}{r.auroc:>8.3f}{r.fpr95:>8.3f}{r.refused:>9.3f}"
         lines.append(f"{name:<24}{cells}{one}")
     return "\n".join(lines)
