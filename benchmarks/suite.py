@@ -21,7 +21,7 @@ import keras  # noqa: E402
 
 from benchmarks import models, profile  # noqa: E402
 from benchmarks.row import Row  # noqa: E402
-from mnistlib import data, training  # noqa: E402
+from mnistlib import data  # noqa: E402
 from mnistlib.files import atomic_write, results_dir  # noqa: E402
 from mnistlib.recognition.loading import sample_images  # noqa: E402
 from mnistlib.recognition.recognizer import Recognizer  # noqa: E402
@@ -56,35 +56,7 @@ def _cnn_input(x):
     return (x.astype("float32") / 255)[..., None]
 
 
-# --- 1. progress display overhead --------------------------------------------------------
-def training_overhead(quick: bool) -> list[Row]:
-    """The Keras recipe's CNN ``fit`` with the notebooks' progress display vs a silent plain
-    ``fit``."""
-    (x, y), _ = _mnist(quick)
-    n = 2560 if quick else 19200
-    x_cnn, y_hot = _cnn_input(x[:n]), keras.utils.to_categorical(y[:n], 10)
-
-    def fit(with_progress: bool) -> float:
-        keras.utils.set_random_seed(0)
-        model = models.build_keras_example_cnn()
-        progress = [training.EpochProgress(live=False, print_fn=lambda line: None)]
-        start = time.perf_counter()
-        model.fit(x_cnn, y_hot, batch_size=128, epochs=1, verbose=0,
-                  callbacks=progress if with_progress else [])  # fmt: skip
-        return time.perf_counter() - start
-
-    fit(False)  # warm-up: TensorFlow's first graph build is not what we compare
-    mine, theirs = [], []
-    for _ in range(1 if quick else 3):  # alternate, so drift hits both alike
-        mine.append(fit(True))
-        theirs.append(fit(False))
-    a, b = min(mine), min(theirs)
-    notes = f"1 epoch on {n} images, best of {len(mine)}"
-    return [Row("training overhead", "recipe CNN fit with EpochProgress", "plain silent fit",
-                a, b, "s", a / b, "<= 1.02", notes)]  # fmt: skip
-
-
-# --- 2. time to accuracy --------------------------------------------------------------------
+# --- 1. time to accuracy --------------------------------------------------------------------
 #: Filled by ``time_to_accuracy``: the Keras recipe's training time in this run, the yardstick
 #: for the notebooks' wall times.
 _RECIPE: dict[str, float] = {}
@@ -137,7 +109,7 @@ def _improved_cnn_rows() -> list[Row]:
     ]  # fmt: skip
 
 
-# --- 3. determinism cost ---------------------------------------------------------------------
+# --- 2. determinism cost ---------------------------------------------------------------------
 def determinism_cost(quick: bool) -> list[Row]:
     """What TensorFlow's op determinism would cost: the recipe's CNN for one epoch, on and off."""
     code = (
@@ -165,7 +137,7 @@ def determinism_cost(quick: bool) -> list[Row]:
                 f"1 epoch on {n} images, best of {len(times[True])}")]  # fmt: skip
 
 
-# --- 4. recognition latency ------------------------------------------------------------------
+# --- 3. recognition latency ------------------------------------------------------------------
 def recognition_latency(quick: bool) -> list[Row]:
     """``recognize`` on one JPEG file (warm) vs ``model.predict`` on the prepared array."""
     from mnistlib.recognition.prepare import prepare_image
@@ -193,7 +165,7 @@ def recognition_latency(quick: bool) -> list[Row]:
                 "<= 0.1", f"median of {repeats}; model: {which}")]  # fmt: skip
 
 
-# --- 5. notebooks end to end -----------------------------------------------------------------
+# --- 4. notebooks end to end -----------------------------------------------------------------
 _RUN_ONE = """
 import resource, sys, time
 sys.path.insert(0, "scripts")
@@ -233,7 +205,7 @@ def notebooks(quick: bool) -> list[Row]:
     return rows
 
 
-# --- 6. recognition accuracy per form --------------------------------------------------------
+# --- 5. recognition accuracy per form --------------------------------------------------------
 def forms_accuracy(quick: bool) -> list[Row]:
     """Recognition accuracy per image form (``mnistlib forms``), on MNIST test digits and on
     digits drawn with pen strokes (not MNIST)."""
@@ -332,7 +304,6 @@ BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
     "numbers": numbers_accuracy,
     "profile": profile.profile,
     "first_filters": profile.first_filters,
-    "overhead": training_overhead,
     "determinism": determinism_cost,
 }
 
