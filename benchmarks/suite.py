@@ -256,8 +256,8 @@ def numbers_accuracy(quick: bool) -> list[Row]:
     model = Recognizer.load()  # with the checks shipped beside it
     rows = []
     table = evaluation.number_report(model, n=10 if quick else 100)
+    alone = {(q.condition, q.length): q.alone for q in table if q.source == "mnist"}
     for r in table:
-        alone = {(q.condition, q.length): q.alone for q in table if q.source == "mnist"}
         one = alone.get((r.condition, r.length), math.nan)
         base = one**r.length if r.source == "mnist" and r.height == 64 else math.nan
         target = NUMBER_TARGETS.get((r.condition, r.length, r.height), "report")

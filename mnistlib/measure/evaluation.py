@@ -235,13 +235,12 @@ def outlier_report(
         raise ValueError(f"split must be 'test' or 'validation', got {split!r}")
     x, _ = _number_digits("mnist", split)
     digits, _ = _scored(recognizer, sureness, x)
+    reader = replace(recognizer, sureness=sureness) if read_whole else None  # compiled once
     rows = []
     for k, kind in enumerate(KINDS):
         made = outlier_set(kind, n, x, seed=seed * 100 + k + SPLIT_SEEDS[split])
         scores, refused = _scored(recognizer, sureness, made)
-        one_digit = float("nan")
-        if read_whole:
-            one_digit = one_digit_share(replace(recognizer, sureness=sureness), made)
+        one_digit = float("nan") if reader is None else one_digit_share(reader, made)
         rows.append(
             OutlierRow(
                 kind,
