@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     from mnistlib import data
     from mnistlib.measure.evaluation import fit_sureness
     from mnistlib.recognition.recognizer import Recognizer
-    from mnistlib.recognition.sureness import sureness_path
+    from mnistlib.recognition.sureness import NINE_VIEWS, Sureness, sureness_path
 
     mnistlib.set_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
@@ -265,7 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     test_acc = float((shipped.predict(x_test, verbose=0).argmax(1) == y_test).mean())
     size_mb = out.stat().st_size / 1e6
     print(f"saved {out} ({size_mb:.1f} MB): validation {val_acc:.4f}, test {test_acc:.4f}")
-    sureness, _ = fit_sureness(Recognizer(shipped))  # chosen on the validation digits
+    # read as the shipped recogniser is read (nine views); chosen on the validation digits
+    sureness, _ = fit_sureness(Recognizer(shipped, Sureness(views=NINE_VIEWS)))
     sureness.save(sureness_path(out))
     print(f"saved {sureness_path(out)} (its 'not sure' checks)")
     return 0

@@ -61,8 +61,8 @@ def non_digits(n: int, seed: int = 0) -> list[np.ndarray]:
 def fit_sureness(
     recognizer: Recognizer, *, probability_only: bool = False, familiarity: str = "neighbours"
 ) -> tuple[Sureness, FlagCurve]:
-    """Choose the checks for ``recognizer``'s model on the validation set; also the curve
-    behind the choice.
+    """Choose the checks for ``recognizer``'s model, read as it reads (its checks' ``views``),
+    on the validation set; also the curve behind the choice.
 
     The familiarity check compares with the first FIT_IMAGES training images' features:
     ``familiarity="neighbours"`` keeps REFERENCES of them for the nearest-neighbour distance,
@@ -74,7 +74,8 @@ def fit_sureness(
         raise ValueError(f"familiarity must be 'neighbours' or 'mahalanobis', got {familiarity!r}")
     x_val, y_val = validation_set()
     features, probabilities = _in_batches(recognizer, _prepared(x_val))
-    sureness, unfamiliar = Sureness(), None
+    views = recognizer.sureness.views  # the checks are chosen for the way it reads
+    sureness, unfamiliar = Sureness(views=views), None
     if features is not None and not probability_only:
         (x_train, y_train), _ = load_mnist()
         if familiarity == "neighbours":  # prepared, as the images it will be asked about
@@ -86,7 +87,7 @@ def fit_sureness(
         distances = stats.distances(features)
         assert distances is not None  # features and statistics are both there
         limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
-        sureness = replace(stats, distance_limit=limit)
+        sureness = replace(stats, distance_limit=limit, views=views)
         unfamiliar = distances > limit
     curve = flag_curve(probabilities, y_val, unfamiliar)
     return replace(sureness, threshold=choose_threshold(curve, MAX_FLAGGED)), curve

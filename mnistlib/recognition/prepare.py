@@ -130,7 +130,11 @@ def _paper_level(paper: np.ndarray) -> np.ndarray:
     y = np.repeat((np.arange(rows) + 0.5) / rows, cols)
     x = np.tile((np.arange(cols) + 0.5) / cols, rows)
     terms = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
-    keep = np.ones(level.shape, bool)
+    # Start from the blocks as bright as most (paper is most of a page): ink-heavy blocks
+    # would pull the first fit down and leave it bowed above the paper at the edges.
+    middle = float(np.median(level))
+    spread = 1.4826 * float(np.median(np.abs(level - middle))) + 0.01
+    keep = level >= middle - INK_SPREADS * spread
     for _ in range(4):
         kept = terms[keep]  # least squares by the 6x6 normal equations: cheap and exact enough
         coef = np.linalg.solve(kept.T @ kept + 1e-9 * np.eye(6), kept.T @ level[keep])

@@ -36,7 +36,7 @@ from mnistlib.recognition.loading import (
 )
 from mnistlib.recognition.prepare import prepare_image, prepare_pixels
 from mnistlib.recognition.segment import Box, Segment, find_groups
-from mnistlib.recognition.sureness import Sureness, describe, sureness_path
+from mnistlib.recognition.sureness import ONE_VIEW, Sureness, describe, sureness_path
 
 if TYPE_CHECKING:
     import keras
@@ -192,16 +192,23 @@ class Recognizer:
 
     def scores(self, images: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
         """Last hidden features (n, d) (None if unreachable) and probabilities (n, 10) of
-        prepared images (n, 28, 28) in [0, 1], in one model call."""
+        prepared images (n, 28, 28) in [0, 1], in one model call: each averaged over the
+        views of the image its checks were chosen for (``Sureness.views``)."""
         images = np.asarray(images, dtype=np.float32)
         if images.ndim == 2:
             images = images[None]
         if len(images) == 0:
             return None, np.zeros((0, NUM_CLASSES))
-        shape = tuple(self.model.input_shape)[1:]
+        n, shape, views = len(images), tuple(self.model.input_shape)[1:], self.sureness.views
+        if views != ONE_VIEW:  # every view of every image in the same call
+            images = np.concatenate([np.roll(images, view, axis=(1, 2)) for view in views])
         features, outputs = self._call(images.reshape((len(images), *shape)))
         probabilities = as_probabilities(np.asarray(outputs))
-        return (np.asarray(features, np.float64) if self._has_features else None), probabilities
+        probabilities = probabilities.reshape(len(views), n, -1).mean(axis=0)
+        if not self._has_features:
+            return None, probabilities
+        features = np.asarray(features, np.float64).reshape(len(views), n, -1).mean(axis=0)
+        return features, probabilities
 
     def probabilities(self, images: np.ndarray) -> np.ndarray:
         """Probabilities (n, 10) of prepared images (n, 28, 28) in [0, 1], in one model call."""

@@ -57,7 +57,7 @@ DIGIT_PIXELS = 32
 FIRST_PIXELS, MAP_PIXELS = 256 * 256, 512 * 512
 #: Ink counts against the strongest ink within this many typical digit heights (at least
 #: LOCAL_FLOOR of the image's strongest), so a faint digit beside a dark one is found.
-LOCAL_WINDOW, LOCAL_FLOOR = 1.5, 0.2
+LOCAL_WINDOW, LOCAL_FLOOR = 0.75, 0.2
 #: Two neighbouring groups are also offered as one digit when together they are at most this
 #: many digit heights wide (MNIST's digits: 0.8 in the median, a wide 0 up to 1.5).
 JOIN_WIDTH = 1.0

@@ -48,19 +48,29 @@ FIT_IMAGES = 20000
 REFERENCES = 5000
 #: What a "not sure" answer says about the check that failed.
 UNFAMILIAR = "unlike the digits it was trained on"
+#: How a model is read: the prepared image shifted by these (rows, columns) of a pixel, the
+#: answers averaged. One view is the model's own answer (the default: a learner's model).
+ONE_VIEW: tuple[tuple[int, int], ...] = ((0, 0),)
+#: The image and its eight one-pixel shifts: the shipped recogniser reads this way. Averaged,
+#: a digit reads the same wherever its centre lands within a pixel: 0.2-0.45 points more
+#: degraded validation digits read right, and no form lower (docs/recognition.md).
+NINE_VIEWS: tuple[tuple[int, int], ...] = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 LOW_PROBABILITY = "probability below {:.0%}"
 
 
 # --- the checks -----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Sureness:
-    """The two checks' parameters: probability threshold and familiarity statistics."""
+    """The two checks' parameters: probability threshold and familiarity statistics, and the
+    views of each image (``ONE_VIEW``, ``NINE_VIEWS``) the model's answers are averaged over,
+    which the checks were chosen for."""
 
     threshold: float = SURE_THRESHOLD
     means: np.ndarray | None = None  # (10, d): each digit's mean features
     precision: np.ndarray | None = None  # (d, d): inverse of the shared covariance
     distance_limit: float = np.inf
     references: np.ndarray | None = None  # (n, d): unit-length features of training digits
+    views: tuple[tuple[int, int], ...] = ONE_VIEW
 
     def distances(self, features: np.ndarray | None) -> np.ndarray | None:
         """How unlike training digits each row of ``features`` is: the cosine distance to the
@@ -104,7 +114,11 @@ class Sureness:
         return out
 
     def save(self, path: str | Path) -> None:
-        arrays = {"threshold": np.float64(self.threshold), "limit": self.distance_limit}
+        arrays = {
+            "threshold": np.float64(self.threshold),
+            "limit": self.distance_limit,
+            "views": np.array(self.views, dtype=np.int8),
+        }
         if self.means is not None:
             arrays |= {"means": self.means, "precision": self.precision}
         if self.references is not None:
@@ -118,7 +132,15 @@ class Sureness:
             means = data.get("means", None)
             precision = data.get("precision", None)
             references = data.get("references", None)
-            return cls(float(data["threshold"]), means, precision, float(data["limit"]), references)
+            views = data.get("views", np.array(ONE_VIEW))  # checks saved before views: one
+            return cls(
+                float(data["threshold"]),
+                means,
+                precision,
+                float(data["limit"]),
+                references,
+                tuple((int(dy), int(dx)) for dy, dx in views.reshape(-1, 2)),
+            )
 
     @classmethod
     def fit_references(cls, features: np.ndarray, n: int = REFERENCES) -> Sureness:

@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 from helpers import seven
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from mnistlib.recognition import figures, prepare
 from mnistlib.recognition import images as imageio
@@ -254,3 +254,19 @@ def test_preparation_steps_and_figure():
     np.testing.assert_array_equal(plain["28x28"], shown["28x28"])
     fig = figures.preparation_figure(seven())
     assert len(fig.axes) == 6 and fig._suptitle.get_text()
+
+
+@pytest.mark.parametrize("pen", [9, 16])
+def test_bold_digits_leave_the_bare_paper_without_ink(pen):
+    # Four bold 0s covering much of a slightly noisy page: the paper's brightness is fitted
+    # from the blocks as bright as most, so the ink-heavy ones cannot bow the fit above the
+    # paper (it read up to 0.3 of "ink" on the bare paper, found as extra digits at the edges).
+    image = Image.new("L", (160, 68), 245)
+    draw = ImageDraw.Draw(image)
+    for k in range(4):
+        draw.ellipse((8 + 37 * k, 10, 40 + 37 * k, 58), outline=10, width=pen)
+    noisy = np.asarray(image, np.float32) + np.random.default_rng(0).normal(0, 2.5, (68, 160))
+    pixels = imageio.decode(np.clip(noisy, 0, 255).astype(np.uint8)).pixels()
+    ink = prepare.raw_ink(pixels)
+    assert ink[pixels.gray > 0.8].max() < 0.08  # the paper's noise, nothing more
+    assert ink[pixels.gray < 0.2].min() > 0.7  # the strokes are ink

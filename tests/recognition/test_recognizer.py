@@ -14,7 +14,7 @@ from mnistlib.errors import ModelLoadError
 from mnistlib.recognition.loading import sample_images, shipped_recognizer_path
 from mnistlib.recognition.prepare import prepare_image
 from mnistlib.recognition.recognizer import Recognizer, as_probabilities, as_recognizer
-from mnistlib.recognition.sureness import Sureness, sureness_path
+from mnistlib.recognition.sureness import NINE_VIEWS, ONE_VIEW, Sureness, sureness_path
 
 
 def test_recognize_returns_digit_probabilities_and_image(dense_model):
@@ -92,6 +92,20 @@ def test_the_checks_decide_sure_and_say_which_failed(dense_model):
     assert Recognizer(dense_model, Sureness(threshold=0.0)).recognize(seven()).sure
 
 
+def test_a_recognizer_reading_nine_views_averages_the_shifted_images(dense_model):
+    nine = Recognizer(dense_model, Sureness(threshold=0.0, views=NINE_VIEWS))
+    image = prepare_image(seven())
+    shifted = np.stack([np.roll(image, view, axis=(0, 1)) for view in NINE_VIEWS])
+    expected = Recognizer(dense_model).probabilities(shifted).mean(axis=0)
+    np.testing.assert_allclose(nine.probabilities(image[None])[0], expected, atol=1e-6)
+    one = Recognizer(dense_model).probabilities(image[None])[0]
+    assert np.abs(expected - one).max() > 1e-4  # the views differ: the average is not one view
+    model = counting(dense_model)
+    before = float(model.calls.numpy())
+    Recognizer(model, Sureness(views=NINE_VIEWS)).read(np.stack([image] * 3))
+    assert float(model.calls.numpy()) == before + 1  # all views of all images in one call
+
+
 # --- loading: one file, the same answers however it is loaded -----------------------------
 def test_the_shipped_recognizer_answers_the_same_loaded_by_default_or_by_path(shipped):
     by_path = Recognizer.load(shipped_recognizer_path())
@@ -102,6 +116,7 @@ def test_the_shipped_recognizer_answers_the_same_loaded_by_default_or_by_path(sh
     for x, y in zip(a, b, strict=True):
         np.testing.assert_array_equal(x.probabilities, y.probabilities)
     assert shipped.sureness.references is not None  # its familiarity check came along both ways
+    assert shipped.sureness.views == by_path.sureness.views == NINE_VIEWS  # and how it reads
     np.testing.assert_array_equal(shipped.sureness.references, by_path.sureness.references)
 
 
@@ -113,6 +128,15 @@ def test_a_copied_model_file_brings_its_checks_along(tmp_path, shipped):
     )  # no checks beside it: probability only
     shutil.copy(sureness_path(shipped_recognizer_path()), sureness_path(copy))
     assert Recognizer.load(copy).sureness.threshold == shipped.sureness.threshold
+    assert Recognizer.load(copy).sureness.views == NINE_VIEWS
+
+
+def test_checks_saved_before_views_read_one_view(tmp_path):
+    path = tmp_path / "old.sure.npz"
+    np.savez(path, threshold=np.float64(0.5), limit=np.float64(np.inf))  # no "views" saved
+    assert Sureness.load(path).views == ONE_VIEW
+    Sureness(threshold=0.5, views=NINE_VIEWS).save(path)
+    assert Sureness.load(path).views == NINE_VIEWS
 
 
 def test_unreadable_checks_are_a_model_load_error(tmp_path, dense_model):
