@@ -56,7 +56,9 @@ DIGIT_PIXELS = 32
 #: Pixel budgets of the coarse map that measures the digits' height, and of the ink map.
 FIRST_PIXELS, MAP_PIXELS = 256 * 256, 512 * 512
 #: Ink counts against the strongest ink within this many typical digit heights (at least
-#: LOCAL_FLOOR of the image's strongest), so a faint digit beside a dark one is found.
+#: LOCAL_FLOOR of the image's strongest), so a faint digit beside a dark one is found. The
+#: window reaches about a gap past a digit's own ink: 1.5 reached its neighbours' and lost a
+#: faint digit between dark ones; 0.5-0.75 read validation numbers alike (docs/recognition.md).
 LOCAL_WINDOW, LOCAL_FLOOR = 0.75, 0.2
 #: Two neighbouring groups are also offered as one digit when together they are at most this
 #: many digit heights wide (MNIST's digits: 0.8 in the median, a wide 0 up to 1.5).

@@ -53,7 +53,7 @@ UNFAMILIAR = "unlike the digits it was trained on"
 ONE_VIEW: tuple[tuple[int, int], ...] = ((0, 0),)
 #: The image and its eight one-pixel shifts: the shipped recogniser reads this way. Averaged,
 #: a digit reads the same wherever its centre lands within a pixel: 0.2-0.45 points more
-#: degraded validation digits read right, and no form lower (docs/recognition.md).
+#: degraded validation digits read right, every form within 0.15 points (docs/recognition.md).
 NINE_VIEWS: tuple[tuple[int, int], ...] = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 LOW_PROBABILITY = "probability below {:.0%}"
 

@@ -8,7 +8,7 @@ import pytest
 
 from mnistlib.errors import ImageError
 from mnistlib.measure import evaluation
-from mnistlib.recognition.sureness import MAX_FLAGGED, VALIDATION_SIZE
+from mnistlib.recognition.sureness import MAX_FLAGGED, VALIDATION_SIZE, Sureness
 
 N_TRAIN = VALIDATION_SIZE + 2000
 
@@ -16,6 +16,8 @@ N_TRAIN = VALIDATION_SIZE + 2000
 class Confident:
     """A stand-in recogniser: reads every image as the digit of its brightest column band, with a
     top probability that grows with the ink; its "features" are the mean ink of 4 bands."""
+
+    sureness = Sureness()  # read once: one view
 
     def scores(self, images):
         images = np.asarray(images, dtype=np.float64).reshape(len(images), 28, 28)
@@ -160,7 +162,6 @@ def test_auroc_and_fpr_at_95_on_known_scores():
 
 
 def test_the_check_score_passes_one_exactly_where_a_check_fails():
-    from mnistlib.recognition.sureness import Sureness
 
     checks = Sureness(threshold=0.5)
     p = np.array([[0.9] + [0.1 / 9] * 9, [0.4] + [0.6 / 9] * 9])
@@ -172,7 +173,6 @@ def test_outlier_report_flags_refusals_and_uses_only_the_split_asked(monkeypatch
     rng = np.random.default_rng(3)
     x_test = (rng.random((60, 28, 28)) < 0.2).astype(np.uint8) * 255
     monkeypatch.setattr(evaluation, "load_mnist", lambda: (None, (x_test, x_test[:, 0, 0])))
-    from mnistlib.recognition.sureness import Sureness
 
     flagged, rows = evaluation.outlier_report(
         Confident(), Sureness(threshold=0.6), n=8, read_whole=False
