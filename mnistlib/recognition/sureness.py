@@ -30,8 +30,8 @@ from typing import NamedTuple
 import numpy as np
 
 #: Top probability below which a digit is "not sure", for a model without saved checks (a
-#: learner's own): what ``mnistlib sure --probability-only`` chose for the shipped recogniser
-#: (docs/recognition.md has the figures).
+#: learner's own): what ``mnistlib sure --probability-only`` chose for an earlier shipped
+#: recogniser; ``mnistlib sure --model yours.keras --save`` chooses your model's own.
 SURE_THRESHOLD = 0.82
 #: Images at the end of MNIST's training set held out to choose the thresholds.
 VALIDATION_SIZE = 5000
