@@ -88,9 +88,9 @@ def run(path: Path) -> float:
 
 
 def main(argv: list[str]) -> int:
-    if not argv:
+    if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
-        return 2
+        return 0 if argv else 2
     for name in argv:
         path = Path(name).resolve()
         if not path.is_file():
