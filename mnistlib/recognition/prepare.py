@@ -111,6 +111,12 @@ def _border(values: np.ndarray) -> np.ndarray:
     )
 
 
+def _spread(deviations: np.ndarray) -> float:
+    """A robust standard deviation of ``deviations`` from a fit (1.4826 x their median absolute
+    value), plus 0.01 so that perfectly flat paper still leaves room for its noise."""
+    return 1.4826 * float(np.median(np.abs(deviations))) + 0.01
+
+
 def _paper_level(paper: np.ndarray) -> np.ndarray:
     """The brightness the paper would have everywhere without ink (``paper``: ink dark).
 
@@ -133,14 +139,12 @@ def _paper_level(paper: np.ndarray) -> np.ndarray:
     # Start from the blocks as bright as most (paper is most of a page): ink-heavy blocks
     # would pull the first fit down and leave it bowed above the paper at the edges.
     middle = float(np.median(level))
-    spread = 1.4826 * float(np.median(np.abs(level - middle))) + 0.01
-    keep = level >= middle - INK_SPREADS * spread
+    keep = level >= middle - INK_SPREADS * _spread(level - middle)
     for _ in range(4):
         kept = terms[keep]  # least squares by the 6x6 normal equations: cheap and exact enough
         coef = np.linalg.solve(kept.T @ kept + 1e-9 * np.eye(6), kept.T @ level[keep])
         residual = level - terms @ coef
-        spread = 1.4826 * float(np.median(np.abs(residual[keep]))) + 0.01
-        keep = residual > -INK_SPREADS * spread
+        keep = residual > -INK_SPREADS * _spread(residual[keep])
         if keep.sum() < 12:
             return np.full_like(paper, np.median(_border(paper)))
     y = ((np.arange(height, dtype=np.float32) + 0.5) / height)[:, None]
