@@ -221,13 +221,12 @@ def sure(
 ) -> ExitStatus:
     """Choose the "not sure" checks on validation digits and print what they flag."""
     from mnistlib.measure.evaluation import (
-        fit_sureness,
         format_outliers,
         format_sure,
         measure_sureness,
         outlier_report,
     )
-    from mnistlib.recognition.sureness import sureness_path
+    from mnistlib.recognition.sureness import fit_sureness, sureness_path
 
     if save and model is None:
         _error(
@@ -279,7 +278,7 @@ def forms(
     started = time.perf_counter()
     rows = measure_forms.evaluate_forms(recognizer, n_per_form=n, seed=seed, digits=digits)
     print(f"digits: {'MNIST test set' if digits == 'mnist' else 'drawn with pen strokes'}")
-    print(measure_forms.format_table(rows))
+    print(measure_forms.format_forms(rows))
     print(f"({time.perf_counter() - started:.0f} s)")
     return ExitStatus.OK
 

@@ -218,9 +218,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from mnistlib import data
-    from mnistlib.measure.evaluation import fit_sureness
     from mnistlib.recognition.recognizer import Recognizer
-    from mnistlib.recognition.sureness import NINE_VIEWS, Sureness, sureness_path
+    from mnistlib.recognition.sureness import NINE_VIEWS, Sureness, fit_sureness, sureness_path
 
     mnistlib.set_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = data.load_mnist()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PIL import Image, ImageDraw
 
 
@@ -44,3 +45,20 @@ def counting(model):
             return model.output_shape
 
     return Counting()
+
+
+class Confident:
+    """A stand-in recogniser: reads every image as the digit of its brightest column band, with a
+    top probability that grows with the ink; its "features" are the mean ink of 4 bands."""
+
+    from mnistlib.recognition import Sureness
+
+    sureness = Sureness()  # read once: one view
+
+    def scores(self, images):
+        images = np.asarray(images, dtype=np.float64).reshape(len(images), 28, 28)
+        bands = images.reshape(len(images), 28, 4, 7).mean(axis=(1, 3))
+        top = np.clip(0.5 + 4 * images.mean(axis=(1, 2)), 0.5, 0.999)
+        p = np.repeat(((1 - top) / 9)[:, None], 10, axis=1)
+        p[np.arange(len(p)), 0] = top
+        return bands, p

@@ -121,6 +121,38 @@ def test_import_mnistlib_is_light_and_quiet():
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
+@pytest.mark.parametrize("package", ["mnistlib.recognition", "mnistlib.measure"])
+def test_each_subpackage_has_a_light_public_face(package):
+    # importing the face loads neither TensorFlow nor matplotlib nor the widgets; each name it
+    # promises resolves (then loading what it needs)
+    code = (
+        f"import sys, {package} as p; heavy = ('tensorflow', 'matplotlib', 'ipywidgets'); "
+        "print(any(m in sys.modules for m in heavy)); "
+        "print(all(callable(getattr(p, n)) or n.isupper() for n in p.__all__))"
+    )
+    out = _run("-c", code)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "False\nTrue\n"
+
+
+def test_notebooks_import_only_what_the_subpackages_export():
+    import mnistlib.measure
+    import mnistlib.recognition
+
+    faces = {"mnistlib.recognition": mnistlib.recognition, "mnistlib.measure": mnistlib.measure}
+    for path in NOTEBOOKS:
+        for cell in json.loads(path.read_text())["cells"]:
+            for line in "".join(cell["source"]).splitlines():
+                found = re.match(r"\s*from (mnistlib[\w.]*) import (.+)", line)
+                if not found:
+                    continue
+                module, names = found.groups()
+                assert module == "mnistlib" or module in faces, f"{path.name}: {line}"
+                if module in faces:
+                    for name in names.split(","):
+                        assert name.strip() in faces[module].__all__, f"{path.name}: {line}"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_notebooks_hold_a_clean_full_run(path):
     """Outputs of a full run are committed: every code cell ran, figures are stored as

@@ -1,13 +1,89 @@
 """Measuring the recogniser on data made offline, never on what it was tuned on alone.
 
-- ``strokes``: digits, letters and scribbles drawn with pen strokes (not from MNIST), and
-  numbers composed from digits.
-- ``forms``: MNIST test digits turned into the image files people hand in (photos, scans,
-  canvases...), and accuracy per form.
-- ``degrade``: how digits really arrive: enlarged from low resolution, blurred, soft pencil,
-  thick and thin pens.
-- ``outliers``: non-digits made offline (letters, scribbles, shapes, noise, half a digit, two
-  digits in one box, an empty frame), split into kinds seen in training and kinds held out.
-- ``evaluation``: choosing and measuring the "not sure" checks; numbers read per length and
-  degradation, beside the same digits alone.
+The public face (import these from ``mnistlib.measure``)::
+
+    from mnistlib.measure import evaluate_forms, evaluate_numbers, outlier_report
+
+- ``evaluate_forms``: accuracy per image form (MNIST test digits or stroke-drawn digits turned
+  into photos, scans, canvases...); ``format_forms`` prints it.
+- ``evaluate_numbers`` / ``number_report``: numbers read whole per length and degradation,
+  beside the same digits alone; ``format_numbers``.
+- ``measure_sureness`` / ``outlier_report``: what the "not sure" checks flag (MNIST test
+  digits, errors, non-digits of each kind); ``format_sure``, ``format_outliers``.
+- ``draw_digit``, ``draw_non_digit``, ``compose_number``: digits, letters and scribbles drawn
+  with pen strokes (not from MNIST), and numbers composed from digits.
+- ``degrade``, ``CONDITIONS``: how digits really arrive (enlarged from low resolution, blurred,
+  soft pencil, thick and thin pens); ``outlier_set``: non-digits of one kind.
+
+The modules behind it are internal: ``strokes``, ``forms``, ``degradation``, ``outliers``,
+``evaluation``. Names are loaded on first use (``import mnistlib.measure`` stays light).
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+#: Each public name and the internal module that defines it.
+_WHERE = {
+    "evaluate_forms": "forms",
+    "format_forms": "forms",
+    "make_samples": "forms",
+    "evaluate_numbers": "evaluation",
+    "number_report": "evaluation",
+    "format_numbers": "evaluation",
+    "measure_sureness": "evaluation",
+    "format_sure": "evaluation",
+    "outlier_report": "evaluation",
+    "format_outliers": "evaluation",
+    "draw_digit": "strokes",
+    "draw_non_digit": "strokes",
+    "compose_number": "strokes",
+    "degrade": "degradation",
+    "CONDITIONS": "degradation",
+    "outlier_set": "outliers",
+}
+
+__all__ = [
+    "CONDITIONS",
+    "compose_number",
+    "degrade",
+    "draw_digit",
+    "draw_non_digit",
+    "evaluate_forms",
+    "evaluate_numbers",
+    "format_forms",
+    "format_numbers",
+    "format_outliers",
+    "format_sure",
+    "make_samples",
+    "measure_sureness",
+    "number_report",
+    "outlier_report",
+    "outlier_set",
+]
+
+if TYPE_CHECKING:
+    from mnistlib.measure.degradation import CONDITIONS, degrade
+    from mnistlib.measure.evaluation import (
+        evaluate_numbers,
+        format_numbers,
+        format_outliers,
+        format_sure,
+        measure_sureness,
+        number_report,
+        outlier_report,
+    )
+    from mnistlib.measure.forms import evaluate_forms, format_forms, make_samples
+    from mnistlib.measure.outliers import outlier_set
+    from mnistlib.measure.strokes import compose_number, draw_digit, draw_non_digit
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

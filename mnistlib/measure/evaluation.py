@@ -1,8 +1,8 @@
 """Measuring number reading and the "not sure" checks (the ``numbers`` and ``sure`` commands).
 
-``fit_sureness`` chooses a model's checks on the validation set (the last 5,000 MNIST training
-images), never the test set. ``measure_sureness`` reports what they flag: MNIST test digits,
-the model's test errors, and non-digits (letters and scribbles drawn by ``strokes``).
+``measure_sureness`` reports what a model's "not sure" checks (chosen on validation digits by
+``mnistlib.recognition.fit_sureness``) flag: MNIST test digits, the model's test errors, and
+non-digits (letters and scribbles drawn by ``strokes``).
 ``evaluate_numbers`` reads numbers of 1 to 6 digits composed from MNIST test digits and from
 stroke-drawn digits, and gives the share read exactly right per length.
 """
@@ -18,37 +18,11 @@ import numpy as np
 
 from mnistlib.data import load_mnist
 from mnistlib.errors import ImageError
-from mnistlib.measure.degrade import CONDITIONS, degrade, on_paper
+from mnistlib.measure.degradation import CONDITIONS, degrade, on_paper
 from mnistlib.measure.strokes import compose_number, draw_non_digit
-from mnistlib.recognition.prepare import prepare_image
+from mnistlib.recognition.prepare import prepare_image, prepare_many
 from mnistlib.recognition.recognizer import Recognizer
-from mnistlib.recognition.sureness import (
-    FAMILIAR_QUANTILE,
-    FIT_IMAGES,
-    MAX_FLAGGED,
-    REFERENCES,
-    VALIDATION_SIZE,
-    FlagCurve,
-    Sureness,
-    choose_threshold,
-    flag_curve,
-)
-
-
-def _prepared(images) -> np.ndarray:
-    return np.stack([prepare_image(image) for image in images])
-
-
-def _in_batches(recognizer: Recognizer, images: np.ndarray, batch: int = 1000):
-    parts = [recognizer.scores(images[i : i + batch]) for i in range(0, len(images), batch)]
-    features = None if parts[0][0] is None else np.concatenate([f for f, _ in parts])
-    return features, np.concatenate([p for _, p in parts])
-
-
-def validation_set() -> tuple[np.ndarray, np.ndarray]:
-    """The held-out digits (the last VALIDATION_SIZE training images) and their labels."""
-    (x_train, y_train), _ = load_mnist()
-    return x_train[-VALIDATION_SIZE:], y_train[-VALIDATION_SIZE:]
+from mnistlib.recognition.sureness import Sureness, scores_in_batches, validation_set
 
 
 def non_digits(n: int, seed: int = 0) -> list[np.ndarray]:
@@ -56,41 +30,6 @@ def non_digits(n: int, seed: int = 0) -> list[np.ndarray]:
     rng = np.random.default_rng(seed)
     kinds = ["letter", "scribble"] * (n // 2) + ["letter"] * (n % 2)
     return [draw_non_digit(rng, kind=kind)[0] for kind in kinds]
-
-
-def fit_sureness(
-    recognizer: Recognizer, *, probability_only: bool = False, familiarity: str = "neighbours"
-) -> tuple[Sureness, FlagCurve]:
-    """Choose the checks for ``recognizer``'s model, read as it reads (its checks' ``views``),
-    on the validation set; also the curve behind the choice.
-
-    The familiarity check compares with the first FIT_IMAGES training images' features:
-    ``familiarity="neighbours"`` keeps REFERENCES of them for the nearest-neighbour distance,
-    ``"mahalanobis"`` their digit means and covariance. Its limit is the FAMILIAR_QUANTILE
-    quantile of the validation digits' distances; the probability threshold is the highest
-    keeping the validation digits flagged within MAX_FLAGGED.
-    """
-    if familiarity not in ("neighbours", "mahalanobis"):
-        raise ValueError(f"familiarity must be 'neighbours' or 'mahalanobis', got {familiarity!r}")
-    x_val, y_val = validation_set()
-    features, probabilities = _in_batches(recognizer, _prepared(x_val))
-    views = recognizer.sureness.views  # the checks are chosen for the way it reads
-    sureness, unfamiliar = Sureness(views=views), None
-    if features is not None and not probability_only:
-        (x_train, y_train), _ = load_mnist()
-        if familiarity == "neighbours":  # prepared, as the images it will be asked about
-            references, _ = _in_batches(recognizer, _prepared(x_train[:REFERENCES]))
-            stats = Sureness.fit_references(references, REFERENCES)
-        else:
-            train_features, _ = _in_batches(recognizer, x_train[:FIT_IMAGES] / np.float32(255))
-            stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
-        distances = stats.distances(features)
-        assert distances is not None  # features and statistics are both there
-        limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
-        sureness = replace(stats, distance_limit=limit, views=views)
-        unfamiliar = distances > limit
-    curve = flag_curve(probabilities, y_val, unfamiliar)
-    return replace(sureness, threshold=choose_threshold(curve, MAX_FLAGGED)), curve
 
 
 class SureReport(NamedTuple):
@@ -107,10 +46,10 @@ def measure_sureness(
 ) -> SureReport:
     """Shares flagged: all 10,000 MNIST test digits, the model's errors, drawn non-digits."""
     _, (x_test, y_test) = load_mnist()
-    features, probabilities = _in_batches(recognizer, _prepared(x_test))
+    features, probabilities = scores_in_batches(recognizer, prepare_many(x_test))
     sure = sureness.sure(probabilities, features)
     wrong = probabilities.argmax(axis=1) != y_test
-    features, probabilities = _in_batches(recognizer, _prepared(non_digits(n_non_digits)))
+    features, probabilities = scores_in_batches(recognizer, prepare_many(non_digits(n_non_digits)))
     return SureReport(
         test_flagged=float((~sure).mean()),
         test_errors=int(wrong.sum()),
@@ -199,7 +138,7 @@ def _scored(recognizer: Recognizer, sureness: Sureness, images) -> tuple[np.ndar
     prepared, refused = _prepared_or_refused(images)
     scores = np.full(len(refused), np.inf)
     if prepared:
-        features, probabilities = _in_batches(recognizer, np.stack(prepared))
+        features, probabilities = scores_in_batches(recognizer, np.stack(prepared))
         scores[~refused] = check_score(sureness, probabilities, features)
     return scores, refused
 

@@ -248,7 +248,7 @@ def evaluate_forms(
     return rows
 
 
-def format_table(rows: list[FormRow] | list[tuple[str, int, float]]) -> str:
+def format_forms(rows: list[FormRow] | list[tuple[str, int, float]]) -> str:
     """Rows of ``evaluate_forms`` as an aligned text table."""
     lines = [f"{'form':<22}{'images':>8}{'accuracy':>10}"]
     lines += [f"{form:<22}{n:>8}{acc:>10.4f}" for form, n, acc in rows]

@@ -13,7 +13,7 @@ thicken hairline strokes; fit to 20x20; centre in 28x28.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 from PIL import Image
@@ -400,3 +400,8 @@ def prepare_image(source: Source) -> np.ndarray:
     FileNotFoundError for a missing path.
     """
     return preparation_steps(source)["28x28"]
+
+
+def prepare_many(sources: Iterable[Source]) -> np.ndarray:
+    """``prepare_image`` of each source, stacked: (n, 28, 28) float32."""
+    return np.stack([prepare_image(source) for source in sources])

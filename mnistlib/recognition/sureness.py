@@ -17,17 +17,20 @@ and which check failed.
 The validation set is the last ``VALIDATION_SIZE`` images of MNIST's training set, prepared with
 ``prepare_image``; the distance limit is its ``FAMILIAR_QUANTILE`` quantile, and the probability
 threshold the highest that keeps the share of validation digits flagged by either check within
-``MAX_FLAGGED``. ``mnistlib sure`` does it for a model and prints the figures;
+``MAX_FLAGGED``: ``fit_sureness``. ``mnistlib sure`` does it for a model and prints the figures;
 ``mnistlib.recognition.figures.plot_flag_curve`` shows the choice.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
+
+from mnistlib.data import load_mnist
+from mnistlib.recognition.prepare import prepare_many
 
 #: Top probability below which a digit is "not sure", for a model without saved checks (a
 #: learner's own): what ``mnistlib sure --probability-only`` chose for an earlier shipped
@@ -218,3 +221,64 @@ def choose_threshold(curve: FlagCurve, max_flagged: float = MAX_FLAGGED) -> floa
     """The highest probability threshold flagging at most ``max_flagged`` of the digits."""
     allowed = curve.thresholds[curve.flagged <= max_flagged]
     return float(allowed.max()) if len(allowed) else 0.0
+
+
+class Scorer(Protocol):
+    """What the checks are chosen for: a model read the way its checks say (a ``Recognizer``)."""
+
+    @property
+    def sureness(self) -> Sureness: ...
+
+    def scores(self, images: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]: ...
+
+
+def scores_in_batches(
+    scorer: Scorer, images: np.ndarray, batch: int = 1000
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """``scorer.scores`` of many prepared images, ``batch`` at a time (bounded memory)."""
+    parts = [scorer.scores(images[i : i + batch]) for i in range(0, len(images), batch)]
+    features = [f for f, _ in parts if f is not None]
+    return (np.concatenate(features) if features else None), np.concatenate([p for _, p in parts])
+
+
+def validation_set() -> tuple[np.ndarray, np.ndarray]:
+    """The held-out digits (the last VALIDATION_SIZE training images) and their labels."""
+    (x_train, y_train), _ = load_mnist()
+    return x_train[-VALIDATION_SIZE:], y_train[-VALIDATION_SIZE:]
+
+
+def fit_sureness(
+    scorer: Scorer, *, probability_only: bool = False, familiarity: str = "neighbours"
+) -> tuple[Sureness, FlagCurve]:
+    """Choose the checks for ``scorer``'s model (a ``Recognizer``), read as it reads (its
+    checks' ``views``), on the validation set; also the curve behind the choice.
+
+    The familiarity check compares with the first FIT_IMAGES training images' features:
+    ``familiarity="neighbours"`` keeps REFERENCES of them for the nearest-neighbour distance,
+    ``"mahalanobis"`` their digit means and covariance. Its limit is the FAMILIAR_QUANTILE
+    quantile of the validation digits' distances; the probability threshold is the highest
+    keeping the validation digits flagged within MAX_FLAGGED.
+    """
+    if familiarity not in ("neighbours", "mahalanobis"):
+        raise ValueError(f"familiarity must be 'neighbours' or 'mahalanobis', got {familiarity!r}")
+    x_val, y_val = validation_set()
+    features, probabilities = scores_in_batches(scorer, prepare_many(x_val))
+    views = scorer.sureness.views  # the checks are chosen for the way it reads
+    sureness, unfamiliar = Sureness(views=views), None
+    if features is not None and not probability_only:
+        (x_train, y_train), _ = load_mnist()
+        if familiarity == "neighbours":  # prepared, as the images it will be asked about
+            references, _ = scores_in_batches(scorer, prepare_many(x_train[:REFERENCES]))
+            assert references is not None  # the same model gave features above
+            stats = Sureness.fit_references(references, REFERENCES)
+        else:
+            train_features, _ = scores_in_batches(scorer, x_train[:FIT_IMAGES] / np.float32(255))
+            assert train_features is not None
+            stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
+        distances = stats.distances(features)
+        assert distances is not None  # features and statistics are both there
+        limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
+        sureness = replace(stats, distance_limit=limit, views=views)
+        unfamiliar = distances > limit
+    curve = flag_curve(probabilities, y_val, unfamiliar)
+    return replace(sureness, threshold=choose_threshold(curve, MAX_FLAGGED)), curve

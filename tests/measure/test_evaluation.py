@@ -1,70 +1,16 @@
-"""mnistlib.measure.evaluation: choosing the "not sure" checks on validation digits only, what
-they flag, and whole-number accuracy."""
+"""mnistlib.measure.evaluation: what the "not sure" checks flag, and whole-number accuracy."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from helpers import Confident
 
 from mnistlib.errors import ImageError
 from mnistlib.measure import evaluation
-from mnistlib.recognition.sureness import MAX_FLAGGED, VALIDATION_SIZE, Sureness
+from mnistlib.recognition.sureness import VALIDATION_SIZE, Sureness
 
 N_TRAIN = VALIDATION_SIZE + 2000
-
-
-class Confident:
-    """A stand-in recogniser: reads every image as the digit of its brightest column band, with a
-    top probability that grows with the ink; its "features" are the mean ink of 4 bands."""
-
-    sureness = Sureness()  # read once: one view
-
-    def scores(self, images):
-        images = np.asarray(images, dtype=np.float64).reshape(len(images), 28, 28)
-        bands = images.reshape(len(images), 28, 4, 7).mean(axis=(1, 3))
-        top = np.clip(0.5 + 4 * images.mean(axis=(1, 2)), 0.5, 0.999)
-        p = np.repeat(((1 - top) / 9)[:, None], 10, axis=1)
-        p[np.arange(len(p)), 0] = top
-        return bands, p
-
-
-@pytest.fixture
-def fake_mnist(monkeypatch):
-    """Random blobs as training digits; the test set is None, so touching it fails loudly."""
-    rng = np.random.default_rng(0)
-    x = (rng.random((N_TRAIN, 28, 28)) < rng.uniform(0.05, 0.3, (N_TRAIN, 1, 1))) * 255
-    y = (np.arange(N_TRAIN) % 10).astype(np.uint8)
-    monkeypatch.setattr(evaluation, "load_mnist", lambda: ((x.astype(np.uint8), y), None))
-    monkeypatch.setattr(evaluation, "_prepared", lambda images: np.asarray(images) / 255.0)
-    return x, y
-
-
-@pytest.mark.parametrize("familiarity", ["neighbours", "mahalanobis"])
-def test_the_checks_are_chosen_on_the_validation_digits_never_the_test_set(fake_mnist, familiarity):
-    # the test set is None: untouched
-    sureness, curve = evaluation.fit_sureness(Confident(), familiarity=familiarity)
-    x_val = fake_mnist[0][-VALIDATION_SIZE:] / 255.0
-    features, probabilities = Confident().scores(x_val)
-    flagged = ~sureness.sure(probabilities, features)
-    assert flagged.mean() <= MAX_FLAGGED
-    assert flagged.mean() > 0  # the budget was used, not ignored
-    assert np.isfinite(sureness.distance_limit)
-    if familiarity == "neighbours":
-        assert sureness.references is not None and sureness.means is None
-    else:
-        assert sureness.means is not None and sureness.references is None
-    assert curve.flagged[0] <= curve.flagged[-1]  # a higher threshold flags more
-
-
-def test_an_unknown_familiarity_check_is_refused(fake_mnist):
-    with pytest.raises(ValueError, match="familiarity"):
-        evaluation.fit_sureness(Confident(), familiarity="cosine")
-
-
-def test_probability_only_leaves_the_familiarity_check_out(fake_mnist):
-    sureness, _ = evaluation.fit_sureness(Confident(), probability_only=True)
-    assert sureness.means is None and sureness.references is None
-    assert sureness.distance_limit == np.inf
 
 
 class Reader:

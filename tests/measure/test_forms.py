@@ -87,7 +87,7 @@ def test_evaluate_forms_counts_correct_answers(monkeypatch, fake_mnist):
     rows = forms.evaluate_forms(Always(1), n_per_form=N_FAKE, batch=10)
     ones = np.mean(fake_mnist[1] == 1)  # 7 of the 64 are 1s
     assert rows == [("mnist_as_is", N_FAKE, ones), ("stretched", N_FAKE, ones)]
-    table = forms.format_table(rows).splitlines()
+    table = forms.format_forms(rows).splitlines()
     assert table[0].split() == ["form", "images", "accuracy"] and len(table) == 3
     assert table[1].split() == ["mnist_as_is", str(N_FAKE), f"{ones:.4f}"]
 

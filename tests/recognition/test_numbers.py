@@ -11,7 +11,7 @@ import pytest
 
 from mnistlib.errors import ImageError
 from mnistlib.measure import strokes
-from mnistlib.measure.degrade import degrade, on_paper
+from mnistlib.measure.degradation import degrade, on_paper
 from mnistlib.recognition import segment
 from mnistlib.recognition.images import decode
 from mnistlib.recognition.prepare import prepare_image, prepare_pixels

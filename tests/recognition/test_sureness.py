@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from helpers import Confident
 
-from mnistlib.recognition import sureness
+from mnistlib.recognition import fit_sureness, sureness
+from mnistlib.recognition import sureness as sureness_module
+from mnistlib.recognition.sureness import MAX_FLAGGED, VALIDATION_SIZE
 
 
 def test_describe_says_not_sure_with_the_two_likeliest():
@@ -105,3 +109,46 @@ def test_the_shipped_checks_flag_non_digits_of_every_drawn_kind(mnist, shipped):
             not r.sure for r in shipped.recognize_many(outlier_set(kind, 60, x_test, seed=9))
         ]
         assert np.mean(flagged) >= 0.8, kind
+
+
+# --- choosing the checks on validation digits only ---------------------------------------
+N_TRAIN = VALIDATION_SIZE + 2000
+
+
+@pytest.fixture
+def fake_mnist(monkeypatch):
+    """Random blobs as training digits; the test set is None, so touching it fails loudly."""
+    rng = np.random.default_rng(0)
+    x = (rng.random((N_TRAIN, 28, 28)) < rng.uniform(0.05, 0.3, (N_TRAIN, 1, 1))) * 255
+    y = (np.arange(N_TRAIN) % 10).astype(np.uint8)
+    monkeypatch.setattr(sureness_module, "load_mnist", lambda: ((x.astype(np.uint8), y), None))
+    monkeypatch.setattr(sureness_module, "prepare_many", lambda images: np.asarray(images) / 255.0)
+    return x, y
+
+
+@pytest.mark.parametrize("familiarity", ["neighbours", "mahalanobis"])
+def test_the_checks_are_chosen_on_the_validation_digits_never_the_test_set(fake_mnist, familiarity):
+    # the test set is None: untouched
+    sureness, curve = fit_sureness(Confident(), familiarity=familiarity)
+    x_val = fake_mnist[0][-VALIDATION_SIZE:] / 255.0
+    features, probabilities = Confident().scores(x_val)
+    flagged = ~sureness.sure(probabilities, features)
+    assert flagged.mean() <= MAX_FLAGGED
+    assert flagged.mean() > 0  # the budget was used, not ignored
+    assert np.isfinite(sureness.distance_limit)
+    if familiarity == "neighbours":
+        assert sureness.references is not None and sureness.means is None
+    else:
+        assert sureness.means is not None and sureness.references is None
+    assert curve.flagged[0] <= curve.flagged[-1]  # a higher threshold flags more
+
+
+def test_an_unknown_familiarity_check_is_refused(fake_mnist):
+    with pytest.raises(ValueError, match="familiarity"):
+        fit_sureness(Confident(), familiarity="cosine")
+
+
+def test_probability_only_leaves_the_familiarity_check_out(fake_mnist):
+    sureness, _ = fit_sureness(Confident(), probability_only=True)
+    assert sureness.means is None and sureness.references is None
+    assert sureness.distance_limit == np.inf
