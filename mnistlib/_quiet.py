@@ -10,31 +10,40 @@ as ``mnistlib.quiet_tensorflow()`` before their own ``import keras``.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+
+@contextlib.contextmanager
+def silenced_stderr() -> Iterator[None]:
+    """File descriptor 2 pointed at ``/dev/null`` for the block: C++ libraries (TensorFlow,
+    LiteRT) print start-up lines there, past Python's ``sys.stderr``."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable fd 2 (some embedded interpreters): nothing to silence
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def import_tensorflow_quietly() -> None:
     """Import TensorFlow (once) without letting its C++ start-up lines reach stderr."""
     if "tensorflow" not in sys.modules:
-        try:
-            saved = os.dup(2)
-        except OSError:  # no usable fd 2 (some embedded interpreters): import normally
-            saved = None
-        if saved is not None:
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, 2)
-        try:
+        with silenced_stderr():
             import tensorflow  # noqa: F401
-        finally:
-            if saved is not None:
-                os.dup2(saved, 2)
-                os.close(saved)
-                os.close(devnull)
     for name in ("tensorflow", "absl", "h5py"):
         logging.getLogger(name).setLevel(logging.ERROR)
     try:

@@ -1,34 +1,54 @@
 """The command line: ``mnistlib COMMAND ...`` (or ``python -m mnistlib COMMAND ...``).
 
 The parser is declared in one place (``build_parser``); each command is a small function here
-that calls the domain modules (which never print) and prints what they return. Exit statuses
-are ``ExitStatus``. ``--help``, ``--version`` and ``results`` import neither TensorFlow nor the
-image libraries, so they answer at once.
+that calls the domain modules (which never print) and prints what they return; long commands
+show a progress bar on a terminal (``mnistlib.progress``). Exit statuses are ``ExitStatus``
+(listed by ``--help``). ``--help``, ``--version`` and ``results`` import neither TensorFlow nor
+the image libraries, so they answer at once; ``recognize`` checks each file before it loads the
+model, and the shipped recogniser runs on LiteRT, without TensorFlow.
 """
 
 from __future__ import annotations
 
 import argparse
 import enum
+import json
 import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from mnistlib.progress import Progress
     from mnistlib.recognition.recognizer import NumberReading, Recognizer
 
 DESCRIPTION = "Handwritten-digit recognition with Keras: the notebooks' support package."
 
 
 class ExitStatus(enum.IntEnum):
-    """What ``mnistlib`` exits with."""
+    """What ``mnistlib`` exits with (``EXIT_STATUSES`` says each in words, for ``--help``)."""
 
     OK = 0
-    FAILED = 1  #: some input could not be used (an image, the data, the results table)
-    USAGE = 2  #: the command line itself is wrong (argparse's own status)
-    NO_MODEL = 3  #: the model could not be loaded
+    FAILED = 1
+    USAGE = 2
+    NO_MODEL = 3
+    NOT_SURE = 4
+
+
+#: Each exit status in words: ``--help`` and the README list them.
+EXIT_STATUSES = {
+    ExitStatus.OK: "done; recognize: every image read, and sure of every digit",
+    ExitStatus.FAILED: "some input could not be used (an image, the data, the results table)",
+    ExitStatus.USAGE: "the command line itself is wrong",
+    ExitStatus.NO_MODEL: "the model could not be loaded",
+    ExitStatus.NOT_SURE: "recognize: every image read, but some digit is 'not sure'",
+}
+
+
+def _exit_statuses() -> str:
+    lines = [f"  {status.value}  {words}" for status, words in EXIT_STATUSES.items()]
+    return "exit statuses:\n" + "\n".join(lines)
 
 
 def _program_name() -> str:
@@ -50,50 +70,50 @@ def _positive(text: str) -> int:
     return value
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every subcommand."""
-    from mnistlib import __version__
-
-    parser = argparse.ArgumentParser(prog=_program_name(), description=DESCRIPTION)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    model_option = argparse.ArgumentParser(add_help=False)  # shared by every model command
-    model_option.add_argument(
+def _model_option() -> argparse.ArgumentParser:
+    """``--model``, shared by every command that runs a model."""
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument(
         "--model",
         type=Path,
         default=None,
         help="your own .keras model (default: the recogniser shipped with mnistlib)",
     )
+    return option
 
-    commands.add_parser(
-        "fetch-data",
-        help="download and verify MNIST once, into the local cache",
-        description="Fetch MNIST once into the local cache and verify it against its digests.",
-    )
 
+def _add_recognize(commands: Any, model: argparse.ArgumentParser) -> None:
     recognize = commands.add_parser(
         "recognize",
-        parents=[model_option],
+        parents=[model],
         help="print the digit, or the number, written in each image file",
-        description="Print the digit written in each image file, with the recogniser's "
-        "confidence; an image holding several digits in a row is read as a number. A digit the "
-        "recogniser is not sure of is said so, with the check that failed.",
+        description="Print the digit written in each image file, with its probability; an "
+        "image holding several digits in a row is read as a number. A digit the recogniser is "
+        "not sure of is said so, with the check that failed, and the command exits 4. Each file "
+        "is checked before the model is loaded: a missing or unreadable one is answered at once.",
+        epilog=_exit_statuses(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     recognize.add_argument("images", nargs="+", metavar="IMAGE", help="image files to read")
     recognize.add_argument(
-        "--number",
+        "--number", action="store_true", help="list every digit's verdict after the number"
+    )
+    recognize.add_argument(
+        "--json",
         action="store_true",
-        help="list each digit's confidence (an image with several digits is always read as "
-        "a number)",
+        help="one JSON object a line per image: file, text, digits (each with its probability, "
+        "probabilities, sure and doubt), sure, doubt, verdict and error",
     )
 
+
+def _add_measuring(commands: Any, model: argparse.ArgumentParser) -> None:
     forms = commands.add_parser(
         "forms",
-        parents=[model_option],
-        help="measure recognition accuracy per image form",
+        parents=[model],
+        help="measure recognition accuracy per image form (about 1-2 min)",
         description="Measure recognition accuracy per image form, on images made from MNIST's "
         "test set or from digits drawn with pen strokes (or write the sample images with "
-        "--samples).",
+        "--samples). About a minute or two with the shipped recogniser on 2 cores.",
     )
     forms.add_argument("--n", type=_positive, default=1000, help="images per form (default 1000)")
     forms.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
@@ -104,16 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="mnist",
         help="MNIST test digits (default) or digits drawn with pen strokes, not from MNIST",
     )
-
     sure = commands.add_parser(
         "sure",
-        parents=[model_option],
-        help="choose and measure a model's 'not sure' checks",
+        parents=[model],
+        help="choose and measure a model's 'not sure' checks (several minutes)",
         description="Choose a model's 'not sure' checks on held-out MNIST training digits (the "
         "last 5,000) and measure what they flag: MNIST test digits, the model's test errors, "
         "and each kind of non-digit (letters, scribbles, shapes, noise, half a digit, two "
         "digits in one box, an empty frame), with AUROC and the false positive rate at 95% "
-        "detection.",
+        "detection. Several minutes on 2 cores (a progress bar shows how far it is).",
     )
     sure.add_argument(
         "--save",
@@ -130,21 +149,42 @@ def build_parser() -> argparse.ArgumentParser:
         default=1000,
         help="letters and scribbles, and images of each kind of non-digit (default 1000)",
     )
-
     numbers = commands.add_parser(
         "numbers",
-        parents=[model_option],
-        help="measure how often whole numbers are read right",
+        parents=[model],
+        help="measure how often whole numbers are read right (several minutes)",
         description="Whole numbers read right per length (1 to 12 digits) on numbers composed "
         "from MNIST test digits, crisp and degraded (8 px tall enlarged, blurred, soft pencil, "
         "thick and thin pens), and the digits read right inside numbers beside the same digits "
-        "read alone; also long numbers across wide images, digits that touch, and drawn digits.",
+        "read alone; also long numbers across wide images, digits that touch, and drawn digits. "
+        "Several minutes on 2 cores (a progress bar shows how far it is).",
     )
     numbers.add_argument(
         "--n", type=_positive, default=50, help="numbers per length and condition (default 50)"
     )
     numbers.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    from mnistlib import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=_program_name(),
+        description=DESCRIPTION,
+        epilog=_exit_statuses(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    model = _model_option()
+    commands.add_parser(
+        "fetch-data",
+        help="download and verify MNIST once, into the local cache",
+        description="Fetch MNIST once into the local cache and verify it against its digests.",
+    )
+    _add_recognize(commands, model)
+    _add_measuring(commands, model)
     commands.add_parser(
         "results",
         help="print the accuracy table recorded by the notebooks",
@@ -157,31 +197,21 @@ def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
-def _load(model: Path | None) -> Recognizer | None:
+def _load(model: Path | None, progress: Progress | None = None) -> Recognizer | None:
     """The recogniser (``--model`` or the shipped one); None after saying why it failed."""
     from mnistlib.errors import ModelLoadError
     from mnistlib.recognition.recognizer import Recognizer
 
+    if progress:
+        progress("loading the model", 0, 1)
     try:
-        return Recognizer.load(model)
+        recognizer = Recognizer.load(model)
     except ModelLoadError as err:
         _error(str(err))
         return None
-
-
-def number_line(reading: NumberReading, *, details: bool) -> str:
-    """ "7 (confidence 99.1%)" for one digit; "2026" for a number, with each digit's confidence
-    when ``details``; a digit the model is not sure of shows as "?" and is explained."""
-    if len(reading.digits) == 1:
-        one = reading.digits[0]
-        return f"{one.describe()} (confidence {one.confidence:.1%})"
-    if not details:
-        return reading.describe()
-    listed = ", ".join(
-        f"{r.digit} {r.confidence:.1%}" if r.sure else f"{r.describe()} ({r.confidence:.1%})"
-        for r in reading.digits
-    )
-    return f"{reading.marked} ({listed})"
+    if progress:
+        progress("loading the model", 1, 1)
+    return recognizer
 
 
 def fetch_data() -> ExitStatus:
@@ -197,36 +227,113 @@ def fetch_data() -> ExitStatus:
     return ExitStatus.OK
 
 
-def recognize(images: list[str], model: Path | None, *, details: bool) -> ExitStatus:
-    """Print what each image holds: one digit, or a number when it holds several."""
+def check_image(name: str) -> str | None:
+    """Why the file ``name`` cannot be read as an image, or None: from the file system and the
+    image decoder alone, before any model is loaded (a missing file costs no import at all)."""
+    if not os.path.exists(name):
+        return f"no such image file: {name}"
+    if os.path.isdir(name):
+        return f"{name} is a folder, not an image file"
+    if not os.access(name, os.R_OK):
+        return f"{name} cannot be read (permission denied)"
+    from mnistlib.errors import ImageError
+    from mnistlib.recognition.images import decode
+
+    try:
+        decode(name)
+    except (ImageError, OSError) as err:
+        return str(err)
+    return None
+
+
+def answer(name: str, reading: NumberReading | None, error: str | None = None) -> dict[str, Any]:
+    """What ``recognize --json`` prints for one file: a reading, or the error that stopped it."""
+    if reading is None:
+        return {"file": name, "text": None, "digits": [], "sure": False, "doubt": None,
+                "verdict": None, "error": error}  # fmt: skip
+    digits = [
+        {
+            "digit": r.digit,
+            "probability": r.confidence,
+            "sure": r.sure,
+            "doubt": r.doubt,
+            "probabilities": [round(float(p), 6) for p in r.probabilities],
+        }  # fmt: skip
+        for r in reading.digits
+    ]
+    doubts = [r.describe() for r in reading.digits if not r.sure]
+    return {"file": name, "text": reading.text, "digits": digits, "sure": reading.sure,
+            "doubt": "; ".join(doubts) or None, "verdict": reading.describe(),
+            "error": None}  # fmt: skip
+
+
+def _read_each(
+    recognizer: Recognizer, names: list[str], *, details: bool, as_json: bool
+) -> tuple[int, int]:
+    """Read and print each file; how many failed and how many were not sure."""
     from mnistlib.errors import ImageError
 
-    recognizer = _load(model)
-    if recognizer is None:
-        return ExitStatus.NO_MODEL
-    failed = 0
-    for name in images:
+    failed = doubted = 0
+    for name in names:
         try:
-            line = number_line(recognizer.read_number(name), details=details)
-        except (ImageError, FileNotFoundError, PermissionError, IsADirectoryError) as err:
+            reading = recognizer.read_number(name)
+        except (ImageError, OSError) as err:
             failed += 1
-            print(f"{name}: error: {err}", file=sys.stderr)
+            _say(name, None, str(err), details=details, as_json=as_json)
             continue
-        print(f"{name}: {line}", flush=True)
-    return ExitStatus.FAILED if failed else ExitStatus.OK
+        doubted += not reading.sure
+        _say(name, reading, None, details=details, as_json=as_json)
+    return failed, doubted
+
+
+def _say(
+    name: str, reading: NumberReading | None, error: str | None, *, details: bool, as_json: bool
+) -> None:
+    if as_json:
+        print(json.dumps(answer(name, reading, error)), flush=True)
+    elif reading is None:
+        print(f"{name}: error: {error}", file=sys.stderr, flush=True)
+    else:
+        print(f"{name}: {reading.describe(details=details)}", flush=True)
+
+
+def recognize(
+    images: list[str], model: Path | None, *, details: bool, as_json: bool = False
+) -> ExitStatus:
+    """Print what each image holds: one digit, or a number when it holds several. Each file is
+    checked first; the model is loaded only if some file can be read."""
+    problems = {name: check_image(name) for name in images}
+    for name, problem in problems.items():
+        if problem is not None:
+            _say(name, None, problem, details=details, as_json=as_json)
+    readable = [name for name, problem in problems.items() if problem is None]
+    failed = len(images) - len(readable)
+    doubted = 0
+    if readable:
+        recognizer = _load(model)
+        if recognizer is None:
+            return ExitStatus.NO_MODEL
+        more, doubted = _read_each(recognizer, readable, details=details, as_json=as_json)
+        failed += more
+    if failed:
+        return ExitStatus.FAILED
+    return ExitStatus.NOT_SURE if doubted else ExitStatus.OK
+
+
+def inside_package(path: Path) -> bool:
+    """Whether ``path``, however named (relative, through symbolic links), is inside the
+    installed mnistlib package."""
+    import mnistlib
+
+    package = Path(mnistlib.__file__).resolve().parent
+    return Path(os.path.abspath(path)).resolve().is_relative_to(package)
 
 
 def sure(
     model: Path | None, *, save: bool, figure: Path | None, probability_only: bool, n: int
 ) -> ExitStatus:
     """Choose the "not sure" checks on validation digits and print what they flag."""
-    from mnistlib.measure.evaluation import (
-        format_outliers,
-        format_sure,
-        measure_sureness,
-        outlier_report,
-    )
-    from mnistlib.recognition.sureness import fit_sureness, sureness_path
+    from mnistlib.recognition.sureness import sureness_path
 
     if save and model is None:
         _error(
@@ -234,32 +341,55 @@ def sure(
             "recogniser's checks belong to the package and are remade by `make recognizer`)"
         )
         return ExitStatus.USAGE
-    recognizer = _load(model)
-    if recognizer is None:
-        return ExitStatus.NO_MODEL
-    sureness, curve = fit_sureness(recognizer, probability_only=probability_only)
-    print(format_sure(sureness, measure_sureness(recognizer, sureness, n_non_digits=n)))
-    print()
-    print(format_outliers(*outlier_report(recognizer, sureness, n=n)))
+    target = sureness_path(model) if save and model is not None else None
+    if target is not None and (inside_package(target) or inside_package(model or target)):
+        _error(
+            f"--save would write {target}, inside the installed mnistlib package; copy the "
+            "model elsewhere first (the shipped checks are remade by `make recognizer`)"
+        )
+        return ExitStatus.USAGE
+    from mnistlib.progress import progress_bar
+
+    with progress_bar() as progress:
+        recognizer = _load(model, progress)
+        if recognizer is None:
+            return ExitStatus.NO_MODEL
+        report, sureness, curve = _measure_sureness(recognizer, probability_only, n, progress)
+    print(report)
     if figure:
         from mnistlib.recognition.figures import plot_flag_curve
 
         plot_flag_curve(curve, sureness.threshold).savefig(figure, dpi=100)
         print(f"saved {figure}")
-    if save and model is not None:
-        target = sureness_path(model)
+    if target is not None:
         sureness.save(target)
         print(f"saved {target}")
     return ExitStatus.OK
 
 
-def numbers(model: Path | None, *, n: int, seed: int) -> ExitStatus:
-    from mnistlib.measure.evaluation import format_numbers, number_report
+def _measure_sureness(
+    recognizer: Recognizer, probability_only: bool, n: int, progress: Progress
+) -> tuple[str, Any, Any]:
+    """The checks chosen for ``recognizer`` and the report of what they flag (as text)."""
+    from mnistlib.measure import format_outliers, format_sure, measure_sureness, outlier_report
+    from mnistlib.recognition.sureness import fit_sureness
 
-    recognizer = _load(model)
-    if recognizer is None:
-        return ExitStatus.NO_MODEL
-    print(format_numbers(number_report(recognizer, n=n, seed=seed)))
+    sureness, curve = fit_sureness(recognizer, probability_only=probability_only, progress=progress)
+    measured = measure_sureness(recognizer, sureness, n_non_digits=n, progress=progress)
+    outliers = outlier_report(recognizer, sureness, n=n, progress=progress)
+    return f"{format_sure(sureness, measured)}\n\n{format_outliers(*outliers)}", sureness, curve
+
+
+def numbers(model: Path | None, *, n: int, seed: int) -> ExitStatus:
+    from mnistlib.measure import format_numbers, number_report
+    from mnistlib.progress import progress_bar
+
+    with progress_bar() as progress:
+        recognizer = _load(model, progress)
+        if recognizer is None:
+            return ExitStatus.NO_MODEL
+        rows = number_report(recognizer, n=n, seed=seed, progress=progress)
+    print(format_numbers(rows))
     return ExitStatus.OK
 
 
@@ -267,16 +397,20 @@ def forms(
     model: Path | None, *, n: int, seed: int, samples: Path | None, digits: str
 ) -> ExitStatus:
     from mnistlib.measure import forms as measure_forms
+    from mnistlib.progress import progress_bar
 
     if samples:
         for path in measure_forms.make_samples(samples, seed=seed):
             print(path)
         return ExitStatus.OK
-    recognizer = _load(model)
-    if recognizer is None:
-        return ExitStatus.NO_MODEL
     started = time.perf_counter()
-    rows = measure_forms.evaluate_forms(recognizer, n_per_form=n, seed=seed, digits=digits)
+    with progress_bar() as progress:
+        recognizer = _load(model, progress)
+        if recognizer is None:
+            return ExitStatus.NO_MODEL
+        rows = measure_forms.evaluate_forms(
+            recognizer, n_per_form=n, seed=seed, digits=digits, progress=progress
+        )
     print(f"digits: {'MNIST test set' if digits == 'mnist' else 'drawn with pen strokes'}")
     print(measure_forms.format_forms(rows))
     print(f"({time.perf_counter() - started:.0f} s)")
@@ -304,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "fetch-data":
         return fetch_data()
     if args.command == "recognize":
-        return recognize(args.images, args.model, details=args.number)
+        return recognize(args.images, args.model, details=args.number, as_json=args.json)
     if args.command == "sure":
         return sure(
             args.model,

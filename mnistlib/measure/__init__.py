@@ -7,7 +7,7 @@ The public face (import these from ``mnistlib.measure``)::
 - ``evaluate_forms``: accuracy per image form (MNIST test digits or stroke-drawn digits turned
   into photos, scans, canvases...); ``format_forms`` prints it.
 - ``evaluate_numbers`` / ``number_report``: numbers read whole per length and degradation,
-  beside the same digits alone; ``format_numbers``.
+  beside the same digits alone (``Composition``: how they are written); ``format_numbers``.
 - ``measure_sureness`` / ``outlier_report``: what the "not sure" checks flag (MNIST test
   digits, errors, non-digits of each kind); ``format_sure``, ``format_outliers``.
 - ``draw_digit``, ``draw_non_digit``, ``compose_number``: digits, letters and scribbles drawn
@@ -16,7 +16,7 @@ The public face (import these from ``mnistlib.measure``)::
   soft pencil, thick and thin pens); ``outlier_set``: non-digits of one kind.
 
 The modules behind it are internal: ``strokes``, ``forms``, ``degradation``, ``outliers``,
-``evaluation``. Names are loaded on first use (``import mnistlib.measure`` stays light).
+``evaluation`` (the checks), ``numbers``. Names are loaded on first use (``import mnistlib.measure`` stays light).
 """
 
 from __future__ import annotations
@@ -29,9 +29,10 @@ _WHERE = {
     "evaluate_forms": "forms",
     "format_forms": "forms",
     "make_samples": "forms",
-    "evaluate_numbers": "evaluation",
-    "number_report": "evaluation",
-    "format_numbers": "evaluation",
+    "evaluate_numbers": "numbers",
+    "Composition": "numbers",
+    "number_report": "numbers",
+    "format_numbers": "numbers",
     "measure_sureness": "evaluation",
     "format_sure": "evaluation",
     "outlier_report": "evaluation",
@@ -46,6 +47,7 @@ _WHERE = {
 
 __all__ = [
     "CONDITIONS",
+    "Composition",
     "compose_number",
     "degrade",
     "draw_digit",
@@ -66,13 +68,16 @@ __all__ = [
 if TYPE_CHECKING:
     from mnistlib.measure.degradation import CONDITIONS, degrade
     from mnistlib.measure.evaluation import (
-        evaluate_numbers,
-        format_numbers,
         format_outliers,
         format_sure,
         measure_sureness,
-        number_report,
         outlier_report,
+    )
+    from mnistlib.measure.numbers import (
+        Composition,
+        evaluate_numbers,
+        format_numbers,
+        number_report,
     )
     from mnistlib.measure.forms import evaluate_forms, format_forms, make_samples
     from mnistlib.measure.outliers import outlier_set

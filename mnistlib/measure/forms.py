@@ -16,6 +16,7 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageFilter
 
+from mnistlib.progress import Progress, report
 from mnistlib.errors import ImageError
 from mnistlib.recognition.prepare import prepare_image, rank_filter
 from mnistlib.recognition.recognizer import Recognizer
@@ -210,6 +211,7 @@ def evaluate_forms(
     *,
     digits: str = "mnist",
     batch: int = 250,
+    progress: Progress | None = None,
 ) -> list[FormRow]:
     """Recognition accuracy per form on ``n_per_form`` digits each.
 
@@ -217,7 +219,8 @@ def evaluate_forms(
     taken from MNIST (``mnistlib.measure.strokes``). Every image goes the whole way a person's file
     does: encoded to bytes, decoded, prepared with ``prepare_image``, recognised (in batches of
     ``batch``). An image the preparation refuses counts as wrong. The first row,
-    ``mnist_as_is``, is the baseline: the digit itself as a PNG.
+    ``mnist_as_is``, is the baseline: the digit itself as a PNG. ``progress`` hears of each
+    batch done.
     """
     if digits not in DIGIT_SOURCES:
         raise ValueError(f"digits must be one of {DIGIT_SOURCES}, got {digits!r}")
@@ -230,9 +233,11 @@ def evaluate_forms(
         _, (x_test, y_test) = load_mnist()
     indices = rng.choice(len(x_test), size=min(n_per_form, len(x_test)), replace=False)
     rows = []
-    for form, maker in FORMS.items():
+    total = len(FORMS) * len(indices)
+    for k, (form, maker) in enumerate(FORMS.items()):
         correct = 0
         for start in range(0, len(indices), batch):
+            report(progress, f"forms ({digits})", k * len(indices) + start, total)
             chunk = indices[start : start + batch]
             prepared, labels = [], []
             for i in chunk:
@@ -245,6 +250,7 @@ def evaluate_forms(
                 found = recognizer.probabilities(np.stack(prepared)).argmax(axis=1)
                 correct += int((found == np.array(labels)).sum())
         rows.append(FormRow(form, len(indices), correct / len(indices)))
+    report(progress, f"forms ({digits})", total, total)
     return rows
 
 

@@ -80,7 +80,7 @@ def plot_number_reading(image: np.ndarray, reading: NumberReading) -> Figure:
         label = str(digit.digit) if digit.sure else f"{digit.digit}?"
         ax.text(left, upper - 2, label, color="C3", fontsize=13, va="bottom")
     ax.set_axis_off()
-    ax.set_title(f"Read: {reading.describe()}")
+    ax.set_title(reading.describe())
     for cell, digit in zip(np.atleast_1d(bottom.subplots(1, n)), reading.digits, strict=True):
         cell.imshow(digit.image, cmap=DIGIT_CMAP, vmin=0, vmax=1)
         cell.set_title(f"{digit.confidence:.0%}", fontsize=9)

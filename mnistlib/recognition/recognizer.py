@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -39,8 +39,10 @@ from mnistlib.recognition.loading import (
     shipped_recognizer_path,
 )
 from mnistlib.recognition.prepare import prepare_image, prepare_pixels
+from mnistlib.recognition.runtime import LiteModel, Predictor, lite_path, predictor
 from mnistlib.recognition.segment import Box, Segment, find_groups
-from mnistlib.recognition.sureness import ONE_VIEW, Sureness, describe, sureness_path
+from mnistlib.recognition.sureness import ONE_VIEW, Sureness, sureness_path
+from mnistlib.recognition.verdict import digit_verdict, number_verdict
 
 if TYPE_CHECKING:
     import keras
@@ -70,8 +72,8 @@ class Recognition:
         return float(self.probabilities[self.digit])
 
     def describe(self) -> str:
-        """ "7", or "not sure: 4 or 9? - why" (its two likeliest digits)."""
-        return describe(self.digit, self.probabilities, self.doubt)
+        """ "7 (99.1%)", or "not sure: 4 or 9? (55.0%) - why" (``verdict.digit_verdict``)."""
+        return digit_verdict(self)
 
 
 @dataclass(frozen=True)
@@ -96,12 +98,10 @@ class NumberReading:
         """The number with "?" for each digit the model is not sure of, e.g. "20?6"."""
         return "".join(str(r.digit) if r.sure else "?" for r in self.digits)
 
-    def describe(self) -> str:
-        """ "2026"; one digit as ``Recognition.describe``; else e.g. "20?6 (not sure: 2 or 7?)"."""
-        if len(self.digits) == 1 or self.sure:
-            return self.digits[0].describe() if len(self.digits) == 1 else self.text
-        doubts = ", ".join(r.describe() for r in self.digits if not r.sure)
-        return f"{self.marked} ({doubts})"
+    def describe(self, *, details: bool = False) -> str:
+        """ "2026", or "20?6 (not sure: 2 or 7? ...)"; one digit as ``Recognition.describe``;
+        every digit's verdict with ``details`` (``verdict.number_verdict``)."""
+        return number_verdict(self.marked, self.digits, details=details)
 
 
 #: Log-probability a reading pays for each extra cut, and per digit height a piece is wider
@@ -134,55 +134,46 @@ def as_probabilities(outputs: np.ndarray) -> np.ndarray:
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 
-def _compiled(model: keras.Model) -> tuple[Callable[[Any], Any], bool]:
-    """A traced function giving (last hidden features, outputs) of a batch, traced once for any
-    batch size (``model.predict`` costs ~35 ms per call); and whether the features are real
-    (False for a model whose layers cannot be reached: then the outputs stand in for them)."""
-    from mnistlib._quiet import import_tensorflow_quietly
-
-    import_tensorflow_quietly()
-    import keras
-    import tensorflow as tf
-
-    try:
-        both = keras.Model(model.inputs, [model.layers[-1].input, model.outputs[0]])
-        has_features = True
-    except (AttributeError, ValueError, IndexError, TypeError):  # a subclassed model
-        both, has_features = (lambda x, training: (model(x, training=training),) * 2), False
-    shape = (None, *tuple(model.input_shape)[1:])
-
-    @tf.function(input_signature=[tf.TensorSpec(shape, tf.float32)], reduce_retracing=True)
-    def call(x: Any) -> Any:
-        return both(x, training=False)
-
-    return call, has_features
-
-
-@dataclass
+@dataclass(frozen=True)
 class Recognizer:
-    """A Keras digit classifier with its "not sure" checks (default: the probability alone)."""
+    """A digit classifier with its "not sure" checks (default: the probability alone).
+
+    ``model`` is a Keras digit classifier, or the shipped recogniser's LiteRT twin
+    (``runtime.LiteModel``). Frozen: ``dataclasses.replace(recognizer, model=other)`` makes a
+    new recogniser with its own predictor, built from its model.
+    """
 
     model: Any
     sureness: Sureness = field(default_factory=Sureness)
+    predict: Predictor = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         check_digit_model(self.model, getattr(self.model, "name", "the model"))
-        self._call, self._has_features = _compiled(self.model)
+        object.__setattr__(self, "predict", predictor(self.model))
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Recognizer:
-        """The ``.keras`` model at ``path`` (default: the recogniser shipped with the package),
-        loaded safely (``loading.load_model``), with the checks saved beside it, if any.
+        """The ``.keras`` model at ``path``, loaded safely (``loading.load_model``), with the
+        checks saved beside it, if any; by default the recogniser shipped with the package, run
+        by LiteRT from its exported twin (``runtime.LiteModel``), without TensorFlow.
 
         Raises ModelLoadError when the model or its checks cannot be used.
         """
-        target = Path(os.fspath(path)) if path is not None else shipped_recognizer_path()
-        if path is None and not target.is_file():
-            raise ModelLoadError(
-                f"the recogniser shipped with mnistlib is missing ({target}); reinstall the "
-                "package, or pass the path of your own .keras model"
-            )
-        model = load_model(target)
+        if path is None:
+            target = shipped_recognizer_path()
+            lite = lite_path(target)
+            if not (target.is_file() and lite.is_file()):
+                raise ModelLoadError(
+                    f"the recogniser shipped with mnistlib is missing ({lite}); reinstall the "
+                    "package, or pass the path of your own .keras model"
+                )
+            try:
+                model: Any = LiteModel(lite)
+            except ImportError:  # no LiteRT for this platform: the same model on Keras
+                model = load_model(target)
+        else:
+            target = Path(os.fspath(path))
+            model = load_model(target)
         checks = sureness_path(target)
         if not checks.is_file():
             return cls(model)
@@ -206,10 +197,10 @@ class Recognizer:
         n, shape, views = len(images), tuple(self.model.input_shape)[1:], self.sureness.views
         if views != ONE_VIEW:  # every view of every image in the same call
             images = np.concatenate([np.roll(images, view, axis=(1, 2)) for view in views])
-        features, outputs = self._call(images.reshape((len(images), *shape)))
+        features, outputs = self.predict(images.reshape((len(images), *shape)))
         probabilities = as_probabilities(np.asarray(outputs))
         probabilities = probabilities.reshape(len(views), n, -1).mean(axis=0)
-        if not self._has_features:
+        if features is None:
             return None, probabilities
         features = np.asarray(features, np.float64).reshape(len(views), n, -1).mean(axis=0)
         return features, probabilities

@@ -30,16 +30,9 @@ def png_bytes(array: np.ndarray, scale: int = 1) -> bytes:
 
 
 def result_text(result: Recognition | NumberReading) -> str:
-    """The one-line verdict shown for a digit or a number: "Recognised: 7 (98%)",
-    "Not sure: 4 or 9? (55%)", "Recognised: 2026", "Read: 20?6 (not sure: 2 or 7?)"."""
-    digits = result.digits if isinstance(result, NumberReading) else [result]
-    if len(digits) == 1:
-        digit = digits[0]
-        if digit.sure:
-            return f"Recognised: {digit.digit} ({digit.confidence:.0%})"
-        return f"{digit.describe().capitalize()} ({digit.confidence:.0%})"
-    reading = result if isinstance(result, NumberReading) else NumberReading(digits, [])
-    return f"Recognised: {reading.text}" if reading.sure else f"Read: {reading.describe()}"
+    """The verdict shown for a digit or a number, worded as everywhere else
+    (``mnistlib.recognition.verdict``): "7 (98.2%)", "2026", "not sure: 4 or 9? (55.0%) - ..."."""
+    return result.describe()
 
 
 def side_by_side(images: Sequence[np.ndarray], gap: int = 2) -> np.ndarray:

@@ -12,8 +12,8 @@
    ``<model>.sure.npz``. The nearest-neighbour check flags more non-digits of every kind than
    the Mahalanobis one at the same share of digits flagged (docs/recognition.md).
 
-A digit failing either check is reported as "not sure: 4 or 9? - why": its two likeliest digits
-and which check failed.
+A digit failing either check is reported as "not sure: 4 or 9? (55.0%) - why": its two likeliest
+digits and which check failed (``mnistlib.recognition.verdict`` words it).
 The validation set is the last ``VALIDATION_SIZE`` images of MNIST's training set, prepared with
 ``prepare_image``; the distance limit is its ``FAMILIAR_QUANTILE`` quantile, and the probability
 threshold the highest that keeps the share of validation digits flagged by either check within
@@ -30,6 +30,7 @@ from typing import NamedTuple, Protocol
 import numpy as np
 
 from mnistlib.data import load_mnist
+from mnistlib.progress import Progress, report
 from mnistlib.recognition.prepare import prepare_many
 
 #: Top probability below which a digit is "not sure", for a model without saved checks (a
@@ -59,6 +60,8 @@ ONE_VIEW: tuple[tuple[int, int], ...] = ((0, 0),)
 #: degraded validation digits read right, every form within 0.15 points (docs/recognition.md).
 NINE_VIEWS: tuple[tuple[int, int], ...] = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 LOW_PROBABILITY = "probability below {:.0%}"
+#: Images prepared and scored between two progress reports (a second or two on 2 cores).
+PROGRESS_BATCH = 500
 
 
 # --- the checks -----------------------------------------------------------------------------
@@ -173,20 +176,6 @@ def sureness_path(model_path: str | Path) -> Path:
     return path.with_name(path.stem + ".sure.npz")
 
 
-def likeliest(probabilities: np.ndarray, k: int = 2) -> list[int]:
-    """The ``k`` likeliest digits, most likely first."""
-    return [int(d) for d in np.argsort(probabilities)[::-1][:k]]
-
-
-def describe(digit: int, probabilities: np.ndarray, doubt: str | None) -> str:
-    """ "7" when sure, else e.g. "not sure: 4 or 9? - unlike ..." (the two likeliest digits,
-    and which check failed)."""
-    if doubt is None:
-        return str(digit)
-    first, second = likeliest(probabilities)
-    return f"not sure: {first} or {second}? - {doubt}"
-
-
 # --- choosing on the validation set -----------------------------------------------------------
 class FlagCurve(NamedTuple):
     """For each probability threshold: shares of correct digits flagged, of errors caught and
@@ -241,6 +230,19 @@ def scores_in_batches(
     return (np.concatenate(features) if features else None), np.concatenate([p for _, p in parts])
 
 
+def prepared_scores(
+    scorer: Scorer, images: np.ndarray, progress: Progress | None = None, stage: str = ""
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """``scores_in_batches`` of MNIST-like images, each prepared with ``prepare_image``, a
+    batch at a time, saying how many are done to ``progress`` as ``stage``."""
+    parts = []
+    for start in range(0, len(images), PROGRESS_BATCH):
+        parts.append(scorer.scores(prepare_many(images[start : start + PROGRESS_BATCH])))
+        report(progress, stage, min(start + PROGRESS_BATCH, len(images)), len(images))
+    features = [f for f, _ in parts if f is not None]
+    return (np.concatenate(features) if features else None), np.concatenate([p for _, p in parts])
+
+
 def validation_set() -> tuple[np.ndarray, np.ndarray]:
     """The held-out digits (the last VALIDATION_SIZE training images) and their labels."""
     (x_train, y_train), _ = load_mnist()
@@ -248,7 +250,11 @@ def validation_set() -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_sureness(
-    scorer: Scorer, *, probability_only: bool = False, familiarity: str = "neighbours"
+    scorer: Scorer,
+    *,
+    probability_only: bool = False,
+    familiarity: str = "neighbours",
+    progress: Progress | None = None,
 ) -> tuple[Sureness, FlagCurve]:
     """Choose the checks for ``scorer``'s model (a ``Recognizer``), read as it reads (its
     checks' ``views``), on the validation set; also the curve behind the choice.
@@ -262,13 +268,14 @@ def fit_sureness(
     if familiarity not in ("neighbours", "mahalanobis"):
         raise ValueError(f"familiarity must be 'neighbours' or 'mahalanobis', got {familiarity!r}")
     x_val, y_val = validation_set()
-    features, probabilities = scores_in_batches(scorer, prepare_many(x_val))
+    features, probabilities = prepared_scores(scorer, x_val, progress, "validation digits")
     views = scorer.sureness.views  # the checks are chosen for the way it reads
     sureness, unfamiliar = Sureness(views=views), None
     if features is not None and not probability_only:
         (x_train, y_train), _ = load_mnist()
         if familiarity == "neighbours":  # prepared, as the images it will be asked about
-            references, _ = scores_in_batches(scorer, prepare_many(x_train[:REFERENCES]))
+            refs = x_train[:REFERENCES]
+            references, _ = prepared_scores(scorer, refs, progress, "reference digits")
             assert references is not None  # the same model gave features above
             stats = Sureness.fit_references(references, REFERENCES)
         else:

@@ -94,7 +94,7 @@ class DrawingPad(widgets.VBox):
     stroke the drawing is rasterised (``image()``) and read with ``Recognizer.read_number``.
     ``result`` holds the last reading, a ``NumberReading`` (``None`` before the first stroke, after
     ``clear()`` or when the drawing was refused); ``text`` is the verdict as shown, e.g.
-    "Recognised: 7 (98%)", "Recognised: 42" or "Not sure: 4 or 9? (55%)".
+    "7 (98.2%)", "42" or "not sure: 4 or 9? (55.0%) - ..." (``mnistlib.recognition.verdict``).
     """
 
     def __init__(self, model: ModelSpec, *, size: int = 280, stroke_width: float | None = None):

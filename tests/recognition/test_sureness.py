@@ -11,12 +11,6 @@ from mnistlib.recognition import sureness as sureness_module
 from mnistlib.recognition.sureness import MAX_FLAGGED, VALIDATION_SIZE
 
 
-def test_describe_says_not_sure_with_the_two_likeliest():
-    p = np.array([0, 0, 0, 0, 0.48, 0, 0, 0, 0, 0.42]) + 0.01
-    assert sureness.describe(4, p, "why") == "not sure: 4 or 9? - why"
-    assert sureness.describe(4, p, None) == "4"
-
-
 def test_probability_threshold_flags_low_top_probabilities():
     checks = sureness.Sureness(threshold=0.8)
     p = np.array([[0.9] + [0.1 / 9] * 9, [0.5, 0.5] + [0.0] * 8])

@@ -141,8 +141,8 @@ def test_a_stroke_is_recorded_rasterised_and_recognised(fake):
     assert model is MODEL
     np.testing.assert_array_equal(source, widgets.strokes_to_image(pad.strokes, 280, 23))
     assert result is pad.result and result.text == "7"
-    assert pad.text == "Recognised: 7 (90%)"
-    assert "Recognised: 7 (90%)" in pad.verdict.value
+    assert pad.text == "7 (90.0%)"
+    assert "7 (90.0%)" in pad.verdict.value
     assert "width:90.0%" in pad.bars.value
     assert png_size(pad.preview.value) == (widgets.PREVIEW_SIZE, widgets.PREVIEW_SIZE)
 
@@ -174,7 +174,7 @@ def test_clear_wipes_strokes_and_results(fake):
     assert pad.preview.value != blank_preview
     pad.clear()
     assert pad.strokes == [] and pad.result is None
-    assert "Draw a digit" in pad.text and "Recognised" not in pad.verdict.value
+    assert "Draw a digit" in pad.text and "90.0%" not in pad.verdict.value
     assert pad.preview.value == blank_preview
     assert "width:0.0%" in pad.bars.value
     pad.clear_button.click()  # the button is wired to clear()
@@ -201,7 +201,7 @@ def test_frontend_mouse_and_touch_events_drive_the_pad(fake):
     send("mouse_move", x=100, y=150)
     send("mouse_up", x=101, y=230)
     assert pad.strokes == [[(100, 50), (100, 150), (101, 230)]]
-    assert pad.text == "Recognised: 7 (90%)"
+    assert pad.text == "7 (90.0%)"
 
     send("mouse_down", x=20, y=20)
     send("mouse_move", x=30, y=30)
@@ -296,7 +296,7 @@ def test_the_upload_widget_value_triggers_recognition(fake):
     }
     box.upload.value = (entry,)
     assert fake.calls == [(MODEL, b"\x89PNG")]
-    assert box.rows[0][2] == "digit.png: Recognised: 7 (90%)"
+    assert box.rows[0][2] == "digit.png: 7 (90.0%)"
     box.upload.value = ()  # clearing the upload keeps the last results
     assert len(box.rows) == 1
 
@@ -314,7 +314,7 @@ def test_a_number_shows_every_digit_and_a_doubt_is_said(monkeypatch):
     pad = widgets.drawing_pad(MODEL)
     reading = draw(pad, [(40, 40), (40, 200)])
     assert reading.text == "49"
-    assert pad.text == "Read: 4? (not sure: 9 or 4? - probability below 60%)"
+    assert pad.text == "4? (not sure: 9 or 4? (55.0%) - probability below 60%)"
     assert png_size(pad.preview.value)[0] == 2 * 28 * 4 + 2 * 4  # two digits side by side
     assert pad.bars.value.count("mnistlib-bar") == 20
 
