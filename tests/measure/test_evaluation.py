@@ -1,4 +1,4 @@
-"""mnistlib.measure.evaluation: what the "not sure" checks flag, and whole-number accuracy."""
+"""mnistlib.measure.evaluation: what the "not sure" checks flag."""
 
 from __future__ import annotations
 
@@ -6,95 +6,8 @@ import numpy as np
 import pytest
 from helpers import Confident
 
-from mnistlib.errors import ImageError
 from mnistlib.measure import evaluation
-from mnistlib.recognition.sureness import VALIDATION_SIZE, Sureness
-
-N_TRAIN = VALIDATION_SIZE + 2000
-
-
-class Reader:
-    """A stand-in recogniser: reads each number right but refuses any longer than ``longest``
-    digits, and reads every digit alone right (``composed``: what ``compose_number`` made, in
-    order; a number is read right after it is composed, its digits alone at the end)."""
-
-    def __init__(self, longest: int):
-        self.longest, self.composed, self.numbers, self.next_single = longest, [], set(), 0
-
-    def read_number(self, image):
-        self.numbers.add(len(self.composed) - 1)
-        truth = self.composed[-1]
-        if len(truth) > self.longest:
-            raise ImageError("too long")
-
-        class Reading:
-            text = truth
-
-        return Reading()
-
-    def read(self, images):
-        singles = [t for i, t in enumerate(self.composed) if i not in self.numbers]
-
-        class One:
-            def __init__(self, digit):
-                self.digit = digit
-
-        start, self.next_single = self.next_single, self.next_single + len(images)
-        return [One(int(t)) for t in singles[start : self.next_single]]
-
-
-def _recording(monkeypatch, reader):
-    real = evaluation.compose_number
-
-    def compose(digits, rng, **kwargs):
-        reader.composed.append("".join(map(str, digits)))
-        return real(digits, rng, **kwargs)
-
-    monkeypatch.setattr(evaluation, "compose_number", compose)
-
-
-def test_numbers_per_condition_and_length_beside_the_digits_alone(monkeypatch):
-    rng = np.random.default_rng(1)
-    x_test = rng.integers(0, 255, (50, 28, 28), dtype=np.uint8)
-    y_test = rng.integers(0, 10, 50).astype(np.uint8)
-    monkeypatch.setattr(evaluation, "load_mnist", lambda: (None, (x_test, y_test)))
-    reader = Reader(longest=2)
-    _recording(monkeypatch, reader)
-    rows = evaluation.evaluate_numbers(
-        reader, n_per_length=3, lengths=[1, 6], conditions=["crisp", "blur"]
-    )
-    by = {(r.condition, r.length): r for r in rows}
-    assert set(by) == {("crisp", 1), ("crisp", 6), ("blur", 1), ("blur", 6)}
-    for condition in ("crisp", "blur"):
-        assert by[(condition, 1)].accuracy == by[(condition, 1)].inside == 1.0
-        assert by[(condition, 6)].accuracy == by[(condition, 6)].inside == 0.0  # refused
-        assert by[(condition, 6)].alone == 1.0  # the same digits alone are read right
-    table = evaluation.format_numbers(rows).splitlines()
-    assert table[0].split()[-2:] == ["1", "6"]
-    assert table[1].split()[:2] == ["mnist", "crisp"]
-    assert any(line.split()[:2] == ["mnist", "blur"] and line.endswith("1.000") for line in table)
-
-
-def test_numbers_for_choosing_use_validation_digits_never_the_test_set(monkeypatch):
-    rng = np.random.default_rng(2)
-    x_train = rng.integers(0, 255, (N_TRAIN, 28, 28), dtype=np.uint8)
-    y_train = rng.integers(0, 10, N_TRAIN).astype(np.uint8)
-    monkeypatch.setattr(evaluation, "load_mnist", lambda: ((x_train, y_train), None))
-    reader = Reader(longest=12)
-    _recording(monkeypatch, reader)
-    rows = evaluation.evaluate_numbers(
-        reader, n_per_length=2, lengths=[3], conditions=["crisp"], split="validation"
-    )
-    assert rows[0].accuracy == 1.0
-    with pytest.raises(ValueError, match="split"):
-        evaluation.evaluate_numbers(reader, split="train")
-
-
-def test_digits_right_inside_a_number_follow_the_digits_not_the_positions():
-    assert evaluation._digits_right("2026", "2026") == 4
-    assert evaluation._digits_right("2026", "2036") == 3
-    assert evaluation._digits_right("2026", "226") == 3  # a digit lost: the rest still count
-    assert evaluation._digits_right("2026", "") == 0
+from mnistlib.recognition.sureness import Sureness
 
 
 def test_auroc_and_fpr_at_95_on_known_scores():

@@ -108,13 +108,14 @@ def test_a_recognizer_reading_nine_views_averages_the_shifted_images(dense_model
 
 # --- loading: one file, the same answers however it is loaded -----------------------------
 def test_the_shipped_recognizer_answers_the_same_loaded_by_default_or_by_path(shipped):
+    """By default on LiteRT, by path on Keras: the same answers (within float rounding)."""
     by_path = Recognizer.load(shipped_recognizer_path())
     sources = sample_images()
     a, b = shipped.recognize_many(sources), by_path.recognize_many(sources)
     assert [r.digit for r in a] == [r.digit for r in b]
     assert [r.doubt for r in a] == [r.doubt for r in b]
     for x, y in zip(a, b, strict=True):
-        np.testing.assert_array_equal(x.probabilities, y.probabilities)
+        np.testing.assert_allclose(x.probabilities, y.probabilities, atol=1e-5)
     assert shipped.sureness.references is not None  # its familiarity check came along both ways
     assert shipped.sureness.views == by_path.sureness.views == NINE_VIEWS  # and how it reads
     np.testing.assert_array_equal(shipped.sureness.references, by_path.sureness.references)

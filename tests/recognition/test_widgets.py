@@ -253,15 +253,15 @@ def test_uploaded_files_are_each_recognised(fake):
     picture = png_bytes(np.full((40, 30), 255, dtype=np.uint8))
     rows = box.recognize_files([("seven.png", picture), ("again.png", picture)], ["image/png"])
     assert [text for _, _, text in rows] == [
-        "seven.png: Recognised: 7 (90%)",
-        "again.png: Recognised: 7 (90%)",
+        "seven.png: 7 (90.0%)",
+        "again.png: 7 (90.0%)",
     ]
     assert [source for _, source in fake.calls] == [picture, picture]
     assert len(box.results.children) == 2
     thumbnail, prepared, label = box.results.children[0].children
     assert thumbnail.value == picture and thumbnail.format == "png"
     assert png_size(prepared.value) == (84, 84)
-    assert "seven.png: Recognised: 7 (90%)" in label.value
+    assert "seven.png: 7 (90.0%)" in label.value
 
 
 def test_a_bad_file_gets_its_message_and_the_others_are_still_read(monkeypatch):
@@ -279,7 +279,7 @@ def test_a_bad_file_gets_its_message_and_the_others_are_still_read(monkeypatch):
     assert rows[0][2] == (
         "Could not read 'notes.png': not an image (could not identify the file format)"
     )
-    assert rows[1][2] == "ok.png: Recognised: 7 (90%)"
+    assert rows[1][2] == "ok.png: 7 (90.0%)"
     error_label = box.results.children[0].children[0]
     assert "mnistlib-upload-error" in error_label._dom_classes
     assert "Could not read &#x27;notes.png&#x27;" in error_label.value  # escaped, shown as text
@@ -357,7 +357,7 @@ def ellipse(cx, cy, rx, ry, n=40):
 def test_drawn_strokes_are_read_as_the_digits_drawn(small_model):
     pad = widgets.drawing_pad(small_model)
     assert draw(pad, [(150, 40), (145, 140), (140, 240)]).text == "1"
-    assert pad.text.startswith("Recognised: 1 (")
+    assert pad.text.startswith("1 (")
     prepared = pad.result.digits[0].image
     assert prepared.shape == (28, 28)
     pad.clear()
