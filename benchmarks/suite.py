@@ -23,7 +23,8 @@ from benchmarks import models, profile  # noqa: E402
 from benchmarks.row import Row  # noqa: E402
 from mnistlib import data  # noqa: E402
 from mnistlib.files import atomic_write, results_dir  # noqa: E402
-from mnistlib.recognition.loading import sample_images  # noqa: E402
+from mnistlib.progress import progress_bar, report  # noqa: E402
+from mnistlib.recognition.loading import sample_images, shipped_recognizer_path  # noqa: E402
 from mnistlib.recognition.recognizer import Recognizer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,23 +58,15 @@ def _cnn_input(x):
 
 
 # --- 1. time to accuracy --------------------------------------------------------------------
-#: Filled by ``time_to_accuracy``: the Keras recipe's training time in this run, the yardstick
-#: for the notebooks' wall times.
-_RECIPE: dict[str, float] = {}
-
-
 def _timed_fit(model: keras.Model, *args, **kwargs) -> float:
     start = time.perf_counter()
     model.fit(*args, verbose=0, **kwargs)
     return time.perf_counter() - start
 
 
-def time_to_accuracy(quick: bool) -> list[Row]:
-    """The Keras "Simple MNIST convnet" recipe, trained as its page says: the yardstick.
-
-    Notebook 01's improved CNN is compared with it in ``notebooks``, from the training time and
-    accuracies notebook 01 records in the results table (the CNN is written only there).
-    """
+def recipe(quick: bool) -> dict[str, float]:
+    """The Keras "Simple MNIST convnet" recipe trained as its page says, in this process: its
+    training ``seconds``, test ``accuracy`` and ``epochs`` (the yardstick of ``notebooks``)."""
     (x, y), (xt, yt) = _mnist(quick)
     x_cnn, xt_cnn = _cnn_input(x), _cnn_input(xt)
     y_hot, yt_hot = keras.utils.to_categorical(y, 10), keras.utils.to_categorical(yt, 10)
@@ -82,12 +75,19 @@ def time_to_accuracy(quick: bool) -> list[Row]:
     base = models.build_keras_example_cnn()
     seconds = _timed_fit(base, x_cnn, y_hot, batch_size=128, epochs=epochs, validation_split=0.1)
     accuracy = base.evaluate(xt_cnn, yt_hot, verbose=0)[1]
-    _RECIPE.update(seconds=seconds, accuracy=accuracy, epochs=epochs)
-    return [Row("time to accuracy", f"Keras example convnet, {epochs} epochs", "-", seconds,
-                math.nan, "s", math.nan, "report", f"test accuracy {accuracy:.4f}")]  # fmt: skip
+    return {"seconds": seconds, "accuracy": accuracy, "epochs": epochs}
 
 
-def _improved_cnn_rows() -> list[Row]:
+def time_to_accuracy(quick: bool) -> list[Row]:
+    """The recipe, the yardstick. Notebook 01's improved CNN is compared with it in
+    ``notebooks``, from what notebook 01 records in the results table."""
+    run = recipe(quick)
+    return [Row("time to accuracy", f"Keras example convnet, {run['epochs']:.0f} epochs", "-",
+                run["seconds"], math.nan, "s", math.nan, "report",
+                f"test accuracy {run['accuracy']:.4f}")]  # fmt: skip
+
+
+def _improved_cnn_rows(yardstick: dict[str, float]) -> list[Row]:
     """Notebook 01's improved CNN (its newest row in the results table) against the recipe."""
     from mnistlib import results
 
@@ -95,8 +95,7 @@ def _improved_cnn_rows() -> list[Row]:
     if not rows:
         return []
     ours = max(rows, key=lambda r: r.finished_at)
-    recipe = _RECIPE.get("seconds", math.nan)
-    recipe_accuracy = _RECIPE.get("accuracy", math.nan)
+    recipe, recipe_accuracy = yardstick["seconds"], yardstick["accuracy"]
     test = math.nan if ours.test_accuracy is None else ours.test_accuracy
     return [
         Row("time to accuracy", f"improved CNN (notebook 01), {ours.epochs} epochs",
@@ -142,8 +141,8 @@ def recognition_latency(quick: bool) -> list[Row]:
     """``recognize`` on one JPEG file (warm) vs ``model.predict`` on the prepared array."""
     from mnistlib.recognition.prepare import prepare_image
 
-    recognizer, which = Recognizer.load(), "the shipped recogniser"
-    model = recognizer.model
+    recognizer, which = Recognizer.load(), "the shipped recogniser, on LiteRT"
+    model = Recognizer.load(shipped_recognizer_path()).model  # the same model, on Keras
     sample = next(p for p in sample_images() if p.name == "photo_7.jpg")
     prepared = prepare_image(sample).reshape(1, 28, 28, 1)
     repeats = 5 if quick else 50
@@ -165,6 +164,32 @@ def recognition_latency(quick: bool) -> list[Row]:
                 "<= 0.1", f"median of {repeats}; model: {which}")]  # fmt: skip
 
 
+def _median_seconds(args: list[str], repeats: int) -> float:
+    """Median wall time of ``python ARGS`` in fresh processes (one unmeasured run first)."""
+    times = []
+    for k in range(repeats + 1):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, *args], capture_output=True, cwd=ROOT, check=False)
+        if k:
+            times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def cold_start(quick: bool) -> list[Row]:
+    """``mnistlib recognize`` in a fresh process, on a sample and on a missing file, beside
+    ``python -c "import tensorflow"`` (what every answer cost while TensorFlow ran it)."""
+    sample = str(next(p for p in sample_images() if p.name == "photo_7.jpg"))
+    repeats = 3 if quick else 5
+    tensorflow = _median_seconds(["-c", "import tensorflow"], repeats)
+    answer = _median_seconds(["-m", "mnistlib", "recognize", sample], repeats)
+    missing = _median_seconds(["-m", "mnistlib", "recognize", "missing.png"], repeats)
+    note = f"median of {repeats} fresh processes; the shipped recogniser (LiteRT)"
+    return [Row("cold start", "mnistlib recognize photo_7.jpg", 'python -c "import tensorflow"',
+                answer, tensorflow, "s", answer / tensorflow, "<= 1.5 s", note),
+            Row("cold start", "mnistlib recognize missing.png", 'python -c "import tensorflow"',
+                missing, tensorflow, "s", missing / tensorflow, "<= 0.3 s", note)]  # fmt: skip
+
+
 # --- 4. notebooks end to end -----------------------------------------------------------------
 _RUN_ONE = """
 import resource, sys, time
@@ -179,7 +204,9 @@ print(f"RESULT {seconds:.1f} {peak_kib / 1024:.0f}")
 
 
 def notebooks(quick: bool) -> list[Row]:
-    """Each notebook executed end to end (as `make run` does): wall time, kernel peak memory."""
+    """Each notebook executed end to end (as `make run` does): wall time, kernel peak memory,
+    beside the recipe trained in this same run (here, whatever else runs)."""
+    yardstick = recipe(quick)
     rows = []
     env = dict(os.environ, MNISTLIB_FAST="1") if quick else dict(os.environ)
     for name in ("01_classification", "02_recognition"):
@@ -193,15 +220,15 @@ def notebooks(quick: bool) -> list[Row]:
                             math.nan, "report", "failed: " + " | ".join(tail)))  # fmt: skip
             continue
         seconds, peak = (float(v) for v in line.split()[1:])
-        recipe = _RECIPE.get("seconds", math.nan)
+        recipe_seconds = yardstick["seconds"]
         target = "<= 2.0 (x the recipe)" if name.startswith("01") else "report"
         rows.append(Row("notebook end to end", f"{name} wall time",
-                        "Keras recipe's training (same run)", seconds, recipe, "s",
-                        seconds / recipe, target, "run as make run does"))  # fmt: skip
+                        "Keras recipe's training (same run)", seconds, recipe_seconds, "s",
+                        seconds / recipe_seconds, target, "run as make run does"))  # fmt: skip
         rows.append(Row("notebook peak memory", f"{name} kernel peak RSS", "-", peak, math.nan,
                         "MiB", math.nan, "report"))  # fmt: skip
         if name.startswith("01") and not quick:
-            rows += _improved_cnn_rows()
+            rows += _improved_cnn_rows(yardstick)
     return rows
 
 
@@ -251,11 +278,11 @@ def numbers_accuracy(quick: bool) -> list[Row]:
     against the same digits read alone to the power of the length (what a reader losing nothing
     to finding and cutting would give); digits read right inside numbers beside alone; and what
     the "not sure" checks flag, per kind of non-digit, with AUROC and FPR at 95% detection."""
-    from mnistlib.measure import evaluation
+    from mnistlib.measure import number_report, outlier_report
 
     model = Recognizer.load()  # with the checks shipped beside it
     rows = []
-    table = evaluation.number_report(model, n=10 if quick else 100)
+    table = number_report(model, n=10 if quick else 100)
     alone = {(q.condition, q.length): q.alone for q in table if q.source == "mnist"}
     for r in table:
         one = alone.get((r.condition, r.length), math.nan)
@@ -274,7 +301,7 @@ def numbers_accuracy(quick: bool) -> list[Row]:
                 f"{r.n} numbers; digits inside {r.inside:.4f}, alone {r.alone:.4f}",
             )  # fmt: skip
         )
-    flagged, outliers = evaluation.outlier_report(model, model.sureness, n=50 if quick else 1000)
+    flagged, outliers = outlier_report(model, model.sureness, n=50 if quick else 1000)
     rows.append(Row("not sure", "MNIST test digits flagged", "-", flagged, math.nan, "share",
                     math.nan, "<= 0.02", "the shipped checks"))  # fmt: skip
     for o in outliers:
@@ -297,9 +324,10 @@ def numbers_accuracy(quick: bool) -> list[Row]:
 
 # Latency, forms and numbers use the recogniser shipped with the package.
 BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
-    "time_to_accuracy": time_to_accuracy,  # first: the notebooks are compared with its recipe
+    "time_to_accuracy": time_to_accuracy,
     "notebooks": notebooks,
     "latency": recognition_latency,
+    "cold_start": cold_start,
     "forms": forms_accuracy,
     "numbers": numbers_accuracy,
     "profile": profile.profile,
@@ -309,17 +337,25 @@ BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
 
 
 def run(names: list[str], quick: bool = False) -> list[Row]:
-    rows: list[Row] = []
-    for name in names:
-        print(f"[bench] {name} ...", flush=True)
-        start = time.perf_counter()
-        new = BENCHMARKS[name](quick)
-        for row in new:
-            print(f"[bench]   {row.subject}: {row.subject_value:.4g} {row.unit}"
-                  f" (ratio {row.ratio:.3g})", flush=True)  # fmt: skip
-        print(f"[bench] {name} done in {time.perf_counter() - start:.0f} s", flush=True)
-        rows += new
+    """Run the benchmarks ``names`` in order; on a terminal a bar shows how many are done."""
+    with progress_bar() as progress:
+        rows: list[Row] = []
+        for k, name in enumerate(names):
+            report(progress, "benchmarks", k, len(names))
+            rows += _run_one(name, quick)
+        report(progress, "benchmarks", len(names), len(names))
     return rows
+
+
+def _run_one(name: str, quick: bool) -> list[Row]:
+    print(f"[bench] {name} ...", flush=True)
+    start = time.perf_counter()
+    new = BENCHMARKS[name](quick)
+    for row in new:
+        print(f"[bench]   {row.subject}: {row.subject_value:.4g} {row.unit}"
+              f" (ratio {row.ratio:.3g})", flush=True)  # fmt: skip
+    print(f"[bench] {name} done in {time.perf_counter() - start:.0f} s", flush=True)
+    return new
 
 
 def write_csv(rows: list[Row]) -> Path:

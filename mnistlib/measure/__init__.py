@@ -16,7 +16,8 @@ The public face (import these from ``mnistlib.measure``)::
   soft pencil, thick and thin pens); ``outlier_set``: non-digits of one kind.
 
 The modules behind it are internal: ``strokes``, ``forms``, ``degradation``, ``outliers``,
-``evaluation`` (the checks), ``numbers``. Names are loaded on first use (``import mnistlib.measure`` stays light).
+``evaluation`` (the checks), ``numbers``. Names are loaded on first use (``import
+mnistlib.measure`` stays light).
 """
 
 from __future__ import annotations
@@ -73,13 +74,13 @@ if TYPE_CHECKING:
         measure_sureness,
         outlier_report,
     )
+    from mnistlib.measure.forms import evaluate_forms, format_forms, make_samples
     from mnistlib.measure.numbers import (
         Composition,
         evaluate_numbers,
         format_numbers,
         number_report,
     )
-    from mnistlib.measure.forms import evaluate_forms, format_forms, make_samples
     from mnistlib.measure.outliers import outlier_set
     from mnistlib.measure.strokes import compose_number, draw_digit, draw_non_digit
 

@@ -16,8 +16,8 @@ from typing import NamedTuple
 import numpy as np
 from PIL import Image, ImageFilter
 
-from mnistlib.progress import Progress, report
 from mnistlib.errors import ImageError
+from mnistlib.progress import Progress, report
 from mnistlib.recognition.prepare import prepare_image, rank_filter
 from mnistlib.recognition.recognizer import Recognizer
 

@@ -1,17 +1,15 @@
 """Figures about recognition: how an image is prepared, how a number is read, what the "not
-sure" checks trade, and a grid of images read. Every function returns a new Figure."""
+sure" checks trade. Every function returns a new Figure."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from mnistlib.figures import DIGIT_CMAP, grid_shape
+from mnistlib.figures import DIGIT_CMAP
 from mnistlib.recognition.images import Source
-from mnistlib.recognition.prepare import MNIST_SIDE, preparation_steps
+from mnistlib.recognition.prepare import preparation_steps
 from mnistlib.recognition.recognizer import NumberReading
 from mnistlib.recognition.sureness import FlagCurve
 
@@ -85,44 +83,4 @@ def plot_number_reading(image: np.ndarray, reading: NumberReading) -> Figure:
         cell.imshow(digit.image, cmap=DIGIT_CMAP, vmin=0, vmax=1)
         cell.set_title(f"{digit.confidence:.0%}", fontsize=9)
         cell.set_axis_off()
-    return fig
-
-
-def plot_recognition_grid(
-    originals: Sequence[np.ndarray],
-    prepared: Sequence[np.ndarray],
-    digits: Sequence[int],
-    confidences: Sequence[float],
-    names: Sequence[str],
-    truths: Sequence[int] | None = None,
-    *,
-    cols: int = 4,
-    title: str = "What was handed in, what the model saw, what it read",
-) -> Figure:
-    """A compact grid: each image handed in beside its prepared 28x28 and the digit read.
-
-    The 28x28 is drawn like every digit here (dark on white); the image handed in keeps its own
-    colours. A wrong reading (when ``truths`` are given) is titled in red.
-    """
-    n = len(names)
-    rows, cols = grid_shape(n, cols)
-    fig = Figure(figsize=(2.6 * cols, 1.75 * rows + 0.4), layout="constrained")
-    subfigs = np.asarray(fig.subfigures(rows, cols, squeeze=False), dtype=object).ravel()
-    for i, sub in enumerate(subfigs):
-        if i >= n:
-            continue
-        ax_o, ax_p = sub.subplots(1, 2)
-        original = np.asarray(originals[i])
-        ax_o.imshow(original, cmap="gray" if original.ndim == 2 else None)
-        ax_p.imshow(np.asarray(prepared[i]).reshape(MNIST_SIDE, MNIST_SIDE), cmap=DIGIT_CMAP)
-        for ax in (ax_o, ax_p):
-            ax.set_xticks([])
-            ax.set_yticks([])
-        true = None if truths is None else int(truths[i])
-        wrong = true is not None and int(digits[i]) != true
-        text = f"read {int(digits[i])} ({float(confidences[i]):.0%})"
-        if wrong:
-            text += f", true {true}"
-        sub.suptitle(f"{names[i]}\n{text}", fontsize=8.5, color="crimson" if wrong else "black")
-    fig.suptitle(title)
     return fig

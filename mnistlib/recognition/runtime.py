@@ -105,10 +105,13 @@ class LiteModel:
         if others or set(outputs) != {FEATURES_OUTPUT, SCORES_OUTPUT}:
             raise ModelLoadError(f"{self.path.name} is not a model written by export_litert")
         self.name = self.path.stem
-        self.input_shape = (None, *(int(d) for d in spec["shape_signature"][1:]))
+        self.input_shape: tuple[int | None, ...] = (
+            None,
+            *(int(d) for d in spec["shape_signature"][1:]),
+        )
         self.output_shape = (None, int(outputs[SCORES_OUTPUT]["shape_signature"][-1]))
         with silenced_stderr():  # the delegate says "INFO: Created ..." on the first call
-            self.predict_both(np.zeros((1, *self.input_shape[1:]), np.float32))
+            self.predict_both(np.zeros((1, *spec["shape_signature"][1:]), np.float32))
 
     def predict_both(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The last hidden features and the ten probabilities of a batch of prepared images."""

@@ -108,7 +108,14 @@ class DrawingPad(widgets.VBox):
         self.result: NumberReading | None = None
         self.text = _PROMPT
         self._drawing = False
+        self._make_widgets()
+        self.children = [self._layout()]
+        self.add_class("mnistlib-drawing-pad")
+        self._wire_events()
+        self._redraw()
 
+    def _make_widgets(self) -> None:
+        """The canvas, the clear button, the verdict, the bars and the prepared image."""
         self.canvas = Canvas(
             width=self.size,
             height=self.size,
@@ -131,30 +138,20 @@ class DrawingPad(widgets.VBox):
         )
         self.preview.add_class("mnistlib-pad-prepared")
 
-        self.children = [
-            widgets.HBox(
-                [
-                    widgets.VBox([self.canvas, self.clear_button]),
-                    widgets.VBox(
-                        [
-                            self.verdict,
-                            widgets.HBox(
-                                [
-                                    widgets.VBox(
-                                        [widgets.HTML("<b>What the model saw</b>"), self.preview],
-                                        layout=widgets.Layout(margin="0 24px 0 0"),
-                                    ),
-                                    widgets.VBox([widgets.HTML("<b>Probabilities</b>"), self.bars]),
-                                ],
-                            ),
-                        ],
-                        layout=widgets.Layout(padding="0 0 0 16px"),
-                    ),
-                ]
-            )
-        ]
-        self.add_class("mnistlib-drawing-pad")
+    def _layout(self) -> widgets.HBox:
+        """The pad and its button on the left; the verdict, what the model saw and the bars."""
+        saw = widgets.VBox(
+            [widgets.HTML("<b>What the model saw</b>"), self.preview],
+            layout=widgets.Layout(margin="0 24px 0 0"),
+        )
+        bars = widgets.VBox([widgets.HTML("<b>Probabilities</b>"), self.bars])
+        answer = widgets.VBox(
+            [self.verdict, widgets.HBox([saw, bars])], layout=widgets.Layout(padding="0 0 0 16px")
+        )
+        return widgets.HBox([widgets.VBox([self.canvas, self.clear_button]), answer])
 
+    def _wire_events(self) -> None:
+        """Mouse, pen and touch events to the strokes; the button to ``clear``."""
         self.clear_button.on_click(lambda _button: self.clear())
         self.canvas.on_client_ready(self._redraw)
         self.canvas.on_mouse_down(self.begin_stroke)
@@ -165,7 +162,6 @@ class DrawingPad(widgets.VBox):
         self.canvas.on_touch_move(self._on_touch_move)
         self.canvas.on_touch_end(lambda _touches: self.end_stroke())
         self.canvas.on_touch_cancel(lambda _touches: self.end_stroke())
-        self._redraw()
 
     # -- state changes (called by the canvas events, or directly) ---------------------------
     def begin_stroke(self, x: float, y: float) -> None:

@@ -169,8 +169,8 @@ def test_moves_with_the_pen_up_and_repeated_points_draw_nothing(fake):
 
 def test_clear_wipes_strokes_and_results(fake):
     pad = widgets.drawing_pad(MODEL)
+    blank_preview = pad.preview.value  # before the first stroke
     draw(pad, [(100, 100), (120, 200)])
-    blank_preview = widgets._blank_preview()
     assert pad.preview.value != blank_preview
     pad.clear()
     assert pad.strokes == [] and pad.result is None
