@@ -43,9 +43,12 @@ def _wheelhouse() -> Path:
     return Path(os.environ.get("MNISTLIB_WHEELHOUSE") or Path(base) / "mnistlib" / "wheelhouse")
 
 
-def _run(command: list[str | Path], **kwargs: object) -> subprocess.CompletedProcess[str]:
+def _run(
+    command: list[str | Path], ok: tuple[int, ...] = (0,), **kwargs: object
+) -> subprocess.CompletedProcess[str]:
+    """Run ``command``; stop unless it exits with one of ``ok``."""
     done = subprocess.run([str(c) for c in command], text=True, capture_output=True, **kwargs)
-    if done.returncode != 0:
+    if done.returncode not in ok:
         print(done.stdout[-4000:], done.stderr[-4000:], sep="\n", file=sys.stderr)
         raise SystemExit(f"failed: {' '.join(map(str, command))}")
     return done
@@ -71,7 +74,11 @@ def build_wheel(out: Path) -> Path:
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", out, sources])
     (wheel,) = out.glob("handwritten_digits_mnistlib-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    needed = {"mnistlib/recognition/assets/digit_recognizer.keras", "mnistlib/py.typed"}
+    needed = {
+        "mnistlib/recognition/assets/digit_recognizer.keras",
+        "mnistlib/recognition/assets/digit_recognizer.tflite",
+        "mnistlib/py.typed",
+    }
     samples = [n for n in names if n.startswith("mnistlib/recognition/assets/samples/")]
     if not needed <= names or len(samples) < 12:
         raise SystemExit(f"the wheel lacks package data: {sorted(needed - names)}, {samples}")
@@ -125,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
         if any(ROOT in Path(sample).parents for sample in samples):
             raise SystemExit(f"the samples came from the clone, not the install: {samples}")
         mnistlib = python.parent / ("mnistlib.exe" if os.name == "nt" else "mnistlib")
-        done = _run([mnistlib, "recognize", *samples], cwd=empty, env=env)
+        # exit status 4: every sample read, some digit "not sure" (mnistlib.cli.ExitStatus)
+        done = _run([mnistlib, "recognize", *samples], ok=(0, 4), cwd=empty, env=env)
         lines = done.stdout.splitlines()
         right = sum(
             line.split(": ")[1].startswith(Path(sample).stem.rsplit("_", 1)[1] + " ")

@@ -12,7 +12,8 @@ digits and two digits squeezed into one box, from ``mnistlib.measure.outliers``;
 and empty frames are kept out, to measure honestly). It trains on the first 55,000 training
 images; the last 5,000 are the validation set that chooses its "not sure" checks (saved beside
 it as ``<model>.sure.npz``), and the test set is scored once, at the end. The weights are saved
-without optimizer state (about 3 MB).
+without optimizer state (about 3 MB), and exported for LiteRT beside them (``<model>.tflite``,
+``scripts/export_recognizer.py``): what ``Recognizer.load()`` runs.
 
 By default it writes ``<home>/models/digit_recognizer.keras`` (see ``mnistlib.files``), so the
 shipped recogniser is never overwritten by accident; to ship a new one, pass
@@ -268,6 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     sureness, _ = fit_sureness(Recognizer(shipped, Sureness(views=NINE_VIEWS)))
     sureness.save(sureness_path(out))
     print(f"saved {sureness_path(out)} (its 'not sure' checks)")
+    from export_recognizer import main as export  # its LiteRT twin, beside it
+
+    export([str(out)])
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The recogniser: a digit classifier, its "not sure" checks and its compiled predictor, together.
+"""The recogniser: a digit classifier, its "not sure" checks and its predictor, together.
 
 ``Recognizer(model, sureness)`` wraps any Keras digit classifier (a learner's own, or the one
 shipped with the package); ``Recognizer.load(path=None)`` loads a ``.keras`` file safely together
@@ -16,7 +16,9 @@ Every answer is averaged over the views of each image its checks were chosen for
 recogniser reads each digit nine times, shifted by a pixel each way (``sureness.NINE_VIEWS``);
 a learner's model, once.
 
-TensorFlow is imported only when a model is loaded or first called.
+The predictor is built from the model (``runtime.predictor``): Keras for a learner's model, LiteRT
+for the shipped one (``Recognizer.load()``), which then answers without importing TensorFlow.
+TensorFlow is imported only when a Keras model is loaded or wrapped.
 """
 
 from __future__ import annotations

@@ -236,6 +236,7 @@ def prepared_scores(
     """``scores_in_batches`` of MNIST-like images, each prepared with ``prepare_image``, a
     batch at a time, saying how many are done to ``progress`` as ``stage``."""
     parts = []
+    report(progress, stage, 0, len(images))
     for start in range(0, len(images), PROGRESS_BATCH):
         parts.append(scorer.scores(prepare_many(images[start : start + PROGRESS_BATCH])))
         report(progress, stage, min(start + PROGRESS_BATCH, len(images)), len(images))
