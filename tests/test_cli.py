@@ -214,3 +214,16 @@ def test_json_answers_round_trip_for_a_digit_a_number_a_doubt_and_a_bad_file(tmp
     answer = _json_lines(doubted)["photo_7.jpg"]
     assert answer["sure"] is False and "probability below" in answer["doubt"]
     assert answer["digits"][0]["sure"] is False and answer["error"] is None
+
+
+def test_inside_package_sees_through_relative_paths_and_links(tmp_path, monkeypatch):
+    shipped = shipped_recognizer_path()
+    (tmp_path / "link").symlink_to(shipped.parent)
+    (tmp_path / "file.sure.npz").symlink_to(shipped.with_suffix(".npz"))  # a link into it
+    monkeypatch.chdir(shipped.parent)
+    assert cli.inside_package(shipped) and cli.inside_package(Path(shipped.name))
+    assert cli.inside_package(tmp_path / "link" / "new.sure.npz")
+    assert cli.inside_package(tmp_path / "file.sure.npz")
+    assert not cli.inside_package(tmp_path / "mine.sure.npz")
+    monkeypatch.chdir(tmp_path)
+    assert not cli.inside_package(Path("mine.sure.npz"))
