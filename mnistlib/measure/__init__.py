@@ -22,8 +22,9 @@ mnistlib.measure`` stays light).
 
 from __future__ import annotations
 
-from importlib import import_module
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mnistlib._lazy import lazy_names
 
 #: Each public name and the internal module that defines it.
 _WHERE = {
@@ -85,11 +86,4 @@ if TYPE_CHECKING:
     from mnistlib.measure.strokes import compose_number, draw_digit, draw_non_digit
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_names(__name__, _WHERE)
