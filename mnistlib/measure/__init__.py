@@ -12,11 +12,16 @@ The public face (import these from ``mnistlib.measure``)::
   digits, errors, non-digits of each kind); ``format_sure``, ``format_outliers``.
 - ``draw_digit``, ``draw_non_digit``, ``compose_number``: digits, letters and scribbles drawn
   with pen strokes (not from MNIST), and numbers composed from digits.
+- ``scene_set``, ``make_scene``, ``Scene``, ``SCENE_KINDS``, ``HELD_OUT``, ``big_scene``: the
+  scenes people photograph (a sheet on a desk, form boxes, ruled and squared paper, dates and
+  prices, shapes, big phone photos) as image files with their truth; ``write_line`` writes
+  digits and separators by hand, ``shape_ink`` draws ``SHAPES``.
 - ``degrade``, ``CONDITIONS``: how digits really arrive (enlarged from low resolution, blurred,
   soft pencil, thick and thin pens); ``outlier_set``: non-digits of one kind.
 
-The modules behind it are internal: ``strokes``, ``forms``, ``degradation``, ``outliers``,
-``evaluation``. Names are loaded on first use (``import mnistlib.measure`` stays light).
+The modules behind it are internal: ``strokes``, ``glyphs``, ``paper``, ``scenes``, ``forms``,
+``degradation``, ``outliers``, ``evaluation``. Names are loaded on first use (``import
+mnistlib.measure`` stays light).
 """
 
 from __future__ import annotations
@@ -42,10 +47,24 @@ _WHERE = {
     "degrade": "degradation",
     "CONDITIONS": "degradation",
     "outlier_set": "outliers",
+    "Scene": "scenes",
+    "SCENE_KINDS": "scenes",
+    "HELD_OUT": "scenes",
+    "make_scene": "scenes",
+    "scene_set": "scenes",
+    "big_scene": "scenes",
+    "write_line": "glyphs",
+    "shape_ink": "glyphs",
+    "SHAPES": "glyphs",
 }
 
 __all__ = [
     "CONDITIONS",
+    "HELD_OUT",
+    "SCENE_KINDS",
+    "SHAPES",
+    "Scene",
+    "big_scene",
     "compose_number",
     "degrade",
     "draw_digit",
@@ -57,10 +76,14 @@ __all__ = [
     "format_outliers",
     "format_sure",
     "make_samples",
+    "make_scene",
     "measure_sureness",
     "number_report",
     "outlier_report",
     "outlier_set",
+    "scene_set",
+    "shape_ink",
+    "write_line",
 ]
 
 if TYPE_CHECKING:
@@ -75,7 +98,16 @@ if TYPE_CHECKING:
         outlier_report,
     )
     from mnistlib.measure.forms import evaluate_forms, format_forms, make_samples
+    from mnistlib.measure.glyphs import SHAPES, shape_ink, write_line
     from mnistlib.measure.outliers import outlier_set
+    from mnistlib.measure.scenes import (
+        HELD_OUT,
+        SCENE_KINDS,
+        Scene,
+        big_scene,
+        make_scene,
+        scene_set,
+    )
     from mnistlib.measure.strokes import compose_number, draw_digit, draw_non_digit
 
 
