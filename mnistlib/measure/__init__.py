@@ -16,6 +16,9 @@ The public face (import these from ``mnistlib.measure``)::
   scenes people photograph (a sheet on a desk, form boxes, ruled and squared paper, dates and
   prices, shapes, big phone photos) as image files with their truth; ``write_line`` writes
   digits and separators by hand, ``shape_ink`` draws ``SHAPES``.
+- ``evaluate_scenes`` (``read_scenes`` + ``scene_row``): per scene and digit source, the whole
+  text read right, digits and separators, sure answers to shapes, right answers doubted and
+  wrong-but-sure answers; ``risk_coverage`` / ``plot_risk_coverage``; ``format_scenes``.
 - ``degrade``, ``CONDITIONS``: how digits really arrive (enlarged from low resolution, blurred,
   soft pencil, thick and thin pens); ``outlier_set``: non-digits of one kind.
 
@@ -56,6 +59,15 @@ _WHERE = {
     "write_line": "glyphs",
     "shape_ink": "glyphs",
     "SHAPES": "glyphs",
+    "evaluate_scenes": "scene_reading",
+    "read_scenes": "scene_reading",
+    "read_scene": "scene_reading",
+    "scene_row": "scene_reading",
+    "format_scenes": "scene_reading",
+    "risk_coverage": "scene_reading",
+    "plot_risk_coverage": "scene_reading",
+    "SceneRead": "scene_reading",
+    "SceneRow": "scene_reading",
 }
 
 __all__ = [
@@ -64,6 +76,8 @@ __all__ = [
     "SCENE_KINDS",
     "SHAPES",
     "Scene",
+    "SceneRead",
+    "SceneRow",
     "big_scene",
     "compose_number",
     "degrade",
@@ -71,9 +85,11 @@ __all__ = [
     "draw_non_digit",
     "evaluate_forms",
     "evaluate_numbers",
+    "evaluate_scenes",
     "format_forms",
     "format_numbers",
     "format_outliers",
+    "format_scenes",
     "format_sure",
     "make_samples",
     "make_scene",
@@ -81,6 +97,11 @@ __all__ = [
     "number_report",
     "outlier_report",
     "outlier_set",
+    "plot_risk_coverage",
+    "read_scene",
+    "read_scenes",
+    "risk_coverage",
+    "scene_row",
     "scene_set",
     "shape_ink",
     "write_line",
@@ -100,6 +121,17 @@ if TYPE_CHECKING:
     from mnistlib.measure.forms import evaluate_forms, format_forms, make_samples
     from mnistlib.measure.glyphs import SHAPES, shape_ink, write_line
     from mnistlib.measure.outliers import outlier_set
+    from mnistlib.measure.scene_reading import (
+        SceneRead,
+        SceneRow,
+        evaluate_scenes,
+        format_scenes,
+        plot_risk_coverage,
+        read_scene,
+        read_scenes,
+        risk_coverage,
+        scene_row,
+    )
     from mnistlib.measure.scenes import (
         HELD_OUT,
         SCENE_KINDS,
