@@ -80,7 +80,7 @@ class SceneRow(NamedTuple):
     source: str
     n: int
     whole: float  #: the whole text read right, separators included
-    digits: float  #: truth digits read right (aligned)
+    digits: float  #: digits read right (aligned), of the truth's or the reading's, the more
     separators: float  #: truth separators printed in their place
     as_digit: float  #: truth separators read as a digit
     sure_number: float  #: answered as a number the reader is sure of (for shapes: wrong)
@@ -114,11 +114,11 @@ def _share(values: Iterable[bool | float]) -> float:
 def scene_row(reads: Sequence[SceneRead]) -> SceneRow:
     """The figures of ``reads`` (one kind and source)."""
     first = reads[0]
-    digit_counts = [sum(c.isdigit() for c in r.truth) for r in reads]
-    right_digits = [
-        _digits_right("".join(filter(str.isdigit, r.truth)), "".join(filter(str.isdigit, r.text)))
-        for r in reads
-    ]
+    pairs = [("".join(filter(str.isdigit, r.truth)), "".join(filter(str.isdigit, r.text)))
+             for r in reads]  # fmt: skip
+    right_digits = [_digits_right(truth, read) for truth, read in pairs]
+    # a digit added (a printed line or a separator read as a digit) counts as one lost does
+    digit_counts = [max(len(truth), len(read)) if truth else 0 for truth, read in pairs]
     seps = np.array([_separator_counts(r.truth, r.text) for r in reads]).reshape(-1, 3)
     has_seps = seps[:, 0].sum() > 0
     right = [r.right for r in reads]
@@ -226,9 +226,10 @@ def format_scenes(rows: Sequence[SceneRow]) -> str:
         cells = "".join(_cell(v) for v in values)
         lines.append(f"{r.kind:<12}{r.source:<9}{r.n:>5}{cells}{held:>14}{r.seconds:>7.2f}")
     lines.append(
-        "whole: text read exactly (separators included; shapes: no sure answer); digits: digits "
-        "right, aligned;\nseps: separators printed; sep->d: separators read as a digit; sure#: "
-        "answered as a sure number;\nok?: right answers doubted; bad!: wrong and sure (of all); "
-        "held-out: whole on held-out styles (count)"
+        "whole: text read exactly (separators included; shapes: no sure answer);\n"
+        "digits: digits right, aligned (an added digit counts as a lost one);\n"
+        "seps: separators printed; sep->d: separators read as a digit;\n"
+        "sure#: answered as a sure number; ok?: right answers doubted;\n"
+        "bad!: wrong and sure (of all); held-out: whole on held-out styles (count)"
     )
     return "\n".join(lines)

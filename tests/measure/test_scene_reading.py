@@ -57,7 +57,9 @@ def test_separators_read_as_digits_or_dropped_are_counted_apart():
     as_ones = _row(Reader(lambda t: "".join(c if c.isdigit() else "1" for c in t)),
                    _scenes("separators", DATES))  # fmt: skip
     assert as_ones.whole == 0 and as_ones.as_digit == 1 and as_ones.separators == 0
-    assert as_ones.digits == 1  # every digit is still there, in order
+    # every digit is still there, in order, but the added ones count against: "12106125"
+    # holds the 6 digits of "12/06/25" among 8
+    assert as_ones.digits == pytest.approx((6 + 5 + 4 + 8) / (8 + 6 + 5 + 10))
     assert as_ones.wrong_sure == 1  # all wrong, all sure
     dropped = _row(Reader(lambda t: "".join(filter(str.isdigit, t))), _scenes("separators", DATES))
     assert dropped.as_digit == 0 and dropped.separators == 0 and dropped.digits == 1
