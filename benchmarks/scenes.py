@@ -15,8 +15,8 @@ import numpy as np
 from PIL import Image
 
 from benchmarks.row import Row
-from mnistlib.measure.scene_reading import SceneRow, read_scenes, scene_row
-from mnistlib.measure.scenes import BIG_SIZES, big_scene
+from mnistlib.measure.scene_reading import SceneRow, read_scene, scene_row
+from mnistlib.measure.scenes import BIG_SIZES, SCENE_KINDS, SOURCES, big_scene, scene_set
 from mnistlib.recognition.recognizer import Recognizer
 
 #: What Tesseract may print: digits and the separators (issue 26's command line).
@@ -81,15 +81,20 @@ def _rows(row: SceneRow, theirs: SceneRow | None, plain: SceneRow | None) -> lis
 
 
 def scenes(quick: bool) -> list[Row]:
-    """Every scene kind and digit source (``read_scenes``, test split), the shipped recogniser
-    beside Tesseract where ``tesseract`` is on PATH."""
+    """Every scene kind and digit source (as ``read_scenes``: test split), the shipped
+    recogniser beside Tesseract where ``tesseract`` is on PATH."""
     n = 10 if quick else 200
-    ours = [scene_row(g) for g in read_scenes(Recognizer.load(), split="test", n=n)]
-    command = shutil.which("tesseract")
+    recognizer, command = Recognizer.load(), shutil.which("tesseract")
+    tesseract = Tesseract(command) if command else None
+    ours: list[SceneRow] = []
     theirs: dict[tuple[str, str], SceneRow] = {}
-    if command:
-        reads = read_scenes(Tesseract(command), split="test", n=n)
-        theirs = {(r.kind, r.source): r for r in map(scene_row, reads)}
+    for kind in SCENE_KINDS:  # each scene composed once, read by both
+        for source in ("strokes",) if kind == "shapes" else SOURCES:
+            made = scene_set(kind, n, split="test", source=source, seed=0)
+            ours.append(scene_row([read_scene(recognizer, scene) for scene in made]))
+            if tesseract is not None:
+                row = scene_row([read_scene(tesseract, scene) for scene in made])
+                theirs[(row.kind, row.source)] = row
     plain = {r.source: r for r in ours if r.kind == "sheet"}
     rows = []
     for row in ours:
