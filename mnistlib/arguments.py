@@ -154,6 +154,29 @@ def _add_measuring(commands: Any, model: argparse.ArgumentParser) -> None:
     numbers.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
 
+def _add_scenes(commands: Any, model: argparse.ArgumentParser) -> None:
+    scenes = commands.add_parser(
+        "scenes",
+        parents=[model],
+        help="measure reading the scenes people photograph",
+        description="Read composed scenes: a sheet on a desk and the same sheet alone, form "
+        "boxes, ruled and squared paper, dates/prices/times with separators, shapes and words; "
+        "digits from MNIST (of the split) and drawn with pen strokes. Per scene: the whole text "
+        "read right, digits and separators, sure answers to shapes, right answers doubted and "
+        "wrong-but-sure answers.",
+    )
+    scenes.add_argument("--n", type=_positive, default=100, help="scenes per row (default 100)")
+    scenes.add_argument(
+        "--split",
+        choices=("validation", "test"),
+        default="validation",
+        help="MNIST digits and styles: validation (for choosing; held-out styles left out) or "
+        "test (every style)",
+    )
+    scenes.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    scenes.add_argument("--figure", type=Path, help="save the risk-coverage curves as this PNG")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     from mnistlib import __version__
@@ -174,6 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_recognize(commands, model)
     _add_measuring(commands, model)
+    _add_scenes(commands, model)
     commands.add_parser(
         "results",
         help="print the accuracy table recorded by the notebooks",

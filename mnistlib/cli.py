@@ -248,6 +248,23 @@ def forms(
     return ExitStatus.OK
 
 
+def scenes(model: Path | None, *, n: int, split: str, seed: int, figure: Path | None) -> ExitStatus:
+    """Read the composed scenes and print the figures per scene and digit source."""
+    from mnistlib.measure import format_scenes, plot_risk_coverage, read_scenes, scene_row
+
+    recognizer = _load(model)
+    if recognizer is None:
+        return ExitStatus.NO_MODEL
+    groups = read_scenes(recognizer, split=split, n=n, seed=seed)
+    print(f"{split} scenes, {n} per row")
+    print(format_scenes([scene_row(reads) for reads in groups]))
+    if figure:
+        named = {f"{g[0].kind} ({g[0].source})": g for g in groups if g[0].kind != "shapes"}
+        plot_risk_coverage(named).savefig(figure, dpi=100)
+        print(f"saved {figure}")
+    return ExitStatus.OK
+
+
 def results() -> ExitStatus:
     """Print the accuracy table and where it was read from (creates nothing)."""
     from mnistlib.results import format_results, load_results, results_path
@@ -282,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
         return numbers(args.model, n=args.n, seed=args.seed)
     if args.command == "forms":
         return forms(args.model, n=args.n, seed=args.seed, samples=args.samples, digits=args.digits)
+    if args.command == "scenes":
+        return scenes(args.model, n=args.n, split=args.split, seed=args.seed, figure=args.figure)
     return results()
 
 
