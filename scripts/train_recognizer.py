@@ -8,8 +8,9 @@ model, random stroke widths and blur on every training batch (``vary_pen``), som
 reduced to 7-12 pixels and enlarged again (``low_resolution``), half the digits given as
 ``prepare_image`` makes them (``with_prepared``), and non-digits shown beside the
 digits with a uniform target (outlier exposure, Hendrycks et al. 2019: letters, scribbles, half
-digits and two digits squeezed into one box, from ``mnistlib.measure.outliers``; shapes, noise
-and empty frames are kept out, to measure honestly). It trains on the first 55,000 training
+digits, two digits squeezed into one box, and drawn smileys, stars, hashes and S's, from
+``mnistlib.measure.outliers``; shapes, noise, empty frames, and drawn plus signs, arrows and
+ticks are kept out, to measure honestly). It trains on the first 55,000 training
 images; the last 5,000 are the validation set that chooses its "not sure" checks (saved beside
 it as ``<model>.sure.npz``), and the test set is scored once, at the end. The weights are saved
 without optimizer state (about 3 MB).
@@ -64,6 +65,13 @@ PREPARED_SHARE = 0.5
 #: Non-digits per kind made for outlier exposure, per batch, and the weight of their loss
 #: (chosen on validation digits and validation non-digits; docs/recognition.md).
 OUTLIERS_PER_KIND, OUTLIER_BATCH, OUTLIER_WEIGHT = 3000, 16, 0.15
+#: Drawn symbols (``outliers.TRAINING_SYMBOLS``) per kind: fewer, as they vary less than letters.
+SYMBOLS_PER_KIND = 2000
+#: After the main training (whose outlier exposure has no symbols), a short fine-tuning with
+#: the symbols added: these epochs, the learning rate rising to this peak and back to zero. A
+#: full retraining with symbols costs 30 epochs; the fine-tuning a tenth of it
+#: (docs/recognition.md, "not sure").
+FINETUNE_EPOCHS, FINETUNE_PEAK = 3, 5e-4
 #: An image that thinning would leave with less than this share of its ink is left as it was
 #: (its strokes are already thin and would break up or vanish).
 MIN_INK_KEPT_BY_THINNING = 0.5
@@ -119,16 +127,22 @@ def low_resolution(images: tf.Tensor, share: float = LOW_RESOLUTION) -> tf.Tenso
     return tf.where(tf.random.uniform([n, 1, 1, 1]) < share, back, images)
 
 
-def outlier_images(digits: np.ndarray, per_kind: int = OUTLIERS_PER_KIND) -> np.ndarray:
-    """Prepared non-digits ``(n, 28, 28, 1)`` of the training kinds, made from ``digits``
-    (training digits only) where made from digits; those the preparation refuses are left out."""
+def outlier_images(
+    digits: np.ndarray, per_kind: int = OUTLIERS_PER_KIND, *, symbols: bool = True
+) -> np.ndarray:
+    """Prepared non-digits ``(n, 28, 28, 1)`` of the training kinds (without the drawn symbols
+    unless ``symbols``), made from ``digits`` (training digits only) where made from digits;
+    those the preparation refuses are left out."""
     from mnistlib.errors import ImageError
-    from mnistlib.measure.outliers import TRAINING_KINDS, outlier_set
+    from mnistlib.measure.outliers import TRAINING_KINDS, TRAINING_SYMBOLS, outlier_set
     from mnistlib.recognition.prepare import prepare_image
 
     prepared = []
     for k, kind in enumerate(TRAINING_KINDS):
-        for image in outlier_set(kind, per_kind, digits, seed=1000 + k):
+        if kind in TRAINING_SYMBOLS and not symbols:
+            continue
+        n = SYMBOLS_PER_KIND if kind in TRAINING_SYMBOLS else per_kind
+        for image in outlier_set(kind, n, digits, seed=1000 + k):
             try:
                 prepared.append(prepare_image(image))
             except ImageError:
@@ -205,6 +219,33 @@ def build_recognizer(*, epochs: int = EPOCHS, steps_per_epoch: int = 430) -> ker
     return model
 
 
+def training_batches(
+    x_fit: np.ndarray, y_fit: np.ndarray, x_out: np.ndarray, seed: int
+) -> tf.data.Dataset:
+    """Batches of BATCH_SIZE varied digits (one-hot targets, weight 1) with OUTLIER_BATCH
+    varied non-digits (uniform targets, weight OUTLIER_WEIGHT)."""
+    one_hot = np.eye(10, dtype="float32")
+    digits = (
+        tf.data.Dataset.from_tensor_slices((x_fit, one_hot[y_fit]))
+        .shuffle(len(x_fit), seed=seed)
+        .batch(BATCH_SIZE)
+        .map(lambda i, t: (low_resolution(vary_pen(i)), t, tf.ones(tf.shape(t)[0])))
+    )
+    uniform = np.full((len(x_out), 10), 0.1, "float32")
+    others = (
+        tf.data.Dataset.from_tensor_slices((x_out, uniform))
+        .repeat()
+        .shuffle(len(x_out), seed=seed + 1)
+        .batch(OUTLIER_BATCH)
+        .map(lambda i, t: (vary_pen(i), t, OUTLIER_WEIGHT * tf.ones(tf.shape(t)[0])))
+    )
+    return (
+        tf.data.Dataset.zip((digits, others))
+        .map(lambda d, o: tuple(tf.concat([a, b], 0) for a, b in zip(d, o, strict=True)))
+        .prefetch(2)
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="train_recognizer", description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS)
@@ -215,43 +256,45 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="default: <home>/models/digit_recognizer.keras (never the shipped file)",
     )
+    parser.add_argument(
+        "--start",
+        type=Path,
+        default=None,
+        help="a model already through the main training (e.g. the recogniser shipped before "
+        "the symbols): only fine-tune it",
+    )
     args = parser.parse_args(argv)
 
     from mnistlib import data
+    from mnistlib.measure import validation_mix
+    from mnistlib.recognition.loading import load_model
     from mnistlib.recognition.recognizer import Recognizer
     from mnistlib.recognition.sureness import NINE_VIEWS, Sureness, fit_sureness, sureness_path
 
     mnistlib.set_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
-    x_out = outlier_images(x_train[:-VALIDATION_IMAGES])
     x = (x_train.astype("float32") / 255)[..., None]
     x_fit, y_fit = x[:-VALIDATION_IMAGES], y_train[:-VALIDATION_IMAGES]
     x_val, y_val = x[-VALIDATION_IMAGES:], y_train[-VALIDATION_IMAGES:]
     x_fit = with_prepared(x_train[:-VALIDATION_IMAGES], x_fit)
     steps = int(np.ceil(len(x_fit) / BATCH_SIZE))
-    one_hot = np.eye(10, dtype="float32")
-    digits = (
-        tf.data.Dataset.from_tensor_slices((x_fit, one_hot[y_fit]))
-        .shuffle(len(x_fit), seed=args.seed)
-        .batch(BATCH_SIZE)
-        .map(lambda i, t: (low_resolution(vary_pen(i)), t, tf.ones(tf.shape(t)[0])))
-    )
-    uniform = np.full((len(x_out), 10), 0.1, "float32")
-    others = (
-        tf.data.Dataset.from_tensor_slices((x_out, uniform))
-        .repeat()
-        .shuffle(len(x_out), seed=args.seed + 1)
-        .batch(OUTLIER_BATCH)
-        .map(lambda i, t: (vary_pen(i), t, OUTLIER_WEIGHT * tf.ones(tf.shape(t)[0])))
-    )
-    batches = (
-        tf.data.Dataset.zip((digits, others))
-        .map(lambda d, o: tuple(tf.concat([a, b], 0) for a, b in zip(d, o, strict=True)))
-        .prefetch(2)
-    )
-    model = build_recognizer(epochs=args.epochs, steps_per_epoch=steps)
     started = time.perf_counter()
-    model.fit(batches, epochs=args.epochs, verbose=2)
+    if args.start is None:
+        x_out = outlier_images(x_train[:-VALIDATION_IMAGES], symbols=False)
+        model = build_recognizer(epochs=args.epochs, steps_per_epoch=steps)
+        model.fit(training_batches(x_fit, y_fit, x_out, args.seed), epochs=args.epochs, verbose=2)
+    else:
+        model = load_model(args.start)
+    x_out = outlier_images(x_train[:-VALIDATION_IMAGES], symbols=True)
+    model.compile(
+        optimizer=keras.optimizers.Adam(
+            learning_rate=one_cycle(FINETUNE_EPOCHS * steps, peak=FINETUNE_PEAK)
+        ),
+        loss="categorical_crossentropy",
+        steps_per_execution=16,
+    )
+    batches = training_batches(x_fit, y_fit, x_out, args.seed + 2)
+    model.fit(batches, epochs=FINETUNE_EPOCHS, verbose=2)
     print(f"trained in {time.perf_counter() - started:.0f} s")
 
     shipped = keras.models.clone_model(model)  # the same layers, without optimizer state
@@ -264,8 +307,10 @@ def main(argv: list[str] | None = None) -> int:
     test_acc = float((shipped.predict(x_test, verbose=0).argmax(1) == y_test).mean())
     size_mb = out.stat().st_size / 1e6
     print(f"saved {out} ({size_mb:.1f} MB): validation {val_acc:.4f}, test {test_acc:.4f}")
-    # read as the shipped recogniser is read (nine views); chosen on the validation digits
-    sureness, _ = fit_sureness(Recognizer(shipped, Sureness(views=NINE_VIEWS)))
+    # read as the shipped recogniser is read (nine views); chosen on the validation digits,
+    # MNIST's and other writers', and validation non-digits of the training kinds
+    recognizer = Recognizer(shipped, Sureness(views=NINE_VIEWS))
+    sureness, _ = fit_sureness(recognizer, mix=validation_mix())
     sureness.save(sureness_path(out))
     print(f"saved {sureness_path(out)} (its 'not sure' checks)")
     return 0

@@ -14,9 +14,14 @@ The public face (import these from ``mnistlib.measure``)::
   with pen strokes (not from MNIST), and numbers composed from digits.
 - ``degrade``, ``CONDITIONS``: how digits really arrive (enlarged from low resolution, blurred,
   soft pencil, thick and thin pens); ``outlier_set``: non-digits of one kind.
+- ``other_writers``, ``selective_report`` / ``format_selective``, ``risk_coverage`` /
+  ``plot_risk_coverage``: does "not sure" cry wolf on digits MNIST's writers did not write
+  (selective classification: right answers doubted, wrong answers sure, risk against
+  coverage); ``validation_mix``: what ``fit_sureness(..., mix=...)`` chooses the checks on.
 
 The modules behind it are internal: ``strokes``, ``forms``, ``degradation``, ``outliers``,
-``evaluation``. Names are loaded on first use (``import mnistlib.measure`` stays light).
+``evaluation``, ``selective``. Names are loaded on first use (``import mnistlib.measure``
+stays light).
 """
 
 from __future__ import annotations
@@ -42,6 +47,12 @@ _WHERE = {
     "degrade": "degradation",
     "CONDITIONS": "degradation",
     "outlier_set": "outliers",
+    "other_writers": "selective",
+    "validation_mix": "selective",
+    "selective_report": "selective",
+    "format_selective": "selective",
+    "risk_coverage": "selective",
+    "plot_risk_coverage": "selective",
 }
 
 __all__ = [
@@ -55,12 +66,18 @@ __all__ = [
     "format_forms",
     "format_numbers",
     "format_outliers",
+    "format_selective",
     "format_sure",
     "make_samples",
     "measure_sureness",
     "number_report",
     "outlier_report",
+    "other_writers",
     "outlier_set",
+    "plot_risk_coverage",
+    "risk_coverage",
+    "selective_report",
+    "validation_mix",
 ]
 
 if TYPE_CHECKING:
@@ -76,6 +93,14 @@ if TYPE_CHECKING:
     )
     from mnistlib.measure.forms import evaluate_forms, format_forms, make_samples
     from mnistlib.measure.outliers import outlier_set
+    from mnistlib.measure.selective import (
+        format_selective,
+        other_writers,
+        plot_risk_coverage,
+        risk_coverage,
+        selective_report,
+        validation_mix,
+    )
     from mnistlib.measure.strokes import compose_number, draw_digit, draw_non_digit
 
 
