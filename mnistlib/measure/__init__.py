@@ -14,8 +14,8 @@ The public face (import these from ``mnistlib.measure``)::
   with pen strokes (not from MNIST), and numbers composed from digits.
 - ``degrade``, ``CONDITIONS``: how digits really arrive (enlarged from low resolution, blurred,
   soft pencil, thick and thin pens); ``outlier_set``: non-digits of one kind.
-- ``other_writers``, ``selective_report`` / ``format_selective``, ``risk_coverage`` /
-  ``plot_risk_coverage``: does "not sure" cry wolf on digits MNIST's writers did not write
+- ``other_writers``, ``selective_report`` / ``format_selective``, ``selective_curve`` /
+  ``plot_selective_curves``: does "not sure" cry wolf on digits MNIST's writers did not write
   (selective classification: right answers doubted, wrong answers sure, risk against
   coverage); ``validation_mix``: what ``fit_sureness(..., mix=...)`` chooses the checks on.
 
@@ -51,8 +51,8 @@ _WHERE = {
     "validation_mix": "selective",
     "selective_report": "selective",
     "format_selective": "selective",
-    "risk_coverage": "selective",
-    "plot_risk_coverage": "selective",
+    "selective_curve": "selective",
+    "plot_selective_curves": "selective",
 }
 
 __all__ = [
@@ -74,8 +74,8 @@ __all__ = [
     "outlier_report",
     "other_writers",
     "outlier_set",
-    "plot_risk_coverage",
-    "risk_coverage",
+    "plot_selective_curves",
+    "selective_curve",
     "selective_report",
     "validation_mix",
 ]
@@ -96,8 +96,8 @@ if TYPE_CHECKING:
     from mnistlib.measure.selective import (
         format_selective,
         other_writers,
-        plot_risk_coverage,
-        risk_coverage,
+        plot_selective_curves,
+        selective_curve,
         selective_report,
         validation_mix,
     )

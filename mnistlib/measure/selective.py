@@ -12,8 +12,8 @@ it answers a share of the digits (its *coverage*) and is wrong on a share of tho
 (``strokes``), handed in as each form of ``forms.FORMS``, under each degradation of
 ``degradation.CONDITIONS``, and filling their frame (cropped tight to the ink, or stretched to
 28x28). ``selective_report`` gives the two shares per set (``format_selective`` prints them),
-``risk_coverage`` the risk at every coverage when the least sure digits are left unanswered
-first, and ``plot_risk_coverage`` draws it.
+``selective_curve`` the risk at every coverage when the least sure digits are left unanswered
+first, and ``plot_selective_curves`` draws it.
 
 The ``"validation"`` and ``"test"`` splits draw different digits (different seeds); the checks
 are chosen on ``"validation"`` alone, and only the sets in ``CHOOSING_SETS`` (the others are held
@@ -242,13 +242,13 @@ class RiskCoverage(NamedTuple):
     operating: tuple[float, float]  #: (coverage, risk) of the checks as chosen
 
 
-def risk_coverage(score: np.ndarray, right: np.ndarray, sure: np.ndarray) -> RiskCoverage:
+def selective_curve(score: np.ndarray, right: np.ndarray, sure: np.ndarray) -> RiskCoverage:
     """The risk-coverage curve of a doubt score (higher: less sure; e.g.
     ``evaluation.check_score``), with ``right`` which digits were read right and ``sure``
     which the checks answered sure."""
     score, right, sure = np.asarray(score, float), np.asarray(right, bool), np.asarray(sure, bool)
     if not len(score):
-        raise ValueError("risk_coverage needs at least one digit")
+        raise ValueError("selective_curve needs at least one digit")
     order = np.argsort(score, kind="stable")
     answered = np.arange(1, len(score) + 1)
     risk = np.cumsum(~right[order]) / answered
@@ -257,7 +257,7 @@ def risk_coverage(score: np.ndarray, right: np.ndarray, sure: np.ndarray) -> Ris
     return RiskCoverage(answered / len(score), risk, (float(covered), operating_risk))
 
 
-def plot_risk_coverage(curves: dict[str, RiskCoverage], *, max_risk: float = 0.05) -> Figure:
+def plot_selective_curves(curves: dict[str, RiskCoverage], *, max_risk: float = 0.05) -> Figure:
     """Risk against coverage, one line per set, each checks' operating point marked."""
     import matplotlib.pyplot as plt
 
@@ -271,4 +271,5 @@ def plot_risk_coverage(curves: dict[str, RiskCoverage], *, max_risk: float = 0.0
     ax.legend(fontsize="small")
     ax.set_title('Risk-coverage: dots are the "not sure" checks as chosen')
     fig.tight_layout()
+    plt.close(fig)  # returned, not shown
     return fig

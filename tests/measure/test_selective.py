@@ -8,8 +8,8 @@ import pytest
 from mnistlib.measure import (
     format_selective,
     other_writers,
-    plot_risk_coverage,
-    risk_coverage,
+    plot_selective_curves,
+    selective_curve,
     selective_report,
 )
 from mnistlib.measure.selective import selective_row
@@ -19,12 +19,12 @@ def test_risk_coverage_answers_the_surest_first():
     score = np.array([0.1, 0.2, 0.3, 0.4])  # lower: surer
     right = np.array([True, True, False, True])
     sure = score <= 0.2
-    curve = risk_coverage(score, right, sure)
+    curve = selective_curve(score, right, sure)
     np.testing.assert_allclose(curve.coverage, [0.25, 0.5, 0.75, 1.0])
     np.testing.assert_allclose(curve.risk, [0, 0, 1 / 3, 1 / 4])
     assert curve.operating == (0.5, 0.0)
     with pytest.raises(ValueError):
-        risk_coverage(np.array([]), np.array([], bool), np.array([], bool))
+        selective_curve(np.array([]), np.array([], bool), np.array([], bool))
 
 
 def test_a_row_counts_right_answers_doubted_and_wrong_answers_sure():
@@ -37,8 +37,8 @@ def test_a_row_counts_right_answers_doubted_and_wrong_answers_sure():
 
 
 def test_the_risk_coverage_figure_marks_each_operating_point():
-    curve = risk_coverage(np.linspace(0, 1, 50), np.arange(50) < 48, np.arange(50) < 45)
-    fig = plot_risk_coverage({"a": curve, "b": curve})
+    curve = selective_curve(np.linspace(0, 1, 50), np.arange(50) < 48, np.arange(50) < 45)
+    fig = plot_selective_curves({"a": curve, "b": curve})
     ax = fig.axes[0]
     assert ax.get_xlabel().startswith("coverage")
     assert len(ax.lines) == 4  # a curve and a dot per set
@@ -50,7 +50,7 @@ def test_other_writers_splits_draw_different_digits():
     assert list(val) == ["degraded crisp", "cropped tight"]
     images, labels = val["cropped tight"]
     assert images.shape == (6, 28, 28) and labels.shape == (6,)
-    assert 0.0 <= images.min() and images.max() <= 1.0
+    assert images.min() >= 0.0 and images.max() <= 1.0
     assert not np.array_equal(images, test["cropped tight"][0])
     with pytest.raises(ValueError, match="split"):
         other_writers("train", 2)

@@ -206,3 +206,17 @@ def test_a_mix_is_chosen_on_validation_digits_never_the_test_set(fake_mnist):
     features, probabilities = Confident().scores(others[0])
     right = probabilities.argmax(axis=1) == others[1]
     assert (~checks.sure(probabilities, features)[right]).mean() <= sureness.MAX_DOUBTED
+
+
+def test_an_s_and_a_smiley_drawn_with_a_pen_are_not_answered_as_a_sure_digit(shipped):
+    # issue 26: an S was read "5 (100.0%)", a smiley "0 (98.8%)"; test draws (seed 11)
+    from mnistlib.measure import outlier_set
+
+    no_digits = np.zeros((1, 28, 28), np.uint8)  # symbols are not made from digits
+    for kind in ("S", "smiley"):
+        images = outlier_set(kind, 40, no_digits, seed=11)
+        answered = [r.sure for r in shipped.recognize_many(images)]
+        assert np.mean(answered) <= 0.1, kind
+        for image in images[:4]:  # what the command line, the pad and the upload box answer
+            reading = shipped.read_number(image)
+            assert not (len(reading.digits) == 1 and reading.sure), (kind, reading.describe())
