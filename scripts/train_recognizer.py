@@ -1,6 +1,6 @@
 """Train the digit recogniser shipped inside the package (``make recognizer``).
 
-    python scripts/train_recognizer.py [--epochs N] [--seed S] [--out PATH]
+    python scripts/train_recognizer.py [--epochs N] [--seed S] [--out PATH] [--start MODEL]
 
 The recogniser is a CNN like notebook 01's improved one, trained for the images people hand in
 rather than for MNIST's test set alone: wider random shifts, rotations and zooms inside the
@@ -8,12 +8,15 @@ model, random stroke widths and blur on every training batch (``vary_pen``), som
 reduced to 7-12 pixels and enlarged again (``low_resolution``), half the digits given as
 ``prepare_image`` makes them (``with_prepared``), and non-digits shown beside the
 digits with a uniform target (outlier exposure, Hendrycks et al. 2019: letters, scribbles, half
-digits, two digits squeezed into one box, and drawn smileys, stars, hashes and S's, from
-``mnistlib.measure.outliers``; shapes, noise, empty frames, and drawn plus signs, arrows and
-ticks are kept out, to measure honestly). It trains on the first 55,000 training
+digits and two digits squeezed into one box, from ``mnistlib.measure.outliers``). Then its
+output layer alone is fine-tuned with drawn smileys, stars, hashes, plus signs and S's added
+(``finetune_head``; ``--start`` fine-tunes a model already through the main training, e.g.
+the recogniser shipped before). Shapes, noise, empty frames and drawn arrows and ticks are
+kept out of both, to measure honestly. It trains on the first 55,000 training
 images; the last 5,000 are the validation set that chooses its "not sure" checks (saved beside
-it as ``<model>.sure.npz``), and the test set is scored once, at the end. The weights are saved
-without optimizer state (about 3 MB).
+it as ``<model>.sure.npz``, chosen with other writers' validation digits and validation
+non-digits: ``mnistlib.measure.validation_mix``), and the test set is scored once, at the
+end. The weights are saved without optimizer state (about 3 MB).
 
 By default it writes ``<home>/models/digit_recognizer.keras`` (see ``mnistlib.files``), so the
 shipped recogniser is never overwritten by accident; to ship a new one, pass
@@ -67,11 +70,15 @@ PREPARED_SHARE = 0.5
 OUTLIERS_PER_KIND, OUTLIER_BATCH, OUTLIER_WEIGHT = 3000, 16, 0.15
 #: Drawn symbols (``outliers.TRAINING_SYMBOLS``) per kind: fewer, as they vary less than letters.
 SYMBOLS_PER_KIND = 2000
-#: After the main training (whose outlier exposure has no symbols), a short fine-tuning with
-#: the symbols added: these epochs, the learning rate rising to this peak and back to zero. A
-#: full retraining with symbols costs 30 epochs; the fine-tuning a tenth of it
-#: (docs/recognition.md, "not sure").
-FINETUNE_EPOCHS, FINETUNE_PEAK = 3, 5e-4
+#: After the main training (whose outlier exposure has no symbols), the output layer alone is
+#: fine-tuned with the symbols added, on the trained network's features (the features, and so
+#: the familiarity check's references, stay as they were): on HEAD_DIGITS training digits (half
+#: of them prepared) and HEAD_OUTLIERS non-digits of each training kind, for HEAD_EPOCHS at
+#: HEAD_LEARNING_RATE, the non-digits' loss weighted by HEAD_OUTLIER_WEIGHT per image. A full
+#: retraining with the symbols costs 30 epochs, over an hour on this shared machine; this
+#: costs minutes (docs/recognition.md, "not sure").
+HEAD_DIGITS, HEAD_OUTLIERS, HEAD_EPOCHS, HEAD_LEARNING_RATE = 12000, 500, 30, 1e-3
+HEAD_OUTLIER_WEIGHT = 0.15
 #: An image that thinning would leave with less than this share of its ink is left as it was
 #: (its strokes are already thin and would break up or vanish).
 MIN_INK_KEPT_BY_THINNING = 0.5
@@ -141,7 +148,7 @@ def outlier_images(
     for k, kind in enumerate(TRAINING_KINDS):
         if kind in TRAINING_SYMBOLS and not symbols:
             continue
-        n = SYMBOLS_PER_KIND if kind in TRAINING_SYMBOLS else per_kind
+        n = min(SYMBOLS_PER_KIND, per_kind) if kind in TRAINING_SYMBOLS else per_kind
         for image in outlier_set(kind, n, digits, seed=1000 + k):
             try:
                 prepared.append(prepare_image(image))
@@ -246,6 +253,42 @@ def training_batches(
     )
 
 
+def features_of(model: keras.Model, images: np.ndarray, batch: int = 500) -> np.ndarray:
+    """What the output layer of ``model`` reads for ``images`` (n, 28, 28, 1): the features of
+    the layer before it, the random augmentation layers passing the images through as they are."""
+    out = []
+    for start in range(0, len(images), batch):
+        x = tf.convert_to_tensor(images[start : start + batch])
+        for layer in model.layers[:-1]:
+            x = layer(x, training=False)
+        out.append(np.asarray(x))
+    return np.concatenate(out)
+
+
+def finetune_head(
+    model: keras.Model, x_digits: np.ndarray, y_digits: np.ndarray, x_out: np.ndarray, seed: int
+) -> None:
+    """Fine-tune ``model``'s output layer in place: digits with their one-hot targets,
+    non-digits ``x_out`` with a uniform target (weight HEAD_OUTLIER_WEIGHT each)."""
+    features = features_of(model, np.concatenate([x_digits, x_out]))
+    targets = np.concatenate(
+        [np.eye(10, dtype="float32")[y_digits], np.full((len(x_out), 10), 0.1, "float32")]
+    )
+    weights = np.r_[np.ones(len(x_digits)), np.full(len(x_out), HEAD_OUTLIER_WEIGHT)]
+    last = model.layers[-1]
+    head = keras.Sequential(
+        [keras.Input(shape=features.shape[1:]), layers.Dense(10, activation="softmax")]
+    )
+    head.set_weights(last.get_weights())
+    head.compile(
+        optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE), loss="categorical_crossentropy"
+    )
+    order = np.random.default_rng(seed).permutation(len(features))
+    head.fit(features[order], targets[order], sample_weight=weights[order], epochs=HEAD_EPOCHS,
+             batch_size=BATCH_SIZE, verbose=0)  # fmt: skip
+    last.set_weights(head.get_weights())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="train_recognizer", description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS)
@@ -268,6 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     from mnistlib import data
     from mnistlib.measure import validation_mix
     from mnistlib.recognition.loading import load_model
+    from mnistlib.recognition.prepare import prepare_image
     from mnistlib.recognition.recognizer import Recognizer
     from mnistlib.recognition.sureness import NINE_VIEWS, Sureness, fit_sureness, sureness_path
 
@@ -276,25 +320,23 @@ def main(argv: list[str] | None = None) -> int:
     x = (x_train.astype("float32") / 255)[..., None]
     x_fit, y_fit = x[:-VALIDATION_IMAGES], y_train[:-VALIDATION_IMAGES]
     x_val, y_val = x[-VALIDATION_IMAGES:], y_train[-VALIDATION_IMAGES:]
-    x_fit = with_prepared(x_train[:-VALIDATION_IMAGES], x_fit)
-    steps = int(np.ceil(len(x_fit) / BATCH_SIZE))
     started = time.perf_counter()
     if args.start is None:
+        x_fit = with_prepared(x_train[:-VALIDATION_IMAGES], x_fit)
+        steps = int(np.ceil(len(x_fit) / BATCH_SIZE))
         x_out = outlier_images(x_train[:-VALIDATION_IMAGES], symbols=False)
         model = build_recognizer(epochs=args.epochs, steps_per_epoch=steps)
         model.fit(training_batches(x_fit, y_fit, x_out, args.seed), epochs=args.epochs, verbose=2)
     else:
         model = load_model(args.start)
-    x_out = outlier_images(x_train[:-VALIDATION_IMAGES], symbols=True)
-    model.compile(
-        optimizer=keras.optimizers.Adam(
-            learning_rate=one_cycle(FINETUNE_EPOCHS * steps, peak=FINETUNE_PEAK)
-        ),
-        loss="categorical_crossentropy",
-        steps_per_execution=16,
-    )
-    batches = training_batches(x_fit, y_fit, x_out, args.seed + 2)
-    model.fit(batches, epochs=FINETUNE_EPOCHS, verbose=2)
+    # the output layer fine-tuned with the symbols: digits half raw, half prepared
+    rng = np.random.default_rng(args.seed)
+    chosen = rng.choice(len(y_fit), HEAD_DIGITS, replace=False)
+    x_head = x[:-VALIDATION_IMAGES][chosen]
+    half = rng.random(HEAD_DIGITS) < PREPARED_SHARE
+    x_head[half] = np.stack([prepare_image(d) for d in x_train[chosen[half]]])[..., None]
+    x_out = outlier_images(x_train[:-VALIDATION_IMAGES], HEAD_OUTLIERS, symbols=True)
+    finetune_head(model, x_head, y_fit[chosen], x_out, args.seed)
     print(f"trained in {time.perf_counter() - started:.0f} s")
 
     shipped = keras.models.clone_model(model)  # the same layers, without optimizer state
