@@ -4,9 +4,10 @@ Each kind is a way people's non-digits arrive: ``letters`` and ``scribbles`` (dr
 strokes by ``strokes``), ``shapes`` (triangles, boxes, blobs, stars, grids, arrows), ``noise``
 (white noise, smooth blotches, salt), ``half_digit`` (an MNIST digit with one half erased),
 ``two_digits`` (two MNIST digits squeezed into one digit's box) and ``empty_frame`` (an empty
-form box, a box with a speck, an underline). Images are ``uint8``, ink 255 on 0 (MNIST's
-convention; ``255 - image`` is dark ink on white paper). Everything is deterministic for a given
-``numpy`` generator.
+form box, a box with a speck, an underline), and drawn symbols (``SYMBOLS``: a smiley, a star,
+an arrow, a tick, a hash, a plus and a letter S, each a kind of its own). Images are ``uint8``,
+ink 255 on 0 (MNIST's convention; ``255 - image`` is dark ink on white paper). Everything is
+deterministic for a given ``numpy`` generator.
 
 ``TRAINING_KINDS`` may be shown to the recogniser in training (outlier exposure) and used to
 choose the check; the other kinds (``HELD_OUT_KINDS``) are never used for either, so that what
