@@ -303,9 +303,8 @@ def selective(quick: bool) -> list[Row]:
     from mnistlib.measure.selective import mnist_digits
 
     model = Recognizer.load()
-    mnist = selective_report(model, {"MNIST test": mnist_digits("test", 1000 if quick else 10000)})[
-        0
-    ]
+    digits = mnist_digits("test", 1000 if quick else 10000)
+    mnist = selective_report(model, {"MNIST test": digits})[0]
     rows = []
     for r in selective_report(model, other_writers("test", 60 if quick else 500)):
         held = " (held out)" if r.held_out else ""
