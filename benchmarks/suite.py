@@ -322,6 +322,31 @@ def numbers_accuracy(quick: bool) -> list[Row]:
     return rows
 
 
+def selective(quick: bool) -> list[Row]:
+    """Does "not sure" cry wolf on digits MNIST's writers did not write? Per set of
+    ``measure.other_writers`` (test split): the share of right answers doubted and of all
+    answers wrong but sure (selective classification), beside MNIST's test digits."""
+    from mnistlib.measure import other_writers, selective_report
+    from mnistlib.measure.selective import mnist_digits
+
+    model = Recognizer.load()
+    digits = mnist_digits("test", 1000 if quick else 10000)
+    mnist = selective_report(model, {"MNIST test": digits})[0]
+    rows = []
+    for r in selective_report(model, other_writers("test", 60 if quick else 500)):
+        held = " (held out)" if r.held_out else ""
+        for what, value, base, target in (
+            ("right answers doubted", r.right_doubted, mnist.right_doubted, "<= 0.05"),
+            ("wrong but sure", r.wrong_sure, mnist.wrong_sure, "<= 0.01"),
+        ):
+            rows.append(
+                Row("not sure", f"{r.name}{held}: {what}", "MNIST test digits", value, base,
+                    "share", value / base if base else math.nan, target,
+                    f"{r.n} digits, read right {r.accuracy:.3f}, answered {r.coverage:.3f}")
+            )  # fmt: skip
+    return rows
+
+
 # Latency, forms and numbers use the recogniser shipped with the package.
 BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
     "time_to_accuracy": time_to_accuracy,
@@ -332,6 +357,7 @@ BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
     "numbers": numbers_accuracy,
     "scenes": scenes.scenes,  # issue 26: per scene, beside Tesseract and the plain sheet
     "big_photos": scenes.big_photos,
+    "selective": selective,
     "profile": profile.profile,
     "first_filters": profile.first_filters,
     "determinism": determinism_cost,

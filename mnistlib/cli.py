@@ -202,10 +202,20 @@ def _measure_sureness(
     recognizer: Recognizer, probability_only: bool, n: int, progress: Progress
 ) -> tuple[str, Any, Any]:
     """The checks chosen for ``recognizer`` and the report of what they flag (as text)."""
-    from mnistlib.measure import format_outliers, format_sure, measure_sureness, outlier_report
+    from mnistlib.measure import (
+        format_outliers,
+        format_sure,
+        measure_sureness,
+        outlier_report,
+        validation_mix,
+    )
     from mnistlib.recognition.sureness import fit_sureness
 
-    sureness, curve = fit_sureness(recognizer, probability_only=probability_only, progress=progress)
+    # chosen as the shipped recogniser's are: on MNIST's and other writers' validation digits
+    mix = None if probability_only else validation_mix()
+    sureness, curve = fit_sureness(
+        recognizer, probability_only=probability_only, progress=progress, mix=mix
+    )
     measured = measure_sureness(recognizer, sureness, n_non_digits=n, progress=progress)
     outliers = outlier_report(recognizer, sureness, n=n, progress=progress)
     return f"{format_sure(sureness, measured)}\n\n{format_outliers(*outliers)}", sureness, curve
@@ -250,7 +260,13 @@ def forms(
 
 def scenes(model: Path | None, *, n: int, split: str, seed: int, figure: Path | None) -> ExitStatus:
     """Read the composed scenes and print the figures per scene and digit source."""
-    from mnistlib.measure import format_scenes, plot_risk_coverage, read_scenes, scene_row
+    from mnistlib.measure import (
+        format_scenes,
+        plot_selective_curves,
+        read_scenes,
+        scene_curve,
+        scene_row,
+    )
 
     recognizer = _load(model)
     if recognizer is None:
@@ -259,8 +275,10 @@ def scenes(model: Path | None, *, n: int, split: str, seed: int, figure: Path | 
     print(f"{split} scenes, {n} per row")
     print(format_scenes([scene_row(reads) for reads in groups]))
     if figure:
-        named = {f"{g[0].kind} ({g[0].source})": g for g in groups if g[0].kind != "shapes"}
-        plot_risk_coverage(named).savefig(figure, dpi=100)
+        curves = {
+            f"{g[0].kind} ({g[0].source})": scene_curve(g) for g in groups if g[0].kind != "shapes"
+        }
+        plot_selective_curves(curves, max_risk=1.0, min_coverage=0.0).savefig(figure, dpi=100)
         print(f"saved {figure}")
     return ExitStatus.OK
 

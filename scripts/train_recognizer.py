@@ -1,6 +1,6 @@
 """Train the digit recogniser shipped inside the package (``make recognizer``).
 
-    python scripts/train_recognizer.py [--epochs N] [--seed S] [--out PATH]
+    python scripts/train_recognizer.py [--epochs N] [--seed S] [--out PATH] [--start MODEL]
 
 The recogniser is a CNN like notebook 01's improved one, trained for the images people hand in
 rather than for MNIST's test set alone: wider random shifts, rotations and zooms inside the
@@ -8,12 +8,16 @@ model, random stroke widths and blur on every training batch (``vary_pen``), som
 reduced to 7-12 pixels and enlarged again (``low_resolution``), half the digits given as
 ``prepare_image`` makes them (``with_prepared``), and non-digits shown beside the
 digits with a uniform target (outlier exposure, Hendrycks et al. 2019: letters, scribbles, half
-digits and two digits squeezed into one box, from ``mnistlib.measure.outliers``; shapes, noise
-and empty frames are kept out, to measure honestly). It trains on the first 55,000 training
+digits and two digits squeezed into one box, from ``mnistlib.measure.outliers``). Then its
+output layer alone is fine-tuned with drawn smileys, stars, hashes, plus signs and S's added
+(``finetune_head``; ``--start`` fine-tunes a model already through the main training, e.g.
+the recogniser shipped before). Shapes, noise, empty frames and drawn arrows and ticks are
+kept out of both, to measure honestly. It trains on the first 55,000 training
 images; the last 5,000 are the validation set that chooses its "not sure" checks (saved beside
-it as ``<model>.sure.npz``), and the test set is scored once, at the end. The weights are saved
-without optimizer state (about 3 MB), and exported for LiteRT beside them (``<model>.tflite``,
-``scripts/export_recognizer.py``): what ``Recognizer.load()`` runs.
+it as ``<model>.sure.npz``, chosen with other writers' validation digits and validation
+non-digits: ``mnistlib.measure.validation_mix``), and the test set is scored once, at the
+end. The weights are saved without optimizer state (about 1 MB), and exported for LiteRT beside
+them (``<model>.tflite``, ``scripts/export_recognizer.py``): what ``Recognizer.load()`` runs.
 
 By default it writes ``<home>/models/digit_recognizer.keras`` (see ``mnistlib.files``), so the
 shipped recogniser is never overwritten by accident; to ship a new one, pass
@@ -65,6 +69,17 @@ PREPARED_SHARE = 0.5
 #: Non-digits per kind made for outlier exposure, per batch, and the weight of their loss
 #: (chosen on validation digits and validation non-digits; docs/recognition.md).
 OUTLIERS_PER_KIND, OUTLIER_BATCH, OUTLIER_WEIGHT = 3000, 16, 0.15
+#: Drawn symbols (``outliers.TRAINING_SYMBOLS``) per kind: fewer, as they vary less than letters.
+SYMBOLS_PER_KIND = 2000
+#: After the main training (whose outlier exposure has no symbols), the output layer alone is
+#: fine-tuned with the symbols added, on the trained network's features (the features, and so
+#: the familiarity check's references, stay as they were): on HEAD_DIGITS training digits (half
+#: of them prepared) and HEAD_OUTLIERS non-digits of each training kind, for HEAD_EPOCHS at
+#: HEAD_LEARNING_RATE, the non-digits' loss weighted by HEAD_OUTLIER_WEIGHT per image. A full
+#: retraining with the symbols costs 30 epochs, over an hour on this shared machine; this
+#: costs minutes (docs/recognition.md, "not sure").
+HEAD_DIGITS, HEAD_OUTLIERS, HEAD_EPOCHS, HEAD_LEARNING_RATE = 12000, 500, 30, 1e-3
+HEAD_OUTLIER_WEIGHT = 0.15
 #: An image that thinning would leave with less than this share of its ink is left as it was
 #: (its strokes are already thin and would break up or vanish).
 MIN_INK_KEPT_BY_THINNING = 0.5
@@ -120,16 +135,22 @@ def low_resolution(images: tf.Tensor, share: float = LOW_RESOLUTION) -> tf.Tenso
     return tf.where(tf.random.uniform([n, 1, 1, 1]) < share, back, images)
 
 
-def outlier_images(digits: np.ndarray, per_kind: int = OUTLIERS_PER_KIND) -> np.ndarray:
-    """Prepared non-digits ``(n, 28, 28, 1)`` of the training kinds, made from ``digits``
-    (training digits only) where made from digits; those the preparation refuses are left out."""
+def outlier_images(
+    digits: np.ndarray, per_kind: int = OUTLIERS_PER_KIND, *, symbols: bool = True
+) -> np.ndarray:
+    """Prepared non-digits ``(n, 28, 28, 1)`` of the training kinds (without the drawn symbols
+    unless ``symbols``), made from ``digits`` (training digits only) where made from digits;
+    those the preparation refuses are left out."""
     from mnistlib.errors import ImageError
-    from mnistlib.measure.outliers import TRAINING_KINDS, outlier_set
+    from mnistlib.measure.outliers import TRAINING_KINDS, TRAINING_SYMBOLS, outlier_set
     from mnistlib.recognition.prepare import prepare_image
 
     prepared = []
     for k, kind in enumerate(TRAINING_KINDS):
-        for image in outlier_set(kind, per_kind, digits, seed=1000 + k):
+        if kind in TRAINING_SYMBOLS and not symbols:
+            continue
+        n = min(SYMBOLS_PER_KIND, per_kind) if kind in TRAINING_SYMBOLS else per_kind
+        for image in outlier_set(kind, n, digits, seed=1000 + k):
             try:
                 prepared.append(prepare_image(image))
             except ImageError:
@@ -206,6 +227,69 @@ def build_recognizer(*, epochs: int = EPOCHS, steps_per_epoch: int = 430) -> ker
     return model
 
 
+def training_batches(
+    x_fit: np.ndarray, y_fit: np.ndarray, x_out: np.ndarray, seed: int
+) -> tf.data.Dataset:
+    """Batches of BATCH_SIZE varied digits (one-hot targets, weight 1) with OUTLIER_BATCH
+    varied non-digits (uniform targets, weight OUTLIER_WEIGHT)."""
+    one_hot = np.eye(10, dtype="float32")
+    digits = (
+        tf.data.Dataset.from_tensor_slices((x_fit, one_hot[y_fit]))
+        .shuffle(len(x_fit), seed=seed)
+        .batch(BATCH_SIZE)
+        .map(lambda i, t: (low_resolution(vary_pen(i)), t, tf.ones(tf.shape(t)[0])))
+    )
+    uniform = np.full((len(x_out), 10), 0.1, "float32")
+    others = (
+        tf.data.Dataset.from_tensor_slices((x_out, uniform))
+        .repeat()
+        .shuffle(len(x_out), seed=seed + 1)
+        .batch(OUTLIER_BATCH)
+        .map(lambda i, t: (vary_pen(i), t, OUTLIER_WEIGHT * tf.ones(tf.shape(t)[0])))
+    )
+    return (
+        tf.data.Dataset.zip((digits, others))
+        .map(lambda d, o: tuple(tf.concat([a, b], 0) for a, b in zip(d, o, strict=True)))
+        .prefetch(2)
+    )
+
+
+def features_of(model: keras.Model, images: np.ndarray, batch: int = 500) -> np.ndarray:
+    """What the output layer of ``model`` reads for ``images`` (n, 28, 28, 1): the features of
+    the layer before it, the random augmentation layers passing the images through as they are."""
+    out = []
+    for start in range(0, len(images), batch):
+        x = tf.convert_to_tensor(images[start : start + batch])
+        for layer in model.layers[:-1]:
+            x = layer(x, training=False)
+        out.append(np.asarray(x))
+    return np.concatenate(out)
+
+
+def finetune_head(
+    model: keras.Model, x_digits: np.ndarray, y_digits: np.ndarray, x_out: np.ndarray, seed: int
+) -> None:
+    """Fine-tune ``model``'s output layer in place: digits with their one-hot targets,
+    non-digits ``x_out`` with a uniform target (weight HEAD_OUTLIER_WEIGHT each)."""
+    features = features_of(model, np.concatenate([x_digits, x_out]))
+    targets = np.concatenate(
+        [np.eye(10, dtype="float32")[y_digits], np.full((len(x_out), 10), 0.1, "float32")]
+    )
+    weights = np.r_[np.ones(len(x_digits)), np.full(len(x_out), HEAD_OUTLIER_WEIGHT)]
+    last = model.layers[-1]
+    head = keras.Sequential(
+        [keras.Input(shape=features.shape[1:]), layers.Dense(10, activation="softmax")]
+    )
+    head.set_weights(last.get_weights())
+    head.compile(
+        optimizer=keras.optimizers.Adam(HEAD_LEARNING_RATE), loss="categorical_crossentropy"
+    )
+    order = np.random.default_rng(seed).permutation(len(features))
+    head.fit(features[order], targets[order], sample_weight=weights[order], epochs=HEAD_EPOCHS,
+             batch_size=BATCH_SIZE, verbose=0)  # fmt: skip
+    last.set_weights(head.get_weights())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="train_recognizer", description=__doc__.split("\n")[0])
     parser.add_argument("--epochs", type=int, default=EPOCHS)
@@ -216,43 +300,44 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="default: <home>/models/digit_recognizer.keras (never the shipped file)",
     )
+    parser.add_argument(
+        "--start",
+        type=Path,
+        default=None,
+        help="a model already through the main training (e.g. the recogniser shipped before "
+        "the symbols): only fine-tune it",
+    )
     args = parser.parse_args(argv)
 
     from mnistlib import data
+    from mnistlib.measure import validation_mix
+    from mnistlib.recognition.loading import load_model
+    from mnistlib.recognition.prepare import prepare_image
     from mnistlib.recognition.recognizer import Recognizer
     from mnistlib.recognition.sureness import NINE_VIEWS, Sureness, fit_sureness, sureness_path
 
     mnistlib.set_seed(args.seed)
     (x_train, y_train), (x_test, y_test) = data.load_mnist()
-    x_out = outlier_images(x_train[:-VALIDATION_IMAGES])
     x = (x_train.astype("float32") / 255)[..., None]
     x_fit, y_fit = x[:-VALIDATION_IMAGES], y_train[:-VALIDATION_IMAGES]
     x_val, y_val = x[-VALIDATION_IMAGES:], y_train[-VALIDATION_IMAGES:]
-    x_fit = with_prepared(x_train[:-VALIDATION_IMAGES], x_fit)
-    steps = int(np.ceil(len(x_fit) / BATCH_SIZE))
-    one_hot = np.eye(10, dtype="float32")
-    digits = (
-        tf.data.Dataset.from_tensor_slices((x_fit, one_hot[y_fit]))
-        .shuffle(len(x_fit), seed=args.seed)
-        .batch(BATCH_SIZE)
-        .map(lambda i, t: (low_resolution(vary_pen(i)), t, tf.ones(tf.shape(t)[0])))
-    )
-    uniform = np.full((len(x_out), 10), 0.1, "float32")
-    others = (
-        tf.data.Dataset.from_tensor_slices((x_out, uniform))
-        .repeat()
-        .shuffle(len(x_out), seed=args.seed + 1)
-        .batch(OUTLIER_BATCH)
-        .map(lambda i, t: (vary_pen(i), t, OUTLIER_WEIGHT * tf.ones(tf.shape(t)[0])))
-    )
-    batches = (
-        tf.data.Dataset.zip((digits, others))
-        .map(lambda d, o: tuple(tf.concat([a, b], 0) for a, b in zip(d, o, strict=True)))
-        .prefetch(2)
-    )
-    model = build_recognizer(epochs=args.epochs, steps_per_epoch=steps)
     started = time.perf_counter()
-    model.fit(batches, epochs=args.epochs, verbose=2)
+    if args.start is None:
+        x_fit = with_prepared(x_train[:-VALIDATION_IMAGES], x_fit)
+        steps = int(np.ceil(len(x_fit) / BATCH_SIZE))
+        x_out = outlier_images(x_train[:-VALIDATION_IMAGES], symbols=False)
+        model = build_recognizer(epochs=args.epochs, steps_per_epoch=steps)
+        model.fit(training_batches(x_fit, y_fit, x_out, args.seed), epochs=args.epochs, verbose=2)
+    else:
+        model = load_model(args.start)
+    # the output layer fine-tuned with the symbols: digits half raw, half prepared
+    rng = np.random.default_rng(args.seed)
+    chosen = rng.choice(len(y_fit), HEAD_DIGITS, replace=False)
+    x_head = x[:-VALIDATION_IMAGES][chosen]
+    half = rng.random(HEAD_DIGITS) < PREPARED_SHARE
+    x_head[half] = np.stack([prepare_image(d) for d in x_train[chosen[half]]])[..., None]
+    x_out = outlier_images(x_train[:-VALIDATION_IMAGES], HEAD_OUTLIERS, symbols=True)
+    finetune_head(model, x_head, y_fit[chosen], x_out, args.seed)
     print(f"trained in {time.perf_counter() - started:.0f} s")
 
     shipped = keras.models.clone_model(model)  # the same layers, without optimizer state
@@ -265,8 +350,10 @@ def main(argv: list[str] | None = None) -> int:
     test_acc = float((shipped.predict(x_test, verbose=0).argmax(1) == y_test).mean())
     size_mb = out.stat().st_size / 1e6
     print(f"saved {out} ({size_mb:.1f} MB): validation {val_acc:.4f}, test {test_acc:.4f}")
-    # read as the shipped recogniser is read (nine views); chosen on the validation digits
-    sureness, _ = fit_sureness(Recognizer(shipped, Sureness(views=NINE_VIEWS)))
+    # read as the shipped recogniser is read (nine views); chosen on the validation digits,
+    # MNIST's and other writers', and validation non-digits of the training kinds
+    recognizer = Recognizer(shipped, Sureness(views=NINE_VIEWS))
+    sureness, _ = fit_sureness(recognizer, mix=validation_mix())
     sureness.save(sureness_path(out))
     print(f"saved {sureness_path(out)} (its 'not sure' checks)")
     from export_recognizer import main as export  # its LiteRT twin, beside it

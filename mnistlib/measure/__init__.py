@@ -21,11 +21,15 @@ The public face (import these from ``mnistlib.measure``)::
   wrong-but-sure answers; ``risk_coverage`` / ``plot_risk_coverage``; ``format_scenes``.
 - ``degrade``, ``CONDITIONS``: how digits really arrive (enlarged from low resolution, blurred,
   soft pencil, thick and thin pens); ``outlier_set``: non-digits of one kind.
+- ``other_writers``, ``selective_report`` / ``format_selective``, ``selective_curve`` /
+  ``plot_selective_curves``: does "not sure" cry wolf on digits MNIST's writers did not write
+  (selective classification: right answers doubted, wrong answers sure, risk against
+  coverage); ``validation_mix``: what ``fit_sureness(..., mix=...)`` chooses the checks on.
 
 The modules behind it are internal: ``strokes``, ``glyphs``, ``paper``, ``scenes``,
 ``scene_reading``, ``forms``, ``degradation``, ``outliers``, ``evaluation`` (the checks),
-``numbers``. Names are loaded on first use (``import
-mnistlib.measure`` stays light).
+``numbers``, ``selective``. Names are loaded on first use (``import mnistlib.measure`` stays
+light).
 """
 
 from __future__ import annotations
@@ -67,10 +71,15 @@ _WHERE = {
     "read_scene": "scene_reading",
     "scene_row": "scene_reading",
     "format_scenes": "scene_reading",
-    "risk_coverage": "scene_reading",
-    "plot_risk_coverage": "scene_reading",
+    "scene_curve": "scene_reading",
     "SceneRead": "scene_reading",
     "SceneRow": "scene_reading",
+    "other_writers": "selective",
+    "validation_mix": "selective",
+    "selective_report": "selective",
+    "format_selective": "selective",
+    "selective_curve": "selective",
+    "plot_selective_curves": "selective",
 }
 
 __all__ = [
@@ -94,21 +103,26 @@ __all__ = [
     "format_numbers",
     "format_outliers",
     "format_scenes",
+    "format_selective",
     "format_sure",
     "make_samples",
     "make_scene",
     "measure_sureness",
     "number_report",
     "outlier_report",
+    "other_writers",
     "outlier_set",
-    "plot_risk_coverage",
     "read_scene",
     "read_scenes",
-    "risk_coverage",
+    "scene_curve",
     "scene_row",
     "scene_set",
     "shape_ink",
     "write_line",
+    "plot_selective_curves",
+    "selective_curve",
+    "selective_report",
+    "validation_mix",
 ]
 
 if TYPE_CHECKING:
@@ -133,10 +147,9 @@ if TYPE_CHECKING:
         SceneRow,
         evaluate_scenes,
         format_scenes,
-        plot_risk_coverage,
         read_scene,
         read_scenes,
-        risk_coverage,
+        scene_curve,
         scene_row,
     )
     from mnistlib.measure.scenes import (
@@ -146,6 +159,14 @@ if TYPE_CHECKING:
         big_scene,
         make_scene,
         scene_set,
+    )
+    from mnistlib.measure.selective import (
+        format_selective,
+        other_writers,
+        plot_selective_curves,
+        selective_curve,
+        selective_report,
+        validation_mix,
     )
     from mnistlib.measure.strokes import compose_number, draw_digit, draw_non_digit
 

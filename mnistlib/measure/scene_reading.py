@@ -5,7 +5,7 @@ with ``recognizer.read_number`` (what the command line, the pad and the upload b
 returns a ``SceneRow`` each: the whole text read right (separators included), the digits read
 right, the separators printed and those read as digits, the share answered as a sure number,
 and the selective-classification figures (Geifman and El-Yaniv 2017): the share of right
-answers doubted, the share answered wrong but sure, and (``risk_coverage``) the risk-coverage
+answers doubted, the share answered wrong but sure, and (``scene_curve``) the risk-coverage
 curve. An image ``read_number`` refuses (``ImageError``) is "no digit read": right for shapes,
 wrong for anything written with digits.
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
@@ -23,9 +23,10 @@ from mnistlib.errors import ImageError
 from mnistlib.measure.glyphs import SEPARATORS
 from mnistlib.measure.numbers import digits_right
 from mnistlib.measure.scenes import SCENE_KINDS, SOURCES, Scene, scene_set
+from mnistlib.measure.selective import RiskCoverage, selective_curve
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    pass
 
 
 class SceneRead(NamedTuple):
@@ -174,38 +175,14 @@ def evaluate_scenes(
     return [scene_row(reads) for reads in groups]
 
 
-def risk_coverage(reads: Sequence[SceneRead]) -> tuple[np.ndarray, np.ndarray]:
-    """The risk-coverage curve: answering only the most confident share (coverage) of
-    ``reads``, the share of those answered wrong (risk). Confidence: the lowest digit
-    probability of a reading."""
-    order = np.argsort([-r.confidence for r in reads], kind="stable")
-    wrong = np.array([not reads[i].right for i in order], float)
-    counts = np.arange(1, len(reads) + 1)
-    return counts / len(reads), np.cumsum(wrong) / counts
-
-
-def plot_risk_coverage(groups: Mapping[str, Sequence[SceneRead]]) -> Figure:
-    """Risk-coverage curves, one per named group of reads, each with its operating point (the
-    answers the reader is sure of) marked."""
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7, 4.5))
-    for name, reads in groups.items():
-        coverage, risk = risk_coverage(reads)
-        line = ax.plot(coverage, risk, label=name)[0]
-        sure = [r for r in reads if r.sure]
-        if sure:
-            wrong = float(np.mean([not r.right for r in sure]))
-            ax.plot(len(sure) / len(reads), wrong, "o", color=line.get_color())
-    ax.set_xlabel("coverage (share answered, most confident first)")
-    ax.set_ylabel("risk (share of those wrong)")
-    ax.set_xlim(0, 1)
-    ax.set_ylim(bottom=0)
-    ax.set_title("Risk-coverage per scene (dot: the answers it is sure of)")
-    ax.legend(fontsize=8)
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+def scene_curve(reads: Sequence[SceneRead]) -> RiskCoverage:
+    """The risk-coverage curve of scene readings (``selective.selective_curve``), answering the
+    most confident first (confidence: a reading's lowest digit probability)."""
+    return selective_curve(
+        np.array([-r.confidence for r in reads]),
+        np.array([r.right for r in reads]),
+        np.array([r.sure for r in reads]),
+    )
 
 
 def _cell(value: float, width: int = 8) -> str:

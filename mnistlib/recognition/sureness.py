@@ -45,6 +45,12 @@ VALIDATION_SIZE = 5000
 MAX_FLAGGED = 0.012
 #: Quantile of the validation digits' distances used as the familiarity limit (1% flagged).
 FAMILIAR_QUANTILE = 0.99
+#: When the checks are chosen on a mix (``Mix``): the share of other writers' validation digits
+#: read right that they may doubt, in any one set. The goal is at most 5% on any form; the
+#: margin is MAX_FLAGGED's (test sets doubt more than the validation sets they are chosen on).
+MAX_DOUBTED = 0.03
+#: On a mix, the familiarity limits tried: these quantiles of MNIST's validation distances.
+LIMIT_QUANTILES = (0.98, 0.985, 0.99, 0.993, 0.995, 0.997, 0.999, 1.0)
 #: Training images whose features give the digit means and covariance.
 FIT_IMAGES = 20000
 #: Training digits whose features the nearest-neighbour check compares with (saved as float16:
@@ -250,12 +256,74 @@ def validation_set() -> tuple[np.ndarray, np.ndarray]:
     return x_train[-VALIDATION_SIZE:], y_train[-VALIDATION_SIZE:]
 
 
+class Mix(NamedTuple):
+    """Validation images besides MNIST's own to choose the checks on: digits by other writers
+    (prepared (n, 28, 28) images and their labels, one pair per set) and non-digits (prepared
+    images, one array per kind). Made by ``mnistlib.measure.validation_mix``."""
+
+    others: list[tuple[np.ndarray, np.ndarray]]
+    non_digits: list[np.ndarray]
+
+
+class Scored(NamedTuple):
+    """What the checks see of a set of images: top probability, familiarity distance, and
+    (digits only) whether the model read each one right."""
+
+    top: np.ndarray
+    distance: np.ndarray
+    right: np.ndarray | None = None
+
+
+def choose_on_mix(
+    mnist: Scored,
+    others: list[Scored],
+    non_digits: list[Scored],
+    *,
+    max_flagged: float = MAX_FLAGGED,
+    max_doubted: float = MAX_DOUBTED,
+) -> tuple[float, float]:
+    """The (probability threshold, distance limit) that flag at most ``max_flagged`` of MNIST's
+    validation digits and doubt at most ``max_doubted`` of the right answers in each set of
+    ``others``, and among those leave the fewest answers wrong but sure (mean share over
+    ``others``) plus non-digits answered sure (mean share over ``non_digits``). The limits
+    tried are ``LIMIT_QUANTILES`` of MNIST's distances, the thresholds the quantiles 0-5% of
+    its top probabilities. Raises ValueError when no pair keeps within both bounds."""
+    best: tuple[float, float, float] | None = None
+    thresholds = np.unique(np.quantile(mnist.top, np.linspace(0, 0.05, 101)))
+    for limit in np.quantile(mnist.distance, LIMIT_QUANTILES):
+        for threshold in thresholds:
+            if ((mnist.top < threshold) | (mnist.distance > limit)).mean() > max_flagged:
+                continue
+            cost, ok = 0.0, True
+            for s in others:
+                sure = (s.top >= threshold) & (s.distance <= limit)
+                right = s.right if s.right is not None else np.ones(len(s.top), bool)
+                ok &= bool(right.any()) and (~sure[right]).mean() <= max_doubted
+                cost += (sure & ~right).mean() / len(others)
+            for s in non_digits:
+                cost += ((s.top >= threshold) & (s.distance <= limit)).mean() / len(non_digits)
+            if ok and (best is None or cost < best[0]):
+                best = (cost, float(threshold), float(limit))
+    if best is None:
+        raise ValueError("no checks flag few enough MNIST digits and doubt few enough others")
+    return best[1], best[2]
+
+
+def _scored(scorer: Scorer, stats: Sureness, images: np.ndarray, labels=None) -> Scored:
+    features, probabilities = scores_in_batches(scorer, images)
+    distances = stats.distances(features)
+    assert distances is not None  # features and references are both there
+    right = None if labels is None else probabilities.argmax(axis=1) == labels
+    return Scored(probabilities.max(axis=1), distances, right)
+
+
 def fit_sureness(
     scorer: Scorer,
     *,
     probability_only: bool = False,
     familiarity: str = "neighbours",
     progress: Progress | None = None,
+    mix: Mix | None = None,
 ) -> tuple[Sureness, FlagCurve]:
     """Choose the checks for ``scorer``'s model (a ``Recognizer``), read as it reads (its
     checks' ``views``), on the validation set; also the curve behind the choice.
@@ -265,13 +333,17 @@ def fit_sureness(
     ``"mahalanobis"`` their digit means and covariance. Its limit is the FAMILIAR_QUANTILE
     quantile of the validation digits' distances; the probability threshold is the highest
     keeping the validation digits flagged within MAX_FLAGGED.
+
+    With a ``mix`` (nearest-neighbour familiarity only), both are chosen together by
+    ``choose_on_mix``: other writers' digits are not doubted just for being written otherwise,
+    and fewer of them, and of the non-digits, are answered wrongly but sure.
     """
     if familiarity not in ("neighbours", "mahalanobis"):
         raise ValueError(f"familiarity must be 'neighbours' or 'mahalanobis', got {familiarity!r}")
     x_val, y_val = validation_set()
     features, probabilities = prepared_scores(scorer, x_val, progress, "validation digits")
     views = scorer.sureness.views  # the checks are chosen for the way it reads
-    sureness, unfamiliar = Sureness(views=views), None
+    sureness, unfamiliar, threshold = Sureness(views=views), None, None
     if features is not None and not probability_only:
         (x_train, y_train), _ = load_mnist()
         if familiarity == "neighbours":  # prepared, as the images it will be asked about
@@ -285,8 +357,16 @@ def fit_sureness(
             stats = Sureness.fit_statistics(train_features, y_train[:FIT_IMAGES])
         distances = stats.distances(features)
         assert distances is not None  # features and statistics are both there
-        limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
+        if mix is not None and familiarity == "neighbours":
+            others = [_scored(scorer, stats, x, y) for x, y in mix.others]
+            non_digits = [_scored(scorer, stats, x) for x in mix.non_digits]
+            mnist = Scored(probabilities.max(axis=1), distances)
+            threshold, limit = choose_on_mix(mnist, others, non_digits)
+        else:
+            limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
         sureness = replace(stats, distance_limit=limit, views=views)
         unfamiliar = distances > limit
     curve = flag_curve(probabilities, y_val, unfamiliar)
-    return replace(sureness, threshold=choose_threshold(curve, MAX_FLAGGED)), curve
+    if threshold is None:
+        threshold = choose_threshold(curve, MAX_FLAGGED)
+    return replace(sureness, threshold=threshold), curve

@@ -12,9 +12,8 @@ from mnistlib.errors import ImageError
 from mnistlib.measure import (
     Scene,
     format_scenes,
-    plot_risk_coverage,
     read_scene,
-    risk_coverage,
+    scene_curve,
     scene_row,
 )
 
@@ -95,11 +94,9 @@ def test_the_risk_coverage_curve_answers_the_surest_first():
         reader = Reader(lambda truth, a=answer: a, confidence=confidence)
         reader.truths[scene.data] = scene.truth
         reads.append(read_scene(reader, scene))
-    coverage, risk = risk_coverage(reads)
-    assert np.allclose(coverage, [0.25, 0.5, 0.75, 1.0])
-    assert np.allclose(risk, [0, 0, 0, 0.25])  # the one wrong answer was the least confident
-    figure = plot_risk_coverage({"desk": reads})
-    assert figure.axes[0].get_xlabel().startswith("coverage")
+    curve = scene_curve(reads)
+    assert np.allclose(curve.coverage, [0.25, 0.5, 0.75, 1.0])
+    assert np.allclose(curve.risk, [0, 0, 0, 0.25])  # the one wrong answer was the least confident
 
 
 def test_the_table_names_every_row():
