@@ -85,9 +85,9 @@ def check(
     first, new = same[0], max(variants, key=lambda r: r.finished_at)
     missing = [w for w in names if w.lower() not in new.run.lower()]
     if missing:
-        said = ", ".join(missing)
-        return Check(False, f"Your newest run of {model!r} is [{new.run}]: its name does not "
-                     f"say {said}, so it changed something else.", new)  # fmt: skip
+        said = f"{', '.join(missing)}; run this exercise's answer, then this cell"
+        return Check(False, f"Not yet: your newest run of {model!r} is [{new.run}], which "
+                     f"does not say {said}.", new)  # fmt: skip
     if os.environ.get(QUICK_VARIABLE) == "1":
         return Check(True, f"Worked: a new run [{new.run}] (quick mode: its accuracy is "
                      "not judged).", new)  # fmt: skip

@@ -155,8 +155,12 @@ def plot_runs(
     model's runs may use losses of different sizes (cross-entropy and MSE).
     """
     models = list(curves.items())
-    fig = _figure(12, 3.3 * max(len(models), 1) + 0.6)
-    axes = np.asarray(fig.subplots(max(len(models), 1), 2, squeeze=False))
+    legend_lines = [
+        sum(len(textwrap.wrap(run, LEGEND_CHARS)) for run in runs) for _, runs in models
+    ]
+    heights = [max(3.0, 0.19 * n + 0.8) for n in legend_lines] or [3.0]
+    fig = _figure(12, sum(heights) + 0.6)
+    axes = np.asarray(fig.subplots(len(heights), 2, squeeze=False, height_ratios=heights))
     for (model, runs), row in zip(models, axes, strict=False):
         for ax, key in zip(row, ("accuracy", "loss"), strict=True):
             shown: list[float] = []
@@ -181,7 +185,7 @@ def plot_runs(
             ax.xaxis.get_major_locator().set_params(integer=True)
             ax.grid(alpha=0.3, which="both")
         row[1].legend(fontsize=SMALL, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
-    fig.suptitle(f"{title}\nvalidation solid, training dashed; y-axes from epoch 2 on")
+    fig.suptitle(f"{title}\nvalidation solid, training dashed; y-axes leave out the first epochs")
     return fig
 
 
