@@ -309,15 +309,18 @@ def format_results(
     return "\n".join(lines)
 
 
-def learning_curves(rows: list[ResultRow] | None = None) -> dict[str, dict[str, dict]]:
-    """Every run's learning curves, ``{model: {run: {"accuracy": [...], "val_loss": ...}}}``,
-    in the order they were recorded (for ``figures.plot_runs``)."""
+def learning_curves(
+    *models: str, rows: list[ResultRow] | None = None
+) -> dict[str, dict[str, dict]]:
+    """Every run's learning curves, ``{model: {run: {"accuracy": [...], "val_loss": ...}}}``, in
+    the order they were recorded (for ``figures.plot_runs``); only ``models`` if any are named,
+    in that order."""
     rows = load_results() if rows is None else rows
-    found: dict[str, dict[str, dict]] = {}
+    found: dict[str, dict[str, dict]] = {name: {} for name in models}
     for row in rows:
-        if row.curves:
+        if row.curves and (not models or row.model in models):
             found.setdefault(row.model, {})[row.run] = row.curves
-    return found
+    return {name: runs for name, runs in found.items() if runs}
 
 
 __all__ = [

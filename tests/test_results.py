@@ -78,8 +78,10 @@ def test_each_run_keeps_its_learning_curves_under_its_model_and_run_name():
         recorder = training.Recorder("dense", batch_size=16)
         fitted = _model().fit(X, Y, batch_size=16, epochs=epochs, validation_data=(X, Y),
                               verbose=0, callbacks=[recorder])  # fmt: skip
-    curves = results.learning_curves()
+    _train(name="other")
+    curves = results.learning_curves("dense")
     assert list(curves) == ["dense"] and list(curves["dense"]) == ["first run", "2 epochs"]
+    assert list(results.learning_curves()) == ["dense", "other"]
     assert curves["dense"]["2 epochs"].keys() == fitted.history.keys()
     for key, values in fitted.history.items():
         assert curves["dense"]["2 epochs"][key] == pytest.approx(values, abs=1e-5)
