@@ -7,13 +7,17 @@
 #   make lint   ruff, mypy and the import contract (pyproject.toml, [tool.importlinter])
 #   make recognizer  re-train the digit recogniser into models/ (~8 min; see scripts/train_recognizer.py)
 # Each target creates .venv, installs the project (about 700 MB of downloads, 2.8 GB installed)
-# and fetches MNIST once (about 11 MB), as needed. Also: setup, data, quick (fast unit tests),
+# and fetches MNIST once (about 11 MB), as needed. `make run` and `make lab` install what the
+# notebooks need only (.[notebooks]); the developer tools (pytest, ruff, mypy, playwright...)
+# come with the targets that use them (.[dev]). Also: setup, data, quick (fast unit tests),
 # unit, install-test, nbval, browser, clean.
 
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-STAMP  := $(VENV)/.installed
+# What is installed: a learner's set (the notebooks' extra), then the developer tools on top.
+STAMP  := $(VENV)/.installed-notebooks
+DEV    := $(VENV)/.installed-dev
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 3
 # Quick mode is for smoke runs by hand: `make run` and `make test` always use the full data.
@@ -21,10 +25,11 @@ unexport MNISTLIB_FAST
 # JupyterLab refuses to start as root (containers, cloud machines) unless told it may.
 LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: help setup data run test unit quick lint install-test nbval browser lab bench recognizer clean
+.PHONY: help setup data dev-data run test unit quick lint install-test nbval browser lab bench \
+	recognizer clean
 
 help:
-	@sed -n '2,11p' Makefile
+	@sed -n '2,14p' Makefile
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "error: $(PYTHON) cannot make \
@@ -32,6 +37,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	@echo "Installing the project and its dependencies (TensorFlow: about 700 MB to download)..."
+	$(PY) -m pip install --progress-bar on -e '.[notebooks]'
+	@touch $@
+
+$(DEV): $(STAMP)
 	$(PY) -m pip install --progress-bar on -e '.[dev]'
 	@touch $@
 
@@ -40,31 +49,33 @@ setup: $(STAMP)
 data: $(STAMP)
 	$(PY) -m mnistlib fetch-data
 
+dev-data: $(DEV) data
+
 run: data
 	$(PY) scripts/run_notebooks.py notebooks/01_classification.ipynb notebooks/02_recognition.ipynb
 
-lint: $(STAMP)
+lint: $(DEV)
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
-unit: data
+unit: dev-data
 	$(PY) -m pytest -q -m "not browser" tests
 
 # The unit tests that take seconds, while you edit (no training, no subprocess pools).
-quick: data
+quick: dev-data
 	$(PY) -m pytest -q -m "not browser and not slow" tests
 
-nbval: data
+nbval: dev-data
 	$(PY) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 \
 		-p no:cacheprovider notebooks/01_classification.ipynb notebooks/02_recognition.ipynb
 
-browser: data
+browser: dev-data
 	$(PY) -m pytest -q -m browser tests
 
 # The wheel in a fresh venv, used from an empty folder (scripts/install_test.py says how).
-install-test: data
+install-test: dev-data
 	$(PY) scripts/install_test.py
 
 # nbval runs first: notebook 01 saves the models that notebook 02 and the browser tests use.
@@ -76,7 +87,7 @@ lab: data
 recognizer: data
 	$(PY) scripts/train_recognizer.py
 
-bench: data
+bench: dev-data
 	$(PY) -m benchmarks
 
 clean:

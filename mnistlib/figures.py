@@ -6,6 +6,7 @@ pyplot's global state and a notebook shows each figure exactly once (when a cell
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -115,31 +116,76 @@ def plot_class_counts(y_train: np.ndarray, y_test: np.ndarray) -> Figure:
     return fig
 
 
-def plot_history(
-    histories: Mapping[str, Mapping[str, Sequence[float]]],
+#: Learning curves leave out at least the first epoch when choosing their y-axes, and a run's
+#: first quarter of epochs: early epochs (an untrained network, a warm-up schedule) are far
+#: below the rest and would flatten the epochs where runs differ into one line.
+SKIPPED_SHARE = 0.25
+#: The runs figure's legend wraps run names at this many characters.
+LEGEND_CHARS = 34
+
+
+def _settled(values: Sequence[float]) -> list[float]:
+    """The values the y-axis is chosen from: after the first epoch and the first quarter (a
+    one-epoch run's single value counts)."""
+    values = list(values)
+    skip = max(1, int(np.ceil(SKIPPED_SHARE * len(values))))
+    return values[skip:] or values[-1:]
+
+
+def _limits(values: list[float], log: bool) -> tuple[float, float]:
+    low, high = min(values), max(values)
+    if log:
+        low, high = max(low, 1e-6), max(high, 1e-6)
+        return low / 1.3, high * 1.3
+    pad = max(high - low, 1e-3) * 0.12
+    return low - pad, high + pad
+
+
+def plot_runs(
+    curves: Mapping[str, Mapping[str, Mapping[str, Sequence[float]]]],
     *,
-    title: str = "Learning curves",
+    title: str = "Learning curves of your runs",
 ) -> Figure:
-    """Accuracy and loss per epoch, training and validation, one row of two panels per run
-    ({name: history}): each panel has its own scale, so one run's curves never flatten
-    another's."""
-    items = list(histories.items())
-    fig = _figure(11, 2.9 * len(items) + 0.5)
-    axes = np.asarray(fig.subplots(len(items), 2, squeeze=False))
-    for (name, hist), row in zip(items, axes, strict=True):
-        epochs = np.arange(1, len(hist["loss"]) + 1)
+    """Every run's learning curves, one row per model ({model: {run: history}}, as
+    ``results.learning_curves()`` gives): the runs of one model share its accuracy and loss
+    panels, one colour each, validation solid and training dashed (a one-epoch run is a dot).
+
+    The panel count grows with the models, never with the runs. The y-axes are chosen from the
+    epochs after the first (see ``SKIPPED_SHARE``); the loss is on a log scale, because one
+    model's runs may use losses of different sizes (cross-entropy and MSE).
+    """
+    models = list(curves.items())
+    legend_lines = [
+        sum(len(textwrap.wrap(run, LEGEND_CHARS)) for run in runs) for _, runs in models
+    ]
+    heights = [max(3.0, 0.19 * n + 0.8) for n in legend_lines] or [3.0]
+    fig = _figure(12, sum(heights) + 0.6)
+    axes = np.asarray(fig.subplots(len(heights), 2, squeeze=False, height_ratios=heights))
+    for (model, runs), row in zip(models, axes, strict=False):
         for ax, key in zip(row, ("accuracy", "loss"), strict=True):
-            if key in hist:
-                ax.plot(epochs, hist[key], "o-", color="C0", label="training")
-            if f"val_{key}" in hist:
-                ax.plot(epochs, hist[f"val_{key}"], "s--", color="C1", label="validation")
+            shown: list[float] = []
+            for i, (run, hist) in enumerate(runs.items()):
+                color = f"C{i % 10}" if len(runs) <= 10 else sns.color_palette("tab20")[i % 20]
+                label = "\n".join(textwrap.wrap(run, LEGEND_CHARS))
+                for part, style in ((f"val_{key}", "-"), (key, "--")):
+                    values = list(hist.get(part, []))
+                    if not values:
+                        continue
+                    epochs = np.arange(1, len(values) + 1)
+                    marker = "o" if len(values) == 1 else None
+                    face = color if part.startswith("val_") else "white"
+                    ax.plot(epochs, values, style, color=color, marker=marker, mfc=face,
+                            label=label if part.startswith("val_") else None)  # fmt: skip
+                    shown += _settled(values)
+            if shown:
+                ax.set_ylim(*_limits(shown, log=key == "loss"))
+            ax.set_yscale("log" if key == "loss" else "linear")
             ax.set_xlabel("epoch")
-            ax.set_ylabel(key)
-            ax.set_title(f"{name}: {key}")
+            ax.set_title(f"{model}: {key}" + (" (log scale)" if key == "loss" else ""))
             ax.xaxis.get_major_locator().set_params(integer=True)
-            ax.grid(alpha=0.3)
-            ax.legend(fontsize=SMALL)
-    fig.suptitle(title)
+            ax.grid(alpha=0.3, which="both")
+        row[1].legend(fontsize=SMALL, loc="upper left", bbox_to_anchor=(1.02, 1), frameon=False)
+    fig.suptitle(f"{title}\nvalidation solid, training dashed; y-axes leave out the first epochs")
     return fig
 
 

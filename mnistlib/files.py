@@ -37,6 +37,10 @@ from typing import Any
 
 HOME_VARIABLE = "MNISTLIB_HOME"
 DATA_VARIABLE = "MNISTLIB_DATA_DIR"
+#: Set to "1" by the project's tests and smoke runs only: every ``fit`` trains one short epoch
+#: (``mnistlib.training.quick_mode``) and runs are recorded apart from a learner's
+#: (``mnistlib.results.results_path``).
+QUICK_VARIABLE = "MNISTLIB_FAST"
 #: Permissions of a written file: what a plain ``open(path, "w")`` gives under the usual umask
 #: 022 (``tempfile.mkstemp`` would leave 0o600).
 FILE_MODE = 0o644

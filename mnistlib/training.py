@@ -18,15 +18,16 @@ from pathlib import Path
 
 from mnistlib import results
 from mnistlib._quiet import import_tensorflow_quietly
+from mnistlib.files import QUICK_VARIABLE
 
 import_tensorflow_quietly()  # before Keras, so TensorFlow's C++ start-up lines stay out
 
 import keras  # noqa: E402
 
-#: The environment variable that turns quick mode on (value "1"): the project's tests only.
-QUICK_VARIABLE = "MNISTLIB_FAST"
 #: In quick mode, every ``fit`` runs at most one epoch of this many batches.
 QUICK_STEPS = 20
+#: The attribute quick mode sets on a model: the epochs its ``fit`` call asked for.
+ASKED_EPOCHS = "mnistlib_epochs_asked"
 
 
 def _seed() -> int | None:
@@ -42,12 +43,8 @@ class Recorder(keras.callbacks.Callback):
     ``Recorder("document CNN", batch_size=BATCH_SIZE)``: at the end of ``fit`` the row holds
     the last epoch's validation accuracy and loss (``fit`` needs ``validation_data``), the
     epochs run, the batch size, the seed last set with ``keras.utils.set_random_seed``, the
-    seconds ``fit`` took, and the model's settings. It prints one line; ``row`` is the row.
-
-    With ``histories={}`` (a dict you keep), it also stores the run's learning curves
-    (``{"loss": [...], "val_accuracy": [...], ...}``, as ``History.history``) there under
-    ``"model name [run name]"``, the label its printed line shows: a re-run with a change gets
-    its own entry, an unchanged re-run replaces its own.
+    seconds ``fit`` took, the model's settings and its learning curves (as ``History.history``;
+    ``results.learning_curves()`` reads them back). It prints one line; ``row`` is the row.
     """
 
     def __init__(
@@ -56,11 +53,9 @@ class Recorder(keras.callbacks.Callback):
         *,
         batch_size: int,
         path: Path | None = None,
-        histories: dict[str, dict[str, list[float]]] | None = None,
     ) -> None:
         super().__init__()
         self.name, self.batch_size, self.path = name, int(batch_size), path
-        self.histories = histories
         self.row: results.ResultRow | None = None
         self._started = 0.0
         self._epochs = 0
@@ -86,10 +81,11 @@ class Recorder(keras.callbacks.Callback):
             self.name,
             val_accuracy=self._last["val_accuracy"],
             val_loss=self._last["val_loss"],
-            epochs=self._epochs,
+            epochs=getattr(self.model, ASKED_EPOCHS, self._epochs),
             batch_size=self.batch_size,
             seed=_seed(),
             seconds=seconds,
+            curves=self._curves,
             path=self.path,
         )
         print(
@@ -97,15 +93,15 @@ class Recorder(keras.callbacks.Callback):
             f"{self.row.val_accuracy:.4f}, loss {self.row.val_loss:.4f}; {seconds:.0f} s",
             flush=True,
         )
-        if self.histories is not None:
-            self.histories[f"{self.name} [{self.row.run}]"] = self._curves
 
 
 def quick_mode() -> bool:
     """Turn quick mode on if the project's tests asked for it (``QUICK_VARIABLE=1``).
 
     In quick mode every ``fit`` call runs one epoch of at most ``QUICK_STEPS`` batches, so a
-    notebook runs end to end in a few minutes with its cells unchanged; nothing else changes.
+    notebook runs end to end in a few minutes with its cells unchanged. Its run is recorded
+    (in the smoke table) with the epochs its cell asked for, so it gets the name and key that
+    the full run would.
     Returns whether quick mode is on (a notebook's floor checks are skipped then).
     """
     if os.environ.get(QUICK_VARIABLE) != "1":
@@ -116,6 +112,7 @@ def quick_mode() -> bool:
 
     @functools.wraps(fit)
     def quick_fit(self, *args, **kwargs):
+        setattr(self, ASKED_EPOCHS, kwargs.get("epochs", 1))  # what the cell asked: the row's
         kwargs["epochs"] = 1
         kwargs["steps_per_epoch"] = min(kwargs.get("steps_per_epoch") or QUICK_STEPS, QUICK_STEPS)
         return fit(self, *args, **kwargs)
@@ -125,4 +122,4 @@ def quick_mode() -> bool:
     return True
 
 
-__all__ = ["Recorder", "quick_mode"]
+__all__ = ["QUICK_VARIABLE", "Recorder", "quick_mode"]

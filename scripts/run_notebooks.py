@@ -11,6 +11,7 @@ import os
 import sys
 import time
 import uuid
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,28 @@ class StreamingClient(NotebookClient):
         return super().output(outs, msg, display_id, cell_index)
 
 
-def run(path: Path) -> float:
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def section_times(nb: Any) -> list[tuple[str, float]]:
+    """Seconds each ``## `` section of an executed notebook took, from nbclient's cell timings
+    (``metadata.execution``), in order; the cells before the first heading count as "Set-up"."""
+    sections: dict[str, float] = {}
+    title = "Set-up"
+    for cell in nb.cells:
+        if cell.cell_type == "markdown" and cell.source.startswith("## "):
+            title = cell.source.splitlines()[0][3:].strip()
+        timing = cell.get("metadata", {}).get("execution", {})
+        if cell.cell_type == "code" and "shell.execute_reply" in timing:
+            started = timing.get("iopub.execute_input") or timing["shell.execute_reply.started"]
+            spent = (_when(timing["shell.execute_reply"]) - _when(started)).total_seconds()
+            sections[title] = sections.get(title, 0.0) + spent
+    return list(sections.items())
+
+
+def run(path: Path) -> tuple[float, list[tuple[str, float]]]:
+    """Execute one notebook; returns its wall time and ``section_times``."""
     nb = nbformat.read(path, as_version=4)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     started = time.perf_counter()
@@ -72,6 +94,7 @@ def run(path: Path) -> float:
         nb,
         timeout=1800,
         kernel_name="python3",
+        record_timing=True,
         resources={"metadata": {"path": str(path.parent)}},
         on_cell_start=on_cell_start,
     )
@@ -79,12 +102,14 @@ def run(path: Path) -> float:
     try:
         client.execute()
     finally:
+        sections = section_times(nb)
         OUT.mkdir(exist_ok=True)
         strip(nb)
         nbformat.write(nb, OUT / path.name)
     seconds = time.perf_counter() - started
-    print(f"{path.name}: done in {seconds:.0f} s -> {OUT.relative_to(ROOT) / path.name}\n")
-    return seconds
+    print(f"{path.name}: done in {seconds:.0f} s -> {OUT.relative_to(ROOT) / path.name}")
+    print("  " + "; ".join(f"{title} {spent:.0f} s" for title, spent in sections) + "\n")
+    return seconds, sections
 
 
 def main(argv: list[str]) -> int:

@@ -22,8 +22,8 @@ FIGURES = {
     "predictions": lambda: figures.plot_digits(IMAGES, LABELS, predictions=(LABELS + 1) % 10),
     "pixels": lambda: figures.plot_pixel_values(IMAGES[0], label=3),
     "counts": lambda: figures.plot_class_counts(LABELS, LABELS),
-    "history": lambda: figures.plot_history(
-        {"a": HISTORY, "b": {"loss": [1.0], "accuracy": [0.5]}}
+    "runs": lambda: figures.plot_runs(
+        {"a": {"first run": HISTORY, "1 epoch": {"loss": [1.0], "val_accuracy": [0.5]}}}
     ),
     "probabilities": lambda: figures.plot_probabilities(np.eye(10)[4], image=IMAGES[0]),
     "error heatmaps": lambda: figures.plot_error_heatmaps({"a": MATRIX, "b": MATRIX.T}),
@@ -59,11 +59,31 @@ def test_prediction_titles_mark_mistakes_and_every_digit_has_a_frame():
     assert all(ax.spines["left"].get_visible() for ax in fig.axes[:2])  # a blank input is seen
 
 
-def test_learning_curves_give_each_run_its_own_scale():
-    fig = figures.plot_history({"a": HISTORY, "b": {"loss": [10.0, 5.0], "accuracy": [0.1, 0.2]}})
-    assert len(fig.axes) == 4
-    loss_a, loss_b = fig.axes[1], fig.axes[3]
-    assert loss_a.get_ylim()[1] < 1 < loss_b.get_ylim()[1]
+def _curves(n: int, epochs: int = 8) -> dict[str, dict]:
+    """``n`` runs of one model: a slow first epoch, then accuracies between 0.98 and 0.999."""
+    runs = {}
+    for i in range(n):
+        late = np.linspace(0.98, 0.999, epochs - 1) - i / 1000
+        runs[f"run {i}, a long name that names every change made"] = {
+            "accuracy": [0.9, *late], "val_accuracy": [0.2, *late], "loss": [2.0, *(1 - late)],
+            "val_loss": [2.5, *(1 - late)],
+        }  # fmt: skip
+    return runs
+
+
+def test_the_runs_of_one_model_share_its_panels_however_many_there_are():
+    one, ten = figures.plot_runs({"cnn": _curves(1)}), figures.plot_runs({"cnn": _curves(10)})
+    assert len(one.axes) == len(ten.axes) == 2
+    accuracy, loss = ten.axes
+    assert len(accuracy.get_lines()) == 20  # validation and training, each run
+    assert {line.get_linestyle() for line in accuracy.get_lines()} == {"-", "--"}
+    assert len(loss.get_legend().get_texts()) == 10
+    low, high = accuracy.get_ylim()
+    assert 0.9 < low < 0.98 and high < 1.01  # chosen after the first epoch: it is off the axis
+    assert loss.get_yscale() == "log"
+    two = figures.plot_runs({"cnn": _curves(10), "dense": _curves(3)})
+    assert len(two.axes) == 4  # a row per model
+    ten.canvas.draw()
 
 
 def test_error_heatmaps_colour_only_the_mistakes_on_one_scale_and_write_the_diagonal():

@@ -112,7 +112,7 @@ def test_a_sentence_before_every_code_cell(name):
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_every_exercise_has_a_folded_answer_with_code(name):
     text = "\n".join(_source(c) for c in _cells(name) if c["cell_type"] == "markdown")
-    exercises = re.findall(r"^\d+\. \*\*", text.split("## Exercises")[1].split("\n## ")[0], re.M)
+    exercises = re.findall(r"^### Exercise \d+: ", text, re.M)
     answers = re.findall(r"<details><summary>Answer</summary>\s+```python\n", text)
     assert exercises and len(answers) >= len(exercises)
     assert "What to expect" not in text and "A hint" not in text
@@ -137,11 +137,35 @@ def test_outputs_have_no_stderr_and_no_absolute_folders(name):
 
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_colab_ready_first_cell(name):
+def test_the_first_cell_names_the_distribution_and_refuses_a_foreign_mnistlib(name):
     first = _code(name)[0]
-    assert "google.colab" in first and "enable_custom_widget_manager" in first
-    assert "pip install" in first and "%matplotlib inline" in first
-    assert first.index("quiet_tensorflow()") < first.index("import keras")
+    assert first.startswith("%matplotlib inline")
+    assert "from mnistlib import DISTRIBUTION" in first  # PyPI's unrelated mnistlib has none
+    assert "pip install handwritten-digits-mnistlib" in first
+    readme = (ROOT / "README.md").read_text()
+    assert "pip install handwritten-digits-mnistlib" in readme  # the README says the same
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_set_up_before_the_data_is_at_most_12_lines(name):
+    code = _code(name)
+    data = next(i for i, s in enumerate(code) if "data.load_mnist()" in s)
+    lines = [line for s in code[:data] for line in s.splitlines() if line.strip()]
+    assert len(lines) <= 12, lines
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_every_exercise_ends_with_a_check_before_the_test_cell(name):
+    cells = _cells(name)
+    heads = [i for i, c in enumerate(cells) if _source(c).startswith("### Exercise ")]
+    scoring = next(i for i, c in enumerate(cells) if SCORES_TEST.search(_source(c)))
+    assert heads and max(heads) < scoring
+    for i in heads:
+        assert "print(exercises.check(" in _source(cells[i + 1]), _source(cells[i])
+        answer = _source(cells[i]).split("```python\n")[1].split("```")[0]
+        assert "kept[" in answer  # the test cell scores the variant once
+        assert not re.search(r"^[A-Z_]+ = ", answer, re.M)  # the lesson's settings stay as set
+    assert "for name, model in kept.items():" in _source(cells[scoring])
 
 
 def test_the_document_cnn_is_compiled_as_the_document_says():

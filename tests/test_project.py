@@ -180,3 +180,31 @@ def test_committed_notebooks_carry_no_volatile_metadata(path):
     finally:
         sys.path.remove(str(ROOT / "scripts"))
     assert volatile(nbformat.read(path, as_version=4)) == []
+
+
+def _recipe(makefile: str, target: str) -> tuple[str, str]:
+    """A Makefile rule's prerequisites and its recipe (the tab-indented lines under it)."""
+    match = re.search(rf"^{re.escape(target)}:(.*)\n((?:\t.*\n)*)", makefile, re.M)
+    assert match, target
+    return match.group(1), match.group(2)
+
+
+def test_a_learners_make_targets_install_the_notebooks_extra_only():
+    makefile = (ROOT / "Makefile").read_text()
+    stamp = re.search(r"^STAMP\s*:=\s*(\S+)", makefile, re.M).group(1)
+    dev = re.search(r"^DEV\s*:=\s*(\S+)", makefile, re.M).group(1)
+    assert "'.[notebooks]'" in _recipe(makefile, "$(STAMP)")[1]
+    assert (
+        ".[dev]" not in _recipe(makefile, "$(STAMP)")[1]
+        and ".[dev]" in _recipe(makefile, "$(DEV)")[1]
+    )
+    for target in ("lab", "run", "data"):  # nothing on their way installs the developer tools
+        seen, todo = set(), [target]
+        while todo:
+            prerequisites = _recipe(makefile, todo.pop())[0].split()
+            assert "$(DEV)" not in prerequisites and "dev-data" not in prerequisites, target
+            todo += [p for p in prerequisites if p not in seen and p != "$(STAMP)"]
+            seen.update(prerequisites)
+    for target in ("lint", "unit", "nbval", "browser", "install-test"):
+        assert _recipe(makefile, target)[0].split()[0] in ("$(DEV)", "dev-data"), target
+    assert stamp != dev

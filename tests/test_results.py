@@ -6,13 +6,12 @@ import multiprocessing
 import os
 import subprocess
 import sys
-from dataclasses import replace
 
 import keras
 import numpy as np
 import pytest
 
-from mnistlib import results, training
+from mnistlib import results, runs, training
 
 
 @pytest.fixture(autouse=True)
@@ -62,32 +61,38 @@ def test_a_new_row_for_every_change_and_the_same_row_for_an_unchanged_rerun(caps
     table = results.load_results()
     assert len(table) == 1 + len(changed)  # one row per variant, the first one kept
     assert len({r.key for r in table}) == len(table)
-    assert rows["layer"].run == "layer 1 Dense units 4 -> 8"
-    assert rows["optimizer"].run == "optimizer Adam -> SGD; optimizer learning_rate 0.001 -> 0.01"
-    assert rows["schedule"].run.startswith("optimizer learning_rate 0.001 -> CosineDecay(")
-    assert rows["loss"].run.startswith(
-        "loss sparse_categorical_crossentropy -> SparseCategoricalCrossentropy("
-    )
-    assert rows["epochs"].run == "epochs 1 -> 2"
-    assert rows["batch size"].run == "batch_size 16 -> 32"
-    assert rows["seed"].run == "seed 1 -> 2"
+    assert rows["layer"].run == "Dense 4 -> 8 units"
+    assert rows["optimizer"].run == "SGD optimizer"
+    assert rows["schedule"].run == "learning rate 0.001 -> CosineDecay"
+    assert rows["loss"].run.startswith("loss sparse_categorical_crossentropy -> Sparse")
+    assert rows["epochs"].run == "2 epochs"
+    assert rows["batch size"].run == "batch size 32"
+    assert rows["seed"].run == "seed 2"
     _train(**changed["epochs"])  # re-running a variant replaces that variant's row only
     assert len(results.load_results()) == len(table)
 
 
-def test_the_recorder_keeps_each_runs_curves_under_its_run_name():
-    histories = {}
+def test_each_run_keeps_its_learning_curves_under_its_model_and_run_name():
     for epochs in (1, 2, 2):  # a change gets its own entry; an unchanged re-run replaces its own
         keras.utils.set_random_seed(1)
-        model = _model()
-        recorder = training.Recorder("dense", batch_size=16, histories=histories)
-        fitted = model.fit(X, Y, batch_size=16, epochs=epochs, validation_data=(X, Y), verbose=0,
-                           callbacks=[recorder])  # fmt: skip
-    assert list(histories) == ["dense [first run]", "dense [epochs 1 -> 2]"]
-    assert histories["dense [epochs 1 -> 2]"].keys() == fitted.history.keys()
+        recorder = training.Recorder("dense", batch_size=16)
+        fitted = _model().fit(X, Y, batch_size=16, epochs=epochs, validation_data=(X, Y),
+                              verbose=0, callbacks=[recorder])  # fmt: skip
+    _train(name="other")
+    curves = results.learning_curves("dense")
+    assert list(curves) == ["dense"] and list(curves["dense"]) == ["first run", "2 epochs"]
+    assert list(results.learning_curves()) == ["dense", "other"]
+    assert curves["dense"]["2 epochs"].keys() == fitted.history.keys()
     for key, values in fitted.history.items():
-        assert histories["dense [epochs 1 -> 2]"][key] == pytest.approx(values)
-    assert len(histories["dense [epochs 1 -> 2]"]["val_accuracy"]) == 2
+        assert curves["dense"]["2 epochs"][key] == pytest.approx(values, abs=1e-5)
+
+
+def test_a_change_is_named_as_a_person_would():
+    first = {"layers": [], "optimizer": None, "loss": "categorical_crossentropy", "epochs": 2,
+             "batch_size": 128, "seed": 42}  # fmt: skip
+    changed = dict(first, loss="mean_squared_error", epochs=1)
+    assert runs.run_name(first, changed) == "MSE loss, 1 epoch"
+    assert runs.run_name(None, changed) == runs.run_name(first, first) == "first run"
 
 
 def test_added_and_removed_layers_are_named_in_the_run():
@@ -97,7 +102,13 @@ def test_added_and_removed_layers_are_named_in_the_run():
          keras.layers.Dropout(0.5), keras.layers.Dense(10, activation="softmax")]
     )  # fmt: skip
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    assert _train(model)[1].run == "+ layer 2 Dropout"
+    assert _train(model)[1].run == "+ Dropout(0.5)"
+    deeper = keras.Sequential(
+        [keras.Input(shape=(8,)), keras.layers.Dense(4, activation="relu"),
+         keras.layers.Dense(6, activation="relu"), keras.layers.Dense(10, activation="softmax")]
+    )  # fmt: skip
+    deeper.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    assert _train(deeper)[1].run == "+ Dense(6)"  # the layer added, not the last one
 
 
 def test_models_have_their_own_first_rows():
@@ -114,8 +125,8 @@ def test_the_test_column_is_filled_once_at_the_end_and_the_table_ranks_by_valida
     assert table[row.key].test_accuracy == 0.5
     text = results.format_results()
     header, *lines = text.splitlines()
-    assert header.split()[:5] == ["model", "run", "val_accuracy", "val_loss", "test_accuracy"]
-    at = header.index("val_accuracy")
+    assert header.split()[:7] == ["model", "run", "val", "acc", "test", "acc", "epochs"]
+    at = header.index("val acc")
     shown = [float(line[at : at + 6]) for line in lines]
     assert len(shown) == 2 and shown == sorted(shown, reverse=True)
     with pytest.raises(ValueError, match="not trained with training.Recorder"):
@@ -176,14 +187,33 @@ def test_the_recorder_needs_validation_data():
         _model().fit(X, Y, epochs=1, verbose=0, callbacks=[training.Recorder("m", batch_size=32)])
 
 
-def test_best_result_is_the_best_validation_run():
-    assert results.best_result([]) is None
+def test_the_table_fits_100_characters_with_long_run_names():
+    for units in (5, 6, 7):
+        model = keras.Sequential(
+            [keras.Input(shape=(8,)), keras.layers.Dense(units, activation="relu"),
+             keras.layers.Dropout(0.25), keras.layers.Dense(10, activation="softmax")]
+        )  # fmt: skip
+        schedule = keras.optimizers.schedules.CosineDecay(0.001, 100, warmup_steps=10)
+        model.compile(optimizer=keras.optimizers.SGD(schedule), metrics=["accuracy"],
+                      loss="sparse_categorical_crossentropy")  # fmt: skip
+        _train(model, name="a model with a long name", epochs=3, batch_size=8, seed=units)
+    _train(name="a model with a long name")
+    text = results.format_results()
+    assert max(len(line) for line in text.splitlines()) <= results.WIDTH
+    assert "Adam optimizer" in text and "batch size 16, seed 1" in text.replace("\n ", "")
+    wide = results.format_results(columns=results.SHOWN + ("batch_size", "seed", "parameters"))
+    assert max(len(line) for line in wide.splitlines()) <= results.WIDTH and "batch" in wide
+
+
+def test_quick_mode_runs_go_to_a_table_of_their_own(monkeypatch):
     _train()
-    _train(epochs=4)
-    best = results.best_result()
-    assert best is not None and best.val_accuracy == max(
-        r.val_accuracy for r in results.load_results()
-    )
+    monkeypatch.setenv(training.QUICK_VARIABLE, "1")
+    monkeypatch.setattr(keras.Model, "fit", keras.Model.fit)  # quick mode patches it: undone
+    training.quick_mode()
+    _train(epochs=2)
+    assert [r.run for r in results.load_results()] == ["first run"]  # the smoke table
+    monkeypatch.delenv(training.QUICK_VARIABLE)
+    assert [r.epochs for r in results.load_results()] == [1]  # the learner's table: no smoke
 
 
 def test_the_results_command_prints_the_table(tmp_path):
@@ -191,29 +221,25 @@ def test_the_results_command_prints_the_table(tmp_path):
     done = subprocess.run([sys.executable, "-m", "mnistlib", "results"], capture_output=True,
                           text=True, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert "val_accuracy" in done.stdout and "first run" in done.stdout
+    assert "val acc" in done.stdout and "first run" in done.stdout
 
 
-def test_record_row_stores_a_ready_made_row_by_its_key():
-    row = results.ResultRow(model="m", run="", val_accuracy=0.5, val_loss=1.0,
-                            test_accuracy=None, epochs=1, batch_size=1, seed=None,
-                            train_seconds=1.0, parameters=1, key="k1", settings={},
-                            finished_at="")  # fmt: skip
-    results.record_row(row)
-    results.record_row(replace(row, val_accuracy=0.6))
-    results.record_row(replace(row, key="k2"))
-    assert [(r.key, r.val_accuracy) for r in results.load_results()] == [("k1", 0.6), ("k2", 0.5)]
+class _Built:
+    """Just enough of a compiled model for ``results.record``, without Keras."""
+
+    layers: list = []
+    optimizer = None
+    loss = "mean_squared_error"
+
+    def count_params(self) -> int:
+        return 1
 
 
 def _record_rows(home: str, worker: int, n: int) -> None:
     os.environ["MNISTLIB_HOME"] = home
     for i in range(n):
-        row = results.ResultRow(
-            model=f"worker{worker}", run=f"m{i}", val_accuracy=0.5, val_loss=1.0,
-            test_accuracy=None, epochs=1, batch_size=32, seed=0, train_seconds=1.0, parameters=1,
-            key=f"{worker}-{i}", settings={}, finished_at="",
-        )  # fmt: skip
-        results.record_row(row)
+        results.record(_Built(), f"worker{worker}", val_accuracy=0.5, val_loss=1.0, epochs=i + 1,
+                       batch_size=32, seed=0, seconds=1.0)  # fmt: skip
 
 
 @pytest.mark.skipif(os.name == "nt", reason="the fcntl check above is POSIX; the lock is not")
@@ -229,8 +255,8 @@ def test_three_processes_recording_at_once_lose_no_row(tmp_path, monkeypatch):
         assert worker.exitcode == 0
     rows = results.load_results()
     assert len(rows) == 180
-    assert {(r.model, r.run) for r in rows} == {
-        (f"worker{w}", f"m{i}") for w in range(3) for i in range(60)
+    assert {(r.model, r.epochs) for r in rows} == {
+        (f"worker{w}", i + 1) for w in range(3) for i in range(60)
     }
     leftovers = [p.name for p in results.results_path().parent.iterdir()]
     assert sorted(leftovers) == [".accuracies.csv.lock", "accuracies.csv"]
