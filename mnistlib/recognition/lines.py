@@ -110,23 +110,41 @@ def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
         cols = np.flatnonzero(piece.any(axis=0)) + found[1].start
         above = near[max(0, top - 1), cols].any()
         below = near[min(len(near) - 1, bottom + 1), cols].any()
-        if above and below and len(cols) <= THIN_SHARE * piece.shape[0] + 2:
+        across = piece.sum(axis=1)  # its thickness down its length (a digit may touch it)
+        if above and below and np.median(across) <= THIN_SHARE * piece.shape[0] + 2:
             sides[found] |= piece
     return sides
 
 
+def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """The ``rules`` that reach past both ends of the other ink that does not touch them (the
+    digits in a box, on a ruled line): a 7's long thin bar has nothing beside it but itself."""
+    labels, _ = ndimage.label(mask, np.ones((3, 3)))
+    touching = np.unique(labels[rules])
+    cols = np.flatnonzero(((labels > 0) & ~np.isin(labels, touching)).any(axis=0))
+    if len(cols) == 0:
+        return np.zeros_like(rules)
+    found, n = ndimage.label(rules, np.ones((3, 3)))
+    keep = np.zeros(n + 1, bool)
+    for k, where in enumerate(ndimage.find_objects(found), start=1):
+        keep[k] = where is not None and where[1].start < cols[0] and where[1].stop > cols[-1] + 1
+    return keep[found]
+
+
 def find_lines(mask: np.ndarray, height: float | None) -> tuple[np.ndarray, np.ndarray]:
     """Where ``mask`` (ink) holds printed lines: (horizontal, vertical). ``height``: the
-    typical digit height in the mask's pixels, or None when not yet known (then only lines
-    spanning SPAN_SHARE of the image's width, and the box sides between them)."""
-    if height is None:
-        long_h, thickest, shortest = SPAN_SHARE * mask.shape[1], float(max(mask.shape)), 5.0
-    else:
-        long_h, thickest, shortest = LINE_LENGTH * height, LINE_THICKNESS * height, height / 2
-    rules = _thin_lines(mask, _runs(mask, round(long_h), 1), 1, thickest, round(long_h))
+    typical digit height in the mask's pixels, or None when not yet known. Horizontal lines
+    spanning SPAN_SHARE of the image's width past the ink beside them count either way (a box
+    around a lone digit is shorter than LINE_LENGTH digit heights)."""
+    span = round(SPAN_SHARE * mask.shape[1])
+    rules = _thin_lines(mask, _runs(mask, span, 1), 1, float(max(mask.shape)), span)
+    rules = _past_the_rest(mask, rules) if rules.any() else rules
     sides = np.zeros_like(mask)
+    shortest = 5.0
     if height is not None:
-        sides = _thin_lines(mask, _runs(mask, round(long_h), 0), 0, thickest, round(long_h))
+        long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
+        rules |= _thin_lines(mask, _runs(mask, long, 1), 1, thickest, long)
+        sides = _thin_lines(mask, _runs(mask, long, 0), 0, thickest, long)
     if rules.any():
         sides |= _sides(mask, rules, max(3, round(shortest)))
     return rules, sides & ~rules
@@ -136,18 +154,18 @@ def remove_lines(
     mask: np.ndarray, faint: np.ndarray, height: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """``mask`` (the ink) without its printed lines, the digits' strokes that crossed them
-    mended; and the pixels taken out. The lines are looked for (``find_lines``) in ``faint``:
-    all the ink above the paper's noise, since a thin grey rule is fainter than a pen's ink."""
+    mended; and the lines' pixels (their faint edges too). The lines are looked for
+    (``find_lines``) in ``faint``: all the ink above the paper's noise, since a thin grey rule
+    is fainter than a pen's ink."""
     rules, sides = find_lines(faint, height)
-    rules, sides = rules & mask, sides & mask
     lines = rules | sides
     if not lines.any():
         return mask, lines
     rest = mask & ~lines
     thickest = 2 * float(ndimage.distance_transform_edt(lines).max())
     reach = min(round(thickest), 8) + MEND_EXTRA
-    mended = rules & ndimage.binary_closing(rest, np.ones((2 * reach + 1, 1)))
-    mended |= sides & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1)))
+    mended = rules & mask & ndimage.binary_closing(rest, np.ones((2 * reach + 1, 1)))
+    mended |= sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1)))
     return rest | mended, lines & ~mended
 
 

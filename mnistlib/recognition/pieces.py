@@ -90,7 +90,8 @@ def piece(
     r_left, r_right = max(0, cols[0] - margin), min(width, cols[1] + margin)
     region = (slice(r_top, r_bottom), slice(r_left, r_right))
     others = (labels[region] > 0) & ~own[region]
-    keep = _nearest_own(own[region], others, margin) & ~_dilate(labels[region] == LINE_LABEL)
+    lines = _dilate(_dilate(labels[region] == LINE_LABEL))  # with their edges...
+    keep = _nearest_own(own[region], others, margin) & (~lines | own[region])  # ...not its ink
 
     def original(left: int, top: int, right: int, bottom: int) -> Box:
         return (

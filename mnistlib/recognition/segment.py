@@ -66,8 +66,9 @@ LOCAL_WINDOW, LOCAL_FLOOR = 0.75, 0.2
 #: many digit heights wide (MNIST's digits: 0.8 in the median, a wide 0 up to 1.5).
 JOIN_WIDTH = 1.0
 #: Printed lines are looked for in ink this many median absolute deviations above the
-#: median (the paper): ``prepare.clean``'s noise floor, before it is raised for faint ink.
-LINE_SPREADS = 6
+#: median (the paper): ``prepare.clean``'s noise floor, before it is raised for faint ink;
+#: and at least LINE_FLOOR of the strongest ink (noiseless paper has no spread at all).
+LINE_SPREADS, LINE_FLOOR = 6, 0.05
 #: More separate marks than this (after specks are dropped) is not a number: refused.
 MAX_GROUPS = 100
 
@@ -284,8 +285,9 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     if window is not None:
         floor = LOCAL_FLOOR * float(ink.max())
         ink = ink / np.maximum(rank_filter(ink, window | 1, np.max), max(floor, 1e-6))
-    spread = np.median(np.abs(ink - np.median(ink)))
-    faint = ink > np.median(ink) + LINE_SPREADS * spread  # above the paper's noise
+    paper = float(np.median(ink))
+    noise = paper + LINE_SPREADS * float(np.median(np.abs(ink - paper)))
+    faint = ink > max(noise, LINE_FLOOR * float(ink.max()))  # above the paper's noise
     ink = clean(ink)
     mask, ruled = remove_lines(ink > INK_LEVEL, faint, height)
     labels, n = components(mask)

@@ -33,8 +33,8 @@ DOT_LARGEST, DOT_SMALLEST, DOT_ASPECT = 0.3, 0.04, 2.5
 #: A dot's centre lies below this share of the band (0: the digits' top, 1: their baseline).
 DOT_LOW = 0.7
 #: A comma reaches at least this many digit heights below the baseline, and is at most
-#: COMMA_TALLEST digit heights tall.
-COMMA_BELOW, COMMA_TALLEST = 0.08, 0.55
+#: COMMA_TALLEST digit heights tall and COMMA_WIDEST wide.
+COMMA_BELOW, COMMA_TALLEST, COMMA_WIDEST = 0.08, 0.55, 0.4
 #: A colon's two dots are at least this many digit heights apart (centre to centre).
 COLON_GAP = 0.2
 #: A dash is at most this many digit heights tall, at least DASH_SHORTEST and at most
@@ -165,7 +165,7 @@ def _small_mark(mark: Mark) -> str | None:
         return "."
     below = mark.bottom - 1
     low = mark.top >= DOT_LOW - 0.1
-    if low and below >= COMMA_BELOW and mark.height <= COMMA_TALLEST and mark.width <= DOT_LARGEST:
+    if low and below >= COMMA_BELOW and mark.height <= COMMA_TALLEST and mark.width <= COMMA_WIDEST:
         return ","
     flat = mark.width >= DASH_FLAT * mark.height
     middle = DASH_MIDDLE[0] <= centre <= DASH_MIDDLE[1]
@@ -198,7 +198,7 @@ def characters(marks: Sequence[Mark]) -> list[str | None]:
     """The separator each mark of a row is (left to right), or None for a digit (or a speck:
     a mark too small to be either, which the caller drops)."""
     found: list[str | None] = [
-        None if m.overlap > MAX_OVERLAP or m.height >= SLASH_TALLEST else _small_mark(m)
+        None if m.overlap > MAX_OVERLAP else _small_mark(m)
         for m in marks
     ]
     leaning = [k for k, m in enumerate(marks) if found[k] is None and _leaning(m)]
