@@ -197,10 +197,7 @@ def _like_a_date(slashes: list[int], digits_before: list[int], total: int) -> bo
 def characters(marks: Sequence[Mark]) -> list[str | None]:
     """The separator each mark of a row is (left to right), or None for a digit (or a speck:
     a mark too small to be either, which the caller drops)."""
-    found: list[str | None] = [
-        None if m.overlap > MAX_OVERLAP else _small_mark(m)
-        for m in marks
-    ]
+    found: list[str | None] = [None if m.overlap > MAX_OVERLAP else _small_mark(m) for m in marks]
     leaning = [k for k, m in enumerate(marks) if found[k] is None and _leaning(m)]
     for k in leaning:
         if marks[k].tilt >= SLASH_ALONE and marks[k].overlap <= MAX_OVERLAP:

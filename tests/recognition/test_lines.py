@@ -45,8 +45,8 @@ def test_digits_each_in_its_own_printed_box_are_read(mnist, clear, shipped):
     # "5755852229").
     ink, boxes = _written(mnist, clear, "852229", gap=(0.45, 0.5))
     top, bottom = min(b[1] for b in boxes) - 8, max(b[3] for b in boxes) + 8
-    sides = [boxes[0][0] - 10, *((a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:], strict=False)),
-             boxes[-1][2] + 10]  # fmt: skip
+    middles = [(a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:], strict=False)]
+    sides = [boxes[0][0] - 10, *middles, boxes[-1][2] + 10]
 
     def comb(draw, _shape):
         draw.rectangle([sides[0], top, sides[-1], bottom], outline=90, width=2)
