@@ -117,8 +117,11 @@ def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
 
 
 def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
-    """The ``rules`` that reach past both ends of the other ink that does not touch them (the
-    digits in a box, on a ruled line): a 7's long thin bar has nothing beside it but itself."""
+    """The ``rules`` when there are several (a box's top and bottom, ruled or squared paper);
+    a single one only if it reaches past both ends of the other ink that does not touch it
+    (digits underlined): a 7's long thin bar has nothing beside it but itself."""
+    if ndimage.label(rules, np.ones((3, 3)))[1] > 1:
+        return rules
     labels, _ = ndimage.label(mask, np.ones((3, 3)))
     touching = np.unique(labels[rules])
     cols = np.flatnonzero(((labels > 0) & ~np.isin(labels, touching)).any(axis=0))
@@ -135,7 +138,8 @@ def find_lines(mask: np.ndarray, height: float | None) -> tuple[np.ndarray, np.n
     """Where ``mask`` (ink) holds printed lines: (horizontal, vertical). ``height``: the
     typical digit height in the mask's pixels, or None when not yet known. Horizontal lines
     spanning SPAN_SHARE of the image's width past the ink beside them count either way (a box
-    around a lone digit is shorter than LINE_LENGTH digit heights)."""
+    around a lone digit is shorter than LINE_LENGTH digit heights), and where horizontal lines
+    are, upright ones spanning SPAN_SHARE of its height (squared paper)."""
     span = round(SPAN_SHARE * mask.shape[1])
     rules = _thin_lines(mask, _runs(mask, span, 1), 1, float(max(mask.shape)), span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
@@ -145,7 +149,9 @@ def find_lines(mask: np.ndarray, height: float | None) -> tuple[np.ndarray, np.n
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
         rules |= _thin_lines(mask, _runs(mask, long, 1), 1, thickest, long)
         sides = _thin_lines(mask, _runs(mask, long, 0), 0, thickest, long)
-    if rules.any():
+    if rules.any():  # squared paper's upright lines, and the sides of boxes
+        down = round(SPAN_SHARE * mask.shape[0])
+        sides |= _thin_lines(mask, _runs(mask, down, 0), 0, float(max(mask.shape)), down)
         sides |= _sides(mask, rules, max(3, round(shortest)))
     return rules, sides & ~rules
 

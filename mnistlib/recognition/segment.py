@@ -308,9 +308,13 @@ def split_separators(
     """The digits' groups, the separators (each group with its character) and the labels of
     the small marks that are neither (specks). Ink touching a printed line taken out
     (``ruled``) is no separator: it is what is left of the line, or a digit crossing it."""
-    small = _merge(
-        [g for g in small if min(g.width, g.bottom - g.top) >= separators.DOT_SMALLEST * height]
-    )
+    dot = separators.DOT_LARGEST * height  # a colon's dots may be a speck's size or more
+    tiny = [g for g in groups if max(g.width, g.bottom - g.top) <= dot]
+    groups = [g for g in groups if g not in tiny]
+    least = separators.DOT_SMALLEST * height
+    small = _merge([g for g in small if min(g.width, g.bottom - g.top) >= least] + tiny)
+    groups += [g for g in small if any(t in tiny for t in (g.members or (g,)))]
+    small = [g for g in small if g not in groups]
     marks = sorted(groups + small, key=lambda g: g.left)
     digits = [g for g in groups if g.bottom - g.top >= FLAT_HEIGHT * height]
     found = separators.characters([separators.mark_of(labels, g, digits, height) for g in marks])

@@ -48,7 +48,7 @@ SLASH_TALLEST, SLASH_THICK = 0.6, 0.25
 #: MNIST's validation 1s lean further (half of them 16 degrees or less, 99% under 40).
 SLASH_ALONE = 45.0
 #: ...and one leaning this far is a slash when two such cut the digits like a date.
-SLASH_DATE = 20.0
+SLASH_DATE = 8.0
 #: A separator's columns overlap a digit's by at most this share of its width.
 MAX_OVERLAP = 0.35
 
