@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import combinations
 from typing import Protocol
 
 import numpy as np
@@ -49,6 +50,8 @@ SLASH_TALLEST, SLASH_THICK = 0.6, 0.25
 SLASH_ALONE = 45.0
 #: ...and one leaning this far is a slash when two such cut the digits like a date.
 SLASH_DATE = 8.0
+#: A mark at least this many digit heights tall counts as a digit when a date is looked for.
+DIGIT_SHORTEST = 0.4
 #: A separator's columns overlap a digit's by at most this share of its width.
 MAX_OVERLAP = 0.35
 
@@ -185,13 +188,21 @@ def _leaning(mark: Mark) -> bool:
     return straight and mark.height >= SLASH_TALLEST and mark.tilt >= SLASH_DATE
 
 
-def _like_a_date(slashes: list[int], digits_before: list[int], total: int) -> bool:
-    """Whether two slashes, after ``digits_before`` digits each, cut ``total`` digits as a date
-    is written: 1-2, 1-2, then 2 or 4."""
-    if len(slashes) != 2:
-        return False
-    first, second = digits_before
-    return 1 <= first <= 2 and 1 <= second - first <= 2 and total - second in (2, 4)
+def _date_slashes(marks: Sequence[Mark], found: list[str | None], leaning: list[int]):
+    """The two leaning strokes (indices) that cut the digits as a date is written: 1-2, 1-2,
+    then 2 or 4 digits (the other leaning strokes counted as 1s); the most leaning such pair,
+    or None."""
+    pairs = []
+    for a, b in combinations(leaning, 2):
+        digits = [
+            k
+            for k, m in enumerate(marks)
+            if found[k] is None and k not in (a, b) and m.height >= DIGIT_SHORTEST
+        ]
+        first, second = sum(k < a for k in digits), sum(k < b for k in digits)
+        if 1 <= first <= 2 and 1 <= second - first <= 2 and len(digits) - second in (2, 4):
+            pairs.append((marks[a].tilt + marks[b].tilt, a, b))
+    return max(pairs)[1:] if pairs else None
 
 
 def characters(marks: Sequence[Mark]) -> list[str | None]:
@@ -200,11 +211,9 @@ def characters(marks: Sequence[Mark]) -> list[str | None]:
     found: list[str | None] = [None if m.overlap > MAX_OVERLAP else _small_mark(m) for m in marks]
     leaning = [k for k, m in enumerate(marks) if found[k] is None and _leaning(m)]
     for k in leaning:
-        if marks[k].tilt >= SLASH_ALONE and marks[k].overlap <= MAX_OVERLAP:
+        if marks[k].tilt >= SLASH_ALONE:
             found[k] = "/"
-    digit_like = [k for k, c in enumerate(found) if c is None and k not in leaning]
-    digits_before = [sum(j < k for j in digit_like) for k in leaning]
-    if _like_a_date(leaning, digits_before, len(digit_like)):
-        for k in leaning:
-            found[k] = "/"
+    date = _date_slashes(marks, found, [k for k in leaning if found[k] is None])
+    for k in date or ():
+        found[k] = "/"
     return found
