@@ -23,7 +23,6 @@ TensorFlow is imported only when a Keras model is loaded or wrapped.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -33,16 +32,17 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 
 from mnistlib.errors import ImageError, ModelLoadError
-from mnistlib.recognition.images import Source, decode
+from mnistlib.recognition.images import Box, Source, decode
 from mnistlib.recognition.loading import (
     NUM_CLASSES,
     check_digit_model,
     load_model,
     shipped_recognizer_path,
 )
-from mnistlib.recognition.prepare import prepare_image, prepare_pixels
+from mnistlib.recognition.numbers import best_reading, candidates
+from mnistlib.recognition.prepare import prepare_image
 from mnistlib.recognition.runtime import LiteModel, Predictor, lite_path, predictor
-from mnistlib.recognition.segment import Box, Segment, find_groups
+from mnistlib.recognition.segment import find_groups
 from mnistlib.recognition.sureness import ONE_VIEW, Sureness, sureness_path
 from mnistlib.recognition.verdict import digit_verdict, number_verdict
 
@@ -80,15 +80,31 @@ class Recognition:
 
 @dataclass(frozen=True)
 class NumberReading:
-    """What ``read_number`` found: the digits left to right and where each one is."""
+    """What ``read_number`` found: the digits left to right, where each one is, and the
+    separators (``/ . , : -``) written between them."""
 
     digits: list[Recognition]
-    boxes: list[Box]  #: (left, top, right, bottom) in the original image's pixels
+    boxes: list[Box]  #: (left, top, right, bottom) in the original image's pixels, per digit
+    #: Each separator read, left to right, as (how many digits come before it, its character):
+    #: "06/12/25" has ``[(2, "/"), (4, "/")]``.
+    separators: list[tuple[int, str]] = field(default_factory=list)
+
+    def _with_separators(self, digits: list[str]) -> str:
+        """``digits`` (one string per digit) with the separators put back where they were."""
+        parts = list(digits)
+        for before, character in reversed(self.separators):
+            parts.insert(before, character)
+        return "".join(parts)
+
+    @property
+    def digits_only(self) -> str:
+        """The digits alone, e.g. "061225" for "06/12/25"."""
+        return "".join(str(r.digit) for r in self.digits)
 
     @property
     def text(self) -> str:
-        """The number as a string of digits, e.g. "2026"."""
-        return "".join(str(r.digit) for r in self.digits)
+        """What was read, separators included, e.g. "2026" or "06/12/25"."""
+        return self._with_separators([str(r.digit) for r in self.digits])
 
     @property
     def sure(self) -> bool:
@@ -97,33 +113,14 @@ class NumberReading:
 
     @property
     def marked(self) -> str:
-        """The number with "?" for each digit the model is not sure of, e.g. "20?6"."""
-        return "".join(str(r.digit) if r.sure else "?" for r in self.digits)
+        """The reading with "?" for each digit the model is not sure of, e.g. "20?6"."""
+        return self._with_separators([str(r.digit) if r.sure else "?" for r in self.digits])
 
     def describe(self, *, details: bool = False) -> str:
-        """ "2026", or "20?6 (not sure: 2 or 7? ...)"; one digit as ``Recognition.describe``;
-        every digit's verdict with ``details`` (``verdict.number_verdict``)."""
+        """ "2026", "06/12/25", or "20?6 (not sure: 2 or 7? ...)"; one digit alone as
+        ``Recognition.describe``; every digit's verdict with ``details``
+        (``verdict.number_verdict``)."""
         return number_verdict(self.marked, self.digits, details=details)
-
-
-#: Log-probability a reading pays for each extra cut, and per digit height a piece is wider
-#: than tall (digits are rarely wider than tall: a wide piece is more likely two digits).
-#: Chosen on numbers composed from validation digits (docs/recognition.md has the search).
-SPLIT_COST, WIDE_COST = 1.0, 3.0
-#: Log-probability a reading pays for reading two neighbouring groups of ink as one digit...
-JOIN_COST = 1.0
-#: ...and for each piece the "not sure" checks doubt (a piece of a digit, two digits as one).
-DOUBT_COST = 1.0
-
-
-def _score(read: list[Recognition], pieces: list[Segment], height: float) -> float:
-    """How well a way of cutting a group reads: the sum of log top-probabilities, less
-    SPLIT_COST per extra piece, WIDE_COST per digit height a piece is wider than tall and
-    DOUBT_COST per piece the checks doubt."""
-    wide = sum(max(0.0, (s.box[2] - s.box[0]) / max(height, 1.0) - 1.0) for s in pieces)
-    top = sum(np.log(max(r.confidence, 1e-12)) for r in read)
-    doubted = sum(not r.sure for r in read)
-    return float(top) - SPLIT_COST * (len(pieces) - 1) - WIDE_COST * wide - DOUBT_COST * doubted
 
 
 def as_probabilities(outputs: np.ndarray) -> np.ndarray:
@@ -230,72 +227,33 @@ class Recognizer:
         return self.recognize_many([source])[0]
 
     def read_number(self, source: Source) -> NumberReading:
-        """Read the digits written in a row in ``source`` (anything ``prepare_image`` takes).
+        """Read the digits and separators written in a row in ``source`` (anything
+        ``prepare_image`` takes).
 
-        The image is decoded once; the digits are found with ``segment.find_groups``, and each
-        is prepared the MNIST way from the original pixels of its own box, exactly as it would
-        be if it had been handed in alone, then all are recognised in one model call. Ink wide
-        enough to hold touching digits is read both whole and cut in pieces, and the reading the
-        model is surest of wins. An image holding one digit is read exactly as ``recognize``
-        reads it. Raises ImageError when there is no digit.
+        The image is decoded once; printed lines are taken out and the digits and separators
+        found with ``segment.find_groups``; each digit is prepared the MNIST way from the
+        original pixels of its own box, exactly as it would be if it had been handed in alone,
+        then all are recognised in one model call. Ink wide enough to hold touching digits is
+        read both whole and cut in pieces, and the reading the model is surest of wins
+        (``numbers.best_reading``). An image holding one digit is read exactly as
+        ``recognize`` reads it. Raises ImageError when there is no digit.
         """
         decoded = decode(source)
         groups = find_groups(decoded)
-        images: list[np.ndarray] = []
-        spans: list[list[tuple[int, slice]]] = []  # per group: (option, its rows of ``images``)
-        joins: list[int | None] = []  # per group: the row of it read together with the next
-        for group in groups:
-            spans.append([])
-            for k, option in enumerate(group.options):
-                try:
-                    if len(groups) == 1 and k == 0:
-                        prepared = [prepare_pixels(decoded.pixels())]
-                    else:
-                        prepared = [
-                            prepare_pixels(decoded.pixels(piece.region), piece.keep)
-                            for piece in option
-                        ]
-                except ImageError:
-                    continue  # a piece too faint to be a digit: not a way to read this group
-                spans[-1].append((k, slice(len(images), len(images) + len(prepared))))
-                images.extend(prepared)
-            joins.append(None)
-            if group.with_next is not None:
-                piece = group.with_next
-                with contextlib.suppress(ImageError):
-                    images.append(prepare_pixels(decoded.pixels(piece.region), piece.keep))
-                    joins[-1] = len(images) - 1
-        if not images:
+        found = candidates(decoded, groups)
+        if not found.images:
             raise ImageError("no visible digit: the ink found is too faint or too small")
-        read = self.read(np.stack(images))
-
-        def own(j: int) -> tuple[float, list[tuple[Segment, int]]]:
-            """The best reading of group ``j`` alone: its score and (piece, row) pairs."""
-            if not spans[j]:
-                return 0.0, []
-            options = [
-                (_score(read[rows], groups[j].options[k], groups[j].height), k, rows)
-                for k, rows in spans[j]
-            ]
-            score, k, rows = max(options, key=lambda o: o[0])
-            return score, list(zip(groups[j].options[k], range(len(images))[rows], strict=True))
-
-        # The best reading of the first j groups: each group alone, or two neighbours as one.
-        best: list[tuple[float, list[tuple[Segment, int]]]] = [(0.0, [])]
-        for j in range(len(groups)):
-            score, pieces = own(j)
-            choice = (best[j][0] + score, best[j][1] + pieces)
-            row = joins[j - 1] if j > 0 else None
-            if row is not None:
-                joint = groups[j - 1].with_next
-                assert joint is not None  # a row was prepared for it
-                height = max(groups[j - 1].height, groups[j].height)
-                joined = best[j - 1][0] + _score([read[row]], [joint], height) - JOIN_COST
-                if joined > choice[0]:
-                    choice = (joined, best[j - 1][1] + [(joint, row)])
-            best.append(choice)
-        chosen = best[-1][1]
-        return NumberReading([read[i] for _, i in chosen], [piece.box for piece, _ in chosen])
+        read = self.read(np.stack(found.images))
+        digits: list[Recognition] = []
+        boxes: list[Box] = []
+        separators: list[tuple[int, str]] = []
+        for piece, row in best_reading(groups, found, read):
+            if isinstance(row, str):
+                separators.append((len(digits), row))
+            else:
+                digits.append(read[row])
+                boxes.append(piece.box)
+        return NumberReading(digits, boxes, separators)
 
 
 def as_recognizer(model: ModelSpec) -> Recognizer:

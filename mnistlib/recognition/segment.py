@@ -16,11 +16,15 @@ been handed in alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import numpy as np
 
 from mnistlib.errors import ImageError
-from mnistlib.recognition.images import Box, Decoded, Source, decode
+from mnistlib.recognition import separators
+from mnistlib.recognition.images import Decoded, Source, decode
+from mnistlib.recognition.lines import remove_lines, touching
+from mnistlib.recognition.pieces import LINE_LABEL, Segment, cuts, piece
 from mnistlib.recognition.prepare import clean, rank_filter, raw_ink
 
 #: Ink stronger than this (after the noise floor is removed, against the strongest ink near it)
@@ -28,8 +32,10 @@ from mnistlib.recognition.prepare import clean, rank_filter, raw_ink
 #: rather than breaking into specks: 0.3 lost them (validation numbers, docs/recognition.md);
 #: 0.1 read as well as 0.15, which keeps more of a photo's shading out.
 INK_LEVEL = 0.15
-#: Components with less ink than this share of the largest one are specks, and dropped.
-SPECK_MASS_SHARE = 0.03
+#: Components with less ink than this share of the largest one are specks, and dropped, unless
+#: they have at least DOT_MASS_SHARE and are shaped and placed as a dot (``separators``): a
+#: dot by a thin pen holds 2-5% of a digit's ink.
+SPECK_MASS_SHARE, DOT_MASS_SHARE = 0.03, 0.008
 #: Two groups are one digit when their columns overlap by this share of the narrower one...
 MERGE_OVERLAP = 0.5
 #: ...and together they are at most this many times as wide as tall.
@@ -46,10 +52,6 @@ MAX_PIECES, MIN_PIECE_WIDTH = 4, 0.35
 #: Where no model decides: cut a group wider than this many digit heights, into pieces of
 #: DIGIT_WIDTH heights each.
 SPLIT_WIDTH, DIGIT_WIDTH = 1.3, 0.7
-#: Margin added around each digit's region, as a share of its longest side: a digit composed
-#: alone has half its height of paper around it; less margin read worse (measured on validation
-#: numbers, docs/recognition.md).
-CROP_MARGIN = 0.5
 #: The ink map is made where a typical digit is this many pixels tall (never enlarged): 24-48
 #: read numbers about as well; the work then grows with the number of digits, not the pixels.
 DIGIT_PIXELS = 32
@@ -63,19 +65,12 @@ LOCAL_WINDOW, LOCAL_FLOOR = 0.75, 0.2
 #: Two neighbouring groups are also offered as one digit when together they are at most this
 #: many digit heights wide (MNIST's digits: 0.8 in the median, a wide 0 up to 1.5).
 JOIN_WIDTH = 1.0
+#: Printed lines are looked for in ink this many median absolute deviations above the
+#: median (the paper): ``prepare.clean``'s noise floor, before it is raised for faint ink;
+#: and at least LINE_FLOOR of the strongest ink (noiseless paper has no spread at all).
+LINE_SPREADS, LINE_FLOOR = 6, 0.05
 #: More separate marks than this (after specks are dropped) is not a number: refused.
 MAX_GROUPS = 100
-
-
-@dataclass(frozen=True)
-class Segment:
-    """One digit found: its ink's box and the region it is read from, in the original image's
-    pixels, and ``keep``: over the region (at the ink map's resolution), 1 where the ink is this
-    digit's and 0 where it is a neighbour's."""
-
-    box: Box
-    region: Box
-    keep: np.ndarray
 
 
 # --- ink and components ----------------------------------------------------------------------
@@ -204,91 +199,15 @@ def _attach_flat(groups: list[_Group], height: float) -> list[_Group]:
     return sorted(groups, key=lambda g: g.left)
 
 
-def _cuts(profile: np.ndarray, pieces: int) -> list[int]:
-    """Columns cutting ``profile`` (ink per column) into ``pieces``, each at the least ink
-    within a quarter of a piece's width of where an even split would cut."""
-    width = len(profile)
-    step = width / pieces
-    cuts = []
-    for k in range(1, pieces):
-        expected = k * step
-        low, high = int(expected - step / 4), int(expected + step / 4) + 1
-        low, high = max(low, 1), min(high, width - 1)
-        window = profile[low:high]
-        # the least ink; among equals, the column nearest the expected place
-        order = np.lexsort((np.abs(np.arange(low, high) - expected), window))
-        cuts.append(low + int(order[0]))
-    return cuts
-
-
-def _dilate(mask: np.ndarray) -> np.ndarray:
-    out = mask.copy()
-    out[1:] |= mask[:-1]
-    out[:-1] |= mask[1:]
-    out[:, 1:] |= out[:, :-1].copy()
-    out[:, :-1] |= out[:, 1:].copy()
-    return out
-
-
-def _nearest_own(own: np.ndarray, others: np.ndarray, steps: int) -> np.ndarray:
-    """Where ink would be this digit's: pixels nearer (in 8-connected steps, up to ``steps``)
-    to ``own`` ink than to ``others``; pixels near neither count as its own."""
-    own, others = own.copy(), others.copy()
-    for _ in range(steps):
-        grown_own, grown_others = _dilate(own), _dilate(others)
-        reached = ~own & ~others
-        own |= grown_own & reached & ~grown_others
-        others |= grown_others & reached & ~grown_own
-        if not (reached & (grown_own | grown_others)).any():
-            break
-    return ~others
-
-
-def _piece(
-    ink: np.ndarray, labels: np.ndarray, own_labels: set[int], cols: tuple[int, int], scale
-) -> Segment | None:
-    """Components ``own_labels`` within columns ``cols`` as a segment: its box and region in
-    the original image, and which ink of the region is its own: the pixels nearer to its ink
-    than to any other ink found (its faint edges, a blur's halo, are its own too)."""
-    own = np.isin(labels, list(own_labels))
-    own[:, : cols[0]] = False
-    own[:, cols[1] :] = False
-    rows = np.flatnonzero(own.any(axis=1))
-    if len(rows) == 0:
-        return None
-    top, bottom = int(rows[0]), int(rows[-1]) + 1
-    margin = max(2, round(CROP_MARGIN * max(bottom - top, cols[1] - cols[0])))
-    height, width = ink.shape
-    r_top, r_bottom = max(0, top - margin), min(height, bottom + margin)
-    r_left, r_right = max(0, cols[0] - margin), min(width, cols[1] + margin)
-    region = (slice(r_top, r_bottom), slice(r_left, r_right))
-    others = (labels[region] > 0) & ~own[region]
-    keep = _nearest_own(own[region], others, margin)
-
-    def original(left: int, top: int, right: int, bottom: int) -> Box:
-        return (
-            int(np.floor(left * scale[0])),
-            int(np.floor(top * scale[1])),
-            int(np.ceil(right * scale[0])),
-            int(np.ceil(bottom * scale[1])),
-        )
-
-    return Segment(
-        original(cols[0], top, cols[1], bottom),
-        original(r_left, r_top, r_right, r_bottom),
-        keep.astype(np.float32),
-    )
-
-
 def _options(ink, labels, group: _Group, height: float, scale) -> list[list[Segment]]:
     """Ways to read a group: whole; one digit per (non-flat) component; cut into pieces."""
-    whole = _piece(ink, labels, group.labels, (group.left, group.right), scale)
+    whole = piece(ink, labels, group.labels, (group.left, group.right), scale)
     options = [[whole]] if whole else []
     tall = max(height, group.bottom - group.top)
     if group.members:
         parts = _attach_flat(list(group.members), height)
         if len(parts) > 1:
-            cut = [_piece(ink, labels, g.labels, (g.left, g.right), scale) for g in parts]
+            cut = [piece(ink, labels, g.labels, (g.left, g.right), scale) for g in parts]
             options.append([s for s in cut if s is not None])
     widest = max(g.width for g in (group.members or (group,)))
     if widest >= SPLIT_ASPECT * tall:
@@ -296,9 +215,9 @@ def _options(ink, labels, group: _Group, height: float, scale) -> list[list[Segm
         profile = (ink[:, group.left : group.right] * mask).sum(axis=0)
         most = min(MAX_PIECES, int(group.width / (MIN_PIECE_WIDTH * tall)))
         for pieces in range(2, most + 1):
-            bounds = [group.left, *(group.left + c for c in _cuts(profile, pieces)), group.right]
+            bounds = [group.left, *(group.left + c for c in cuts(profile, pieces)), group.right]
             cut = [
-                _piece(ink, labels, group.labels, (a, b), scale)
+                piece(ink, labels, group.labels, (a, b), scale)
                 for a, b in zip(bounds[:-1], bounds[1:], strict=True)
             ]
             # every piece must be able to be a digit: not flat (a 5's bar cut off), not empty
@@ -312,7 +231,7 @@ def _options(ink, labels, group: _Group, height: float, scale) -> list[list[Segm
 
 @dataclass(frozen=True)
 class Group:
-    """Connected ink that holds one digit or several touching ones.
+    """Connected ink that holds one digit or several touching ones, or a separator.
 
     ``options``: ways to read it, each a list of segments left to right; the first is the
     group whole, the others cut into 2, 3... pieces (only for groups wide enough to hold more
@@ -326,36 +245,126 @@ class Group:
     #: This group and the next one read as one digit (a digit broken in two by a faint or
     #: low-resolution stroke), when together they are no wider than a digit; else None.
     with_next: Segment | None = None
+    #: The separator this ink is (one of ``separators.SEPARATORS``), or None for digits.
+    character: str | None = None
+    #: Whether printed lines were taken out of the image: then even a lone digit is read from
+    #: its own region, without them, never from the whole image.
+    lined: bool = False
 
 
-def _grouped(ink: np.ndarray, window: int | None = None):
-    """Components of ``ink`` (each pixel against the strongest ink within ``window`` pixels,
-    if given; then the noise floor removed), specks dropped, pieces of one digit joined; and
-    the typical digit height."""
-    if window is not None:
-        floor = LOCAL_FLOOR * float(ink.max())
-        ink = ink / np.maximum(rank_filter(ink, window | 1, np.max), max(floor, 1e-6))
-    ink = clean(ink)
-    labels, n = components(ink > INK_LEVEL)
-    if n == 0:
-        raise ImageError("no visible digit: only faint ink")
-    groups = _groups(ink, labels, n)
+class _Found(NamedTuple):
+    ink: np.ndarray
+    labels: np.ndarray  #: components; 0: no ink or a speck; LINE_LABEL: a printed line
+    groups: list[_Group]  #: the digits' ink
+    separators: list[tuple[_Group, str]]
+    height: float
+    lined: bool
+
+
+def _without_specks(ink, labels, n, groups) -> tuple[np.ndarray, list[_Group], list[_Group]]:
+    """Groups with a fair share of ink, and the small ones that may be dots; the labels of
+    the rest (specks) set to 0."""
     largest = max(g.mass for g in groups)
+    small = [g for g in groups if DOT_MASS_SHARE * largest <= g.mass < SPECK_MASS_SHARE * largest]
+    small = small if len(small) <= MAX_GROUPS else []
     groups = [g for g in groups if g.mass >= SPECK_MASS_SHARE * largest]
-    kept = [label for g in groups for label in g.labels]
-    labels = np.where(np.isin(labels, kept), labels, 0)  # specks are nobody's ink
     if len(groups) > MAX_GROUPS:
         raise ImageError(
             f"{len(groups)} separate marks: too many to be digits written in a row "
             f"(at most {MAX_GROUPS})"
         )
+    kept = [label for g in groups + small for label in g.labels]
+    return np.where(np.isin(labels, kept), labels, 0), groups, small
+
+
+def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = None) -> _Found:
+    """Components of ``ink`` (each pixel against the strongest ink within ``window`` pixels,
+    if given; then the noise floor removed), printed lines taken out (``lines.remove_lines``,
+    by the digit ``height`` when known), specks dropped, pieces of one digit joined,
+    separators told apart; and the typical digit height."""
+    if window is not None:
+        floor = LOCAL_FLOOR * float(ink.max())
+        ink = ink / np.maximum(rank_filter(ink, window | 1, np.max), max(floor, 1e-6))
+    paper = float(np.median(ink))
+    noise = paper + LINE_SPREADS * float(np.median(np.abs(ink - paper)))
+    faint = ink > max(noise, LINE_FLOOR * float(ink.max()))  # above the paper's noise
+    ink = clean(ink)
+    mask, ruled = remove_lines(ink > INK_LEVEL, faint, height)
+    labels, n = components(mask)
+    if n == 0:
+        raise ImageError("no visible digit: only faint ink")
+    labels, groups, small = _without_specks(ink, labels, n, _groups(ink, labels, n))
     groups = _merge(groups)
     height = _digit_height(groups)
-    return ink, labels, _attach_flat(groups, height), height
+    groups, found, specks = split_separators(labels, groups, small, height, ruled)
+    labels[np.isin(labels, specks)] = 0
+    labels[ruled] = LINE_LABEL
+    return _Found(ink, labels, _attach_flat(groups, height), found, height, bool(ruled.any()))
+
+
+def split_separators(
+    labels: np.ndarray, groups: list[_Group], small: list[_Group], height: float, ruled
+) -> tuple[list[_Group], list[tuple[_Group, str]], list[int]]:
+    """The digits' groups, the separators (each group with its character) and the labels of
+    the small marks that are neither (specks). Ink touching a printed line taken out
+    (``ruled``) is no separator: it is what is left of the line, or a digit crossing it."""
+    dot = separators.DOT_LARGEST * height  # a colon's dots may be a speck's size or more
+    tiny = [g for g in groups if max(g.width, g.bottom - g.top) <= dot]
+    groups = [g for g in groups if g not in tiny]
+    least = separators.DOT_SMALLEST * height
+    small = _merge([g for g in small if min(g.width, g.bottom - g.top) >= least] + tiny)
+    groups += [g for g in small if any(t in tiny for t in (g.members or (g,)))]
+    small = [g for g in small if g not in groups]
+    marks = sorted(groups + small, key=lambda g: g.left)
+    digits = [g for g in groups if g.bottom - g.top >= FLAT_HEIGHT * height]
+    found = separators.characters([separators.mark_of(labels, g, digits, height) for g in marks])
+    remnants = touching(labels, ruled)
+    found = [None if remnants & g.labels else c for g, c in zip(marks, found, strict=True)]
+    chosen = [(g, c) for g, c in zip(marks, found, strict=True) if c is not None]
+    taken = {id(g) for g, _ in chosen}
+    specks = [label for g in small if id(g) not in taken for label in g.labels]
+    return [g for g in groups if id(g) not in taken], chosen, specks
+
+
+def _split_default(options: list[list[Segment]], group: _Group, tall: float) -> int:
+    """The option chosen by width alone: the one nearest the guess for a wide group."""
+    if group.width <= SPLIT_WIDTH * tall:
+        return 0
+    guess = round(group.width / (DIGIT_WIDTH * tall))
+    return min(range(len(options)), key=lambda k: abs(len(options[k]) - guess))
+
+
+def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
+    """The digits' groups and the separators, left to right, as ``Group``s."""
+    ink, labels, height = found.ink, found.labels, found.height
+    items = [(g, None) for g in found.groups] + list(found.separators)
+    out: list[Group] = []
+    previous: _Group | None = None  # the digit group just before, with nothing between
+    for group, character in sorted(items, key=lambda item: item[0].left):
+        tall = max(height, group.bottom - group.top)
+        if character is not None:
+            whole = piece(ink, labels, group.labels, (group.left, group.right), scale_xy)
+            if whole is not None:
+                out.append(Group([[whole]], 0, tall * scale_xy[1], None, character, found.lined))
+            previous = None
+            continue
+        options = _options(ink, labels, group, height, scale_xy)
+        if not options:
+            continue
+        if previous is not None:
+            joined = previous.join(group)
+            if joined.width <= JOIN_WIDTH * max(height, joined.bottom - joined.top):
+                cols = (joined.left, joined.right)
+                with_previous = piece(ink, labels, joined.labels, cols, scale_xy)
+                out[-1] = replace(out[-1], with_next=with_previous)
+        default = _split_default(options, group, tall)
+        out.append(Group(options, default, tall * scale_xy[1], lined=found.lined))
+        previous = group
+    return out
 
 
 def find_groups(source: Source | Decoded) -> list[Group]:
-    """The groups of ink written in a row in ``source``, left to right.
+    """The groups of ink written in a row in ``source``, left to right: digits and separators.
 
     Raises ImageError when the image holds no visible ink (as ``prepare_image`` does), or
     too many separate marks to be a number.
@@ -363,36 +372,17 @@ def find_groups(source: Source | Decoded) -> list[Group]:
     decoded = source if isinstance(source, Decoded) else decode(source)
     orig_w, orig_h = decoded.size
     first = _ink_at(decoded, FIRST_PIXELS)
-    _, _, _, first_height = _grouped(first)
+    first_height = _grouped(first).height  # printed lines by their span of the image
+    first_height = _grouped(first, height=first_height).height  # and by the digits' height
     scale = DIGIT_PIXELS / max(first_height, 1.0) * first.shape[1] / orig_w
     ink = _ink_at(decoded, MAP_PIXELS, scale)
-    window = round(LOCAL_WINDOW * first_height * ink.shape[1] / first.shape[1])
-    ink, labels, groups, height = _grouped(ink, max(3, window))
-    scale_xy = (orig_w / ink.shape[1], orig_h / ink.shape[0])
-    found: list[Group] = []
-    kept: list[_Group] = []
-    for group in groups:
-        options = _options(ink, labels, group, height, scale_xy)
-        if not options:
-            continue
-        tall = max(height, group.bottom - group.top)
-        default = 0
-        if group.width > SPLIT_WIDTH * tall:  # by width alone: the option nearest the guess
-            guess = round(group.width / (DIGIT_WIDTH * tall))
-            default = min(range(len(options)), key=lambda k: abs(len(options[k]) - guess))
-        with_previous = None
-        if kept:
-            joined = kept[-1].join(group)
-            if joined.width <= JOIN_WIDTH * max(height, joined.bottom - joined.top):
-                cols = (joined.left, joined.right)
-                with_previous = _piece(ink, labels, joined.labels, cols, scale_xy)
-        if with_previous is not None:
-            found[-1] = replace(found[-1], with_next=with_previous)
-        found.append(Group(options, default, tall * scale_xy[1]))
-        kept.append(group)
-    if not found:
+    ratio = ink.shape[1] / first.shape[1]
+    window = round(LOCAL_WINDOW * first_height * ratio)
+    found = _grouped(ink, max(3, window), first_height * ratio)
+    groups = _as_groups(found, (orig_w / ink.shape[1], orig_h / ink.shape[0]))
+    if not any(g.character is None for g in groups):
         raise ImageError("no visible digit: only specks of ink")
-    return found
+    return groups
 
 
 def segment(source: Source | Decoded) -> list[Segment]:
@@ -401,4 +391,5 @@ def segment(source: Source | Decoded) -> list[Segment]:
     ``read_number`` does better where digits touch: it lets the model choose the cuts.
     Raises ImageError when the image holds no visible ink.
     """
-    return [s for group in find_groups(source) for s in group.options[group.default]]
+    groups = find_groups(source)
+    return [s for group in groups if group.character is None for s in group.options[group.default]]

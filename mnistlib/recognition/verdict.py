@@ -49,7 +49,7 @@ def digit_verdict(read: Read) -> str:
 def number_verdict(marked: str, digits: Sequence[Read], *, details: bool = False) -> str:
     """A number read as ``marked`` (its text, "?" for each doubted digit): "2026"; one digit as
     ``digit_verdict``; the doubted digits' verdicts (every digit's with ``details``) after it."""
-    if len(digits) == 1:
+    if len(digits) == 1 and len(marked) == 1:  # one digit and nothing else: its own verdict
         return digit_verdict(digits[0])
     listed = [digit_verdict(d) for d in digits if details or d.doubt is not None]
     return f"{marked} ({'; '.join(listed)})" if listed else marked

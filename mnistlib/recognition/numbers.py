@@ -1,0 +1,125 @@
+"""Reading a number's groups of ink: every way to read each group, and the reading chosen.
+
+``segment.find_groups`` finds the groups written in a row: digits (each offered whole and, when
+wide enough to hold touching digits, cut in pieces; with the next group, when the two together
+may be one broken digit) and separators. ``candidates`` prepares every piece of every way the
+MNIST way, so that the model reads them all in one call; ``best_reading`` then keeps, over the
+whole row, the ways the model is surest of (a dynamic programme over the groups).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import numpy as np
+
+from mnistlib.errors import ImageError
+from mnistlib.recognition.images import Decoded
+from mnistlib.recognition.prepare import prepare_pixels
+from mnistlib.recognition.segment import Group, Segment
+
+#: Log-probability a reading pays for each extra cut, and per digit height a piece is wider than
+#: tall (digits are rarely wider than tall: a wide piece is more likely two digits).
+#: Chosen on numbers composed from validation digits (docs/recognition.md has the search).
+SPLIT_COST, WIDE_COST = 1.0, 3.0
+#: Log-probability a reading pays for reading two neighbouring groups of ink as one digit...
+JOIN_COST = 1.0
+#: ...and for each piece the "not sure" checks doubt (a piece of a digit, two digits as one).
+DOUBT_COST = 1.0
+
+#: What a reading is made of, left to right: each digit's segment and its row of the images
+#: read, or a separator's segment and its character.
+Chosen = list[tuple[Segment, "int | str"]]
+
+
+class Read(Protocol):
+    """One image read (``recognizer.Recognition``): what the choice needs of it."""
+
+    @property
+    def confidence(self) -> float: ...
+
+    @property
+    def sure(self) -> bool: ...
+
+
+@dataclass
+class Candidates:
+    """The images to read (prepared 28x28), and per group which rows of them hold each way
+    of reading it (``spans``: (option, rows)) and the row of it read with the next (``joins``)."""
+
+    images: list[np.ndarray] = field(default_factory=list)
+    spans: list[list[tuple[int, slice]]] = field(default_factory=list)
+    joins: list[int | None] = field(default_factory=list)
+
+
+def candidates(decoded: Decoded, groups: list[Group]) -> Candidates:
+    """Every way to read each group, prepared. A lone digit (no lines taken out) is prepared
+    from the whole image, exactly as ``prepare_image`` would; a piece too faint to be a digit
+    is not a way to read its group."""
+    found = Candidates()
+    for group in groups:
+        found.spans.append([])
+        found.joins.append(None)
+        if group.character is not None:
+            continue  # a separator: not read by the model
+        for k, option in enumerate(group.options):
+            try:
+                if len(groups) == 1 and k == 0 and not group.lined:
+                    prepared = [prepare_pixels(decoded.pixels())]
+                else:
+                    prepared = [prepare_pixels(decoded.pixels(p.region), p.keep) for p in option]
+            except ImageError:
+                continue
+            start = len(found.images)
+            found.spans[-1].append((k, slice(start, start + len(prepared))))
+            found.images.extend(prepared)
+        if group.with_next is not None:
+            piece = group.with_next
+            with contextlib.suppress(ImageError):
+                found.images.append(prepare_pixels(decoded.pixels(piece.region), piece.keep))
+                found.joins[-1] = len(found.images) - 1
+    return found
+
+
+def _score(read: Sequence[Read], pieces: list[Segment], height: float) -> float:
+    """How well a way of cutting a group reads: the sum of log top-probabilities, less
+    SPLIT_COST per extra piece, WIDE_COST per digit height a piece is wider than tall and
+    DOUBT_COST per piece the checks doubt."""
+    wide = sum(max(0.0, (s.box[2] - s.box[0]) / max(height, 1.0) - 1.0) for s in pieces)
+    top = sum(np.log(max(r.confidence, 1e-12)) for r in read)
+    doubted = sum(not r.sure for r in read)
+    return float(top) - SPLIT_COST * (len(pieces) - 1) - WIDE_COST * wide - DOUBT_COST * doubted
+
+
+def _alone(
+    group: Group, spans: list[tuple[int, slice]], read: Sequence[Read]
+) -> tuple[float, Chosen]:
+    """The best reading of one group by itself: its score and what it is made of."""
+    if group.character is not None:
+        return 0.0, [(group.options[0][0], group.character)]
+    if not spans:
+        return 0.0, []
+    options = [(_score(read[rows], group.options[k], group.height), k, rows) for k, rows in spans]
+    score, k, rows = max(options, key=lambda o: o[0])
+    return score, list(zip(group.options[k], range(len(read))[rows], strict=True))
+
+
+def best_reading(groups: list[Group], found: Candidates, read: Sequence[Read]) -> Chosen:
+    """The reading of the whole row the model is surest of: each group by itself, or two
+    neighbours read as one digit (JOIN_COST), whichever scores best over the row."""
+    best: list[tuple[float, Chosen]] = [(0.0, [])]  # the best reading of the first j groups
+    for j, group in enumerate(groups):
+        score, pieces = _alone(group, found.spans[j], read)
+        choice = (best[j][0] + score, best[j][1] + pieces)
+        row = found.joins[j - 1] if j > 0 else None
+        joint = groups[j - 1].with_next if j > 0 else None
+        if row is not None and joint is not None:
+            height = max(groups[j - 1].height, group.height)
+            joined = best[j - 1][0] + _score([read[row]], [joint], height) - JOIN_COST
+            if joined > choice[0]:
+                choice = (joined, best[j - 1][1] + [(joint, row)])
+        best.append(choice)
+    return best[-1][1]
