@@ -22,6 +22,7 @@ import numpy as np
 from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from mnistlib.errors import ImageError
+from mnistlib.recognition import page
 
 #: Images with more pixels than this are refused before their pixels are decoded (a digit needs a
 #: few thousand pixels), unless they are JPEGs, which are decoded at a reduced scale (below).
@@ -298,6 +299,10 @@ class Decoded:
 
     image: Image.Image | np.ndarray
     scaling: tuple[float, float] = (0.0, 1.0)  #: (offset, divisor) of an array's values
+    #: In a photo of a sheet on a desk: the sheet's corners (x, y; top-left, top-right,
+    #: bottom-right, bottom-left) in the photo as decoded; ``image`` is then the sheet alone,
+    #: straightened, and boxes in it are in the straightened sheet's pixels. None otherwise.
+    page: np.ndarray | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -321,8 +326,18 @@ class Decoded:
         return _from_array(self.image, self.scaling, box, side, area)
 
 
+def _on_page(image: Image.Image) -> Decoded:
+    """``image`` decoded; a photo of a sheet on a desk as the sheet alone, straightened."""
+    corners = page.find_sheet(image)
+    if corners is None:
+        return Decoded(image)
+    return Decoded(page.straighten(image, corners), page=corners)
+
+
 def decode(source: Source) -> Decoded:
     """Decode ``source`` (see ``Source``) once, at full size, checking it as ``read_image`` does.
+    A photo of a sheet of paper on a desk is decoded as the sheet alone, straightened
+    (``page.find_sheet``; ``Decoded.page`` then holds its corners in the photo).
 
     Raises ImageError for anything unusable (too large, empty, damaged, not an image) and
     FileNotFoundError for a missing path.
@@ -336,16 +351,16 @@ def decode(source: Source) -> Decoded:
             source.load()
         except (OSError, SyntaxError, ValueError, EOFError) as err:
             raise ImageError(f"the image is truncated or damaged ({err})") from None
-        return Decoded(_normalised(source))
+        return _on_page(_normalised(source))
     if isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
-        return Decoded(_normalised(_open(source)))
+        return _on_page(_normalised(_open(source)))
     if not isinstance(source, np.ndarray) and hasattr(source, "__array__"):
         with contextlib.suppress(Exception):  # array-likes: TensorFlow tensors and such
             source = np.asarray(source)
     if isinstance(source, np.ndarray):
         checked = _checked_array(source)
         if isinstance(checked, Image.Image):
-            return Decoded(checked)
+            return _on_page(checked)
         return Decoded(checked, _scaling(float(checked.min()), float(checked.max())))
     raise ImageError(
         f"cannot read an image from a {type(source).__name__}; pass a path, bytes, "

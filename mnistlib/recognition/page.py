@@ -1,0 +1,167 @@
+"""Finding the sheet of paper in a photo of a sheet on a desk, and straightening it.
+
+``find_sheet`` looks at the photo shrunk to SHEET_SIDE pixels a side: the sheet is the largest
+bright, grey (unsaturated) region, found by Otsu's threshold on a paper score (brightness lowered
+by saturation, so a wood or coloured desk scores low), its holes (the writing) filled. It is
+taken for a sheet only on clear evidence: it covers MIN_SHARE..MAX_SHARE of the photo, something
+that is not paper surrounds it (most of the photo's edge), it is clearly brighter than what
+surrounds it, and four corners fit it (a quadrilateral with roughly right angles that it
+fills). A scan, a canvas export, a digit on white filling the frame or light-on-dark digits
+show no such border, and are left as they are.
+
+``straighten`` warps the sheet found to an upright rectangle (a perspective transform, in
+Pillow) and keeps it without a thin margin along its edge: nothing outside the sheet is read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+from scipy import ndimage
+
+#: The photo is searched for a sheet at this longest side: a sheet's outline needs no more.
+SHEET_SIDE = 256
+#: Images smaller than this a side are never photos of a sheet on a desk (MNIST's 28x28, crops).
+MIN_PHOTO_SIDE = 96
+#: Saturation lowers the paper score this much: white and grey paper score their brightness,
+#: a wood or coloured desk of the same brightness far less.
+SATURATION_WEIGHT = 1.0
+#: The sheet covers at least this share of the photo (less is a note on a desk, or not a sheet)
+#: and at most this share (more is paper filling the frame: a scan, a canvas, a close-up).
+MIN_SHARE, MAX_SHARE = 0.25, 0.92
+#: At least this share of the photo's outermost ring of pixels is not paper: the desk around.
+MIN_BORDER = 0.5
+#: The sheet's median paper score exceeds the surroundings' by at least this much (of 0..1).
+MIN_CONTRAST = 0.15
+#: The sheet fills at least this share of its quadrilateral, and the quadrilateral holds at
+#: least SHEET_INSIDE of the sheet: a disc, a blob or a digit's stroke fits four corners badly.
+QUAD_FILL, SHEET_INSIDE = 0.9, 0.95
+#: Each corner's angle lies within this many degrees of a right angle (a tilted or gently
+#: photographed-at-an-angle sheet stays near 90 degrees).
+MAX_SKEW = 30.0
+#: The straightened sheet loses this share of its width and height at each edge: the edge's
+#: shadow and the blur across it would otherwise read as ink.
+EDGE_MARGIN = 0.03
+
+
+def _paper_score(image: Image.Image) -> np.ndarray:
+    """Brightness lowered by saturation, in [0, 1], of ``image`` (RGB or L)."""
+    rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255
+    high, low = rgb.max(axis=2), rgb.min(axis=2)
+    saturation = (high - low) / np.maximum(high, 1e-3)
+    luminance = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return np.clip(luminance - SATURATION_WEIGHT * saturation * luminance, 0.0, 1.0)
+
+
+def _otsu(values: np.ndarray) -> float:
+    """Otsu's threshold of values in [0, 1]: the split leaving two classes most apart."""
+    counts, edges = np.histogram(values, bins=64, range=(0.0, 1.0))
+    centres = (edges[:-1] + edges[1:]) / 2
+    weight = np.cumsum(counts).astype(np.float64)
+    mass = np.cumsum(counts * centres)
+    total, total_mass = weight[-1], mass[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (total_mass * weight / total - mass) ** 2 / (weight * (total - weight))
+    return float(edges[int(np.nanargmax(between[:-1])) + 1])
+
+
+def _largest_region(mask: np.ndarray) -> np.ndarray:
+    """The largest 4-connected region of ``mask``, thin links to its neighbours cut, holes
+    (the writing, printed lines) filled."""
+    mask = ndimage.binary_opening(mask, np.ones((3, 3), dtype=bool))
+    labels, n = ndimage.label(mask)
+    if n == 0:
+        return mask
+    sizes = np.bincount(labels.ravel())[1:]
+    return ndimage.binary_fill_holes(labels == int(np.argmax(sizes)) + 1)
+
+
+def _corners(region: np.ndarray) -> np.ndarray:
+    """The four corners of a region: (x, y) top-left, top-right, bottom-right, bottom-left,
+    the points farthest out along the diagonals (a sheet tilted well under 45 degrees)."""
+    rows, cols = np.nonzero(region)
+    x, y = cols + 0.5, rows + 0.5
+    picks = [np.argmin(x + y), np.argmax(x - y), np.argmax(x + y), np.argmin(x - y)]
+    return np.array([[x[i], y[i]] for i in picks], dtype=np.float64)
+
+
+def _quad_mask(corners: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    canvas = Image.new("1", (shape[1], shape[0]), 0)
+    ImageDraw.Draw(canvas).polygon([tuple(p) for p in corners], fill=1)
+    return np.asarray(canvas, dtype=bool)
+
+
+def _square_enough(corners: np.ndarray) -> bool:
+    """Whether every corner's angle is within MAX_SKEW degrees of a right angle."""
+    for k in range(4):
+        a = corners[k - 1] - corners[k]
+        b = corners[(k + 1) % 4] - corners[k]
+        norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+        if norms == 0:
+            return False
+        angle = np.degrees(np.arccos(np.clip(float(a @ b) / norms, -1.0, 1.0)))
+        if abs(angle - 90.0) > MAX_SKEW:
+            return False
+    return True
+
+
+def _ring(values: np.ndarray) -> np.ndarray:
+    """The outermost pixels of an image, all four sides."""
+    return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
+
+
+def _sheet_in(score: np.ndarray) -> np.ndarray | None:
+    """The sheet's corners in a paper-score map, or None without clear evidence of one."""
+    region = _largest_region(score > _otsu(score))
+    share = float(region.mean())
+    if not MIN_SHARE <= share <= MAX_SHARE:
+        return None
+    if 1.0 - float(_ring(region).mean()) < MIN_BORDER:
+        return None
+    if float(np.median(score[region]) - np.median(score[~region])) < MIN_CONTRAST:
+        return None
+    corners = _corners(region)
+    quad = _quad_mask(corners, region.shape)
+    inside = float((region & quad).sum())
+    if inside < QUAD_FILL * quad.sum() or inside < SHEET_INSIDE * region.sum():
+        return None
+    return corners if _square_enough(corners) else None
+
+
+def find_sheet(image: Image.Image) -> np.ndarray | None:
+    """The corners of the sheet of paper in a photo of a sheet and its surroundings, as (x, y)
+    in ``image``'s pixels (top-left, top-right, bottom-right, bottom-left); None when the image
+    shows no sheet with a clear border of something else around it (a scan, a canvas, a crop).
+    """
+    if min(image.size) < MIN_PHOTO_SIDE or image.mode not in ("RGB", "L"):
+        return None  # small images and transparent ones (canvas exports) are not desk photos
+    small = image.copy()
+    small.thumbnail((SHEET_SIDE, SHEET_SIDE), Image.Resampling.BOX)
+    corners = _sheet_in(_paper_score(small))
+    if corners is None:
+        return None
+    return corners * np.array([image.width / small.width, image.height / small.height])
+
+
+def _perspective(target: np.ndarray, source: np.ndarray) -> tuple[float, ...]:
+    """Pillow's PERSPECTIVE coefficients taking each ``target`` point to its ``source``."""
+    rows = []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    solution = np.linalg.solve(np.array(rows, dtype=np.float64), source.ravel())
+    return tuple(float(c) for c in solution)
+
+
+def straighten(image: Image.Image, corners: np.ndarray) -> Image.Image:
+    """The sheet with ``corners`` (see ``find_sheet``) warped upright to a rectangle as large
+    as its sides, less EDGE_MARGIN at each edge."""
+    width = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
+    height = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
+    margin = np.array([EDGE_MARGIN * width, EDGE_MARGIN * height])
+    size = (max(1, round(width - 2 * margin[0])), max(1, round(height - 2 * margin[1])))
+    # The output's (0, 0) lies EDGE_MARGIN inside the sheet's top-left corner.
+    upright = np.array([[0, 0], [width, 0], [width, height], [0, height]]) - margin
+    return image.transform(
+        size, Image.Transform.PERSPECTIVE, _perspective(upright, corners), Image.Resampling.BICUBIC
+    )
