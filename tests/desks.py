@@ -53,9 +53,12 @@ def on_desk(
     light: float = 0.35,
     seed: int = 0,
     quality: int = 85,
+    extras: tuple[str, ...] = (),
 ) -> bytes:
     """``paper`` turned by ``tilt`` degrees and laid on a ``desk`` (see DESKS), covering about
-    ``share`` of a ``frame``-sized photo, lit ``light`` darker on one side; JPEG bytes."""
+    ``share`` of a ``frame``-sized photo, lit ``light`` darker on one side; JPEG bytes.
+    ``extras``: "second" (another sheet's edge at the side), "hand" (fingers over the sheet's
+    edge), "shadow" (a soft shadow across a corner)."""
     rng = np.random.default_rng(seed)
     w, h = frame
     scale = (share * w * h / (paper.width * paper.height)) ** 0.5
@@ -70,7 +73,20 @@ def on_desk(
     photo = Image.fromarray(desk_pixels).filter(ImageFilter.GaussianBlur(1))
     left = (w - paper.width) // 2 + int(rng.integers(-20, 21))
     top = (h - paper.height) // 2 + int(rng.integers(-20, 21))
+    if "second" in extras:  # another sheet, mostly out of the frame on the right
+        other = Image.new("RGB", (w // 3, h), (232, 232, 226)).rotate(-4, expand=True)
+        photo.paste(other, (w - w // 12, -20), Image.new("L", (w // 3, h), 255).rotate(-4, expand=True))
     photo.paste(paper, (left, top), mask)
+    draw = ImageDraw.Draw(photo)
+    if "hand" in extras:  # a thumb and fingers over the bottom-left edge
+        for k in range(4):
+            x = left + 40 + 55 * k
+            draw.ellipse([x, min(top + paper.height, h) - 60, x + 45, h + 40], fill=(205, 150, 120))
+    if "shadow" in extras:
+        shade = Image.new("L", frame, 0)
+        ImageDraw.Draw(shade).polygon([(w, 0), (w, h // 2), (w // 2, 0)], fill=90)
+        shade = shade.filter(ImageFilter.GaussianBlur(25))
+        photo = Image.composite(Image.new("RGB", frame, 0), photo, shade)
     side = np.linspace(1.0, 1.0 - light, w, dtype=np.float32)[None, :, None]
     lit = np.asarray(photo, dtype=np.float32) * side
     buffer = io.BytesIO()

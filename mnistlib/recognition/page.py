@@ -35,7 +35,15 @@ MIN_BORDER = 0.5
 MIN_CONTRAST = 0.15
 #: The sheet fills at least this share of its quadrilateral, and the quadrilateral holds at
 #: least SHEET_INSIDE of the sheet: a disc, a blob or a digit's stroke fits four corners badly.
-QUAD_FILL, SHEET_INSIDE = 0.9, 0.95
+QUAD_FILL, SHEET_INSIDE = 0.85, 0.95
+#: A point of the outline within this many pixels (at SHEET_SIDE) of a side's line is on it.
+LINE_TOLERANCE = 1.5
+#: At least this share of the outline lies within 2 LINE_TOLERANCE of the four sides' lines: a
+#: sheet's edges are straight (a shadow or a hand may hide a part), a blob's are not.
+STRAIGHT_SHARE = 0.6
+#: The writing (the holes filled in the bright region) covers at most this share of a sheet:
+#: more is bright ink on a dark ground (a light-on-dark 0 filled in is a blob, not a sheet).
+MAX_INK_SHARE = 0.25
 #: Each corner's angle lies within this many degrees of a right angle (a tilted or gently
 #: photographed-at-an-angle sheet stays near 90 degrees).
 MAX_SKEW = 30.0
@@ -65,15 +73,16 @@ def _otsu(values: np.ndarray) -> float:
     return float(edges[int(np.nanargmax(between[:-1])) + 1])
 
 
-def _largest_region(mask: np.ndarray) -> np.ndarray:
+def _largest_region(mask: np.ndarray) -> tuple[np.ndarray, float]:
     """The largest 4-connected region of ``mask``, thin links to its neighbours cut, holes
-    (the writing, printed lines) filled."""
+    (the writing, printed lines) filled; and the share of it the holes filled."""
     mask = ndimage.binary_opening(mask, np.ones((3, 3), dtype=bool))
     labels, n = ndimage.label(mask)
     if n == 0:
-        return mask
-    sizes = np.bincount(labels.ravel())[1:]
-    return ndimage.binary_fill_holes(labels == int(np.argmax(sizes)) + 1)
+        return mask, 0.0
+    largest = labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
+    filled = ndimage.binary_fill_holes(largest)
+    return filled, 1.0 - float(largest.sum()) / max(1.0, float(filled.sum()))
 
 
 def _corners(region: np.ndarray) -> np.ndarray:
@@ -83,6 +92,51 @@ def _corners(region: np.ndarray) -> np.ndarray:
     x, y = cols + 0.5, rows + 0.5
     picks = [np.argmin(x + y), np.argmax(x - y), np.argmax(x + y), np.argmin(x - y)]
     return np.array([[x[i], y[i]] for i in picks], dtype=np.float64)
+
+
+def _line(points: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The straight line through ``points`` (n x 2), as (unit normal, offset), fitted twice
+    by total least squares, the second time without the points far off the first line (the
+    edge of a shadow or a finger crossing the sheet's side)."""
+    for _ in range(2):
+        if len(points) < 3:
+            return None
+        centre = points.mean(axis=0)
+        normal = np.linalg.svd(points - centre, full_matrices=False)[2][1]
+        offset = float(normal @ centre)
+        distance = np.abs(points @ normal - offset)
+        points = points[distance <= max(LINE_TOLERANCE, 2.0 * float(np.median(distance)))]
+    return normal, offset
+
+
+def _fit_quad(region: np.ndarray, corners: np.ndarray) -> np.ndarray | None:
+    """The quadrilateral whose sides are straight lines fitted to the region's outline near
+    each side of ``corners``: a corner hidden by a shadow or a hand is found where its two
+    sides meet. None when the outline is not straight (less than STRAIGHT_SHARE of it lies
+    on the lines): a blob, a disc, a digit's stroke."""
+    edge = region & ~ndimage.binary_erosion(region)
+    rows, cols = np.nonzero(edge)
+    points = np.stack([cols + 0.5, rows + 0.5], axis=1)
+    distances = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        t = np.clip((points - a) @ (b - a) / max(float((b - a) @ (b - a)), 1e-9), 0.0, 1.0)
+        distances.append(np.linalg.norm(points - (a + t[:, None] * (b - a)), axis=1))
+    side = np.argmin(np.stack(distances), axis=0)
+    lines = [_line(points[side == k]) for k in range(4)]
+    if any(line is None for line in lines):
+        return None
+    off = np.array([abs(points[i] @ lines[k][0] - lines[k][1]) for i, k in enumerate(side)])  # type: ignore[index]
+    if float(np.mean(off <= 2 * LINE_TOLERANCE)) < STRAIGHT_SHARE:
+        return None
+    quad = []
+    for k in range(4):  # corner k lies on sides k - 1 and k
+        (n1, d1), (n2, d2) = lines[k - 1], lines[k]  # type: ignore[misc]
+        matrix = np.array([n1, n2])
+        if abs(np.linalg.det(matrix)) < 1e-6:
+            return None
+        quad.append(np.linalg.solve(matrix, [d1, d2]))
+    return np.array(quad)
 
 
 def _quad_mask(corners: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -112,15 +166,17 @@ def _ring(values: np.ndarray) -> np.ndarray:
 
 def _sheet_in(score: np.ndarray) -> np.ndarray | None:
     """The sheet's corners in a paper-score map, or None without clear evidence of one."""
-    region = _largest_region(score > _otsu(score))
+    region, holes = _largest_region(score > _otsu(score))
     share = float(region.mean())
-    if not MIN_SHARE <= share <= MAX_SHARE:
+    if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
         return None
     if 1.0 - float(_ring(region).mean()) < MIN_BORDER:
         return None
     if float(np.median(score[region]) - np.median(score[~region])) < MIN_CONTRAST:
         return None
-    corners = _corners(region)
+    corners = _fit_quad(region, _corners(region))
+    if corners is None:
+        return None
     quad = _quad_mask(corners, region.shape)
     inside = float((region & quad).sum())
     if inside < QUAD_FILL * quad.sum() or inside < SHEET_INSIDE * region.sum():
