@@ -29,8 +29,9 @@ SATURATION_WEIGHT = 1.0
 #: The sheet covers at least this share of the photo (less is a note on a desk, or not a sheet)
 #: and at most this share (more is paper filling the frame: a scan, a canvas, a close-up).
 MIN_SHARE, MAX_SHARE = 0.25, 0.92
-#: At least this share of the photo's outermost ring of pixels is not paper: the desk around.
-MIN_BORDER = 0.5
+#: At least this share of the photo's outermost ring of pixels is not paper: the desk around
+#: (a tall sheet in a wide photo runs off the top and bottom: the desk shows at the sides).
+MIN_BORDER = 0.3
 #: The sheet's median paper score exceeds the surroundings' by at least this much (of 0..1).
 MIN_CONTRAST = 0.15
 #: The sheet fills at least this share of its quadrilateral, and the quadrilateral holds at
@@ -73,16 +74,16 @@ def _otsu(values: np.ndarray) -> float:
     return float(edges[int(np.nanargmax(between[:-1])) + 1])
 
 
-def _largest_region(mask: np.ndarray) -> tuple[np.ndarray, float]:
-    """The largest 4-connected region of ``mask``, thin links to its neighbours cut, holes
-    (the writing, printed lines) filled; and the share of it the holes filled."""
-    mask = ndimage.binary_opening(mask, np.ones((3, 3), dtype=bool))
-    labels, n = ndimage.label(mask)
+def _largest_region(bright: np.ndarray) -> tuple[np.ndarray, float]:
+    """The largest 4-connected region of ``bright``, thin links to its neighbours cut, holes
+    (the writing, printed lines, the inside of a 0) filled; and the share of it not bright."""
+    opened = ndimage.binary_opening(bright, np.ones((3, 3), dtype=bool))
+    labels, n = ndimage.label(opened)
     if n == 0:
-        return mask, 0.0
+        return opened, 0.0
     largest = labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
     filled = ndimage.binary_fill_holes(largest)
-    return filled, 1.0 - float(largest.sum()) / max(1.0, float(filled.sum()))
+    return filled, float((filled & ~bright).sum()) / max(1.0, float(filled.sum()))
 
 
 def _corners(region: np.ndarray) -> np.ndarray:
