@@ -12,7 +12,12 @@ import io
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-DESKS = {"dark": (45, 38, 34), "wood": (150, 100, 58), "grey": (105, 105, 108), "blue": (40, 70, 120)}
+DESKS = {
+    "dark": (45, 38, 34),
+    "wood": (150, 100, 58),
+    "grey": (105, 105, 108),
+    "blue": (40, 70, 120),
+}
 
 
 def eight(size=(300, 400), ink=25, paper=235, width=16) -> Image.Image:
@@ -75,7 +80,8 @@ def on_desk(
     top = (h - paper.height) // 2 + int(rng.integers(-20, 21))
     if "second" in extras:  # another sheet, mostly out of the frame on the right
         other = Image.new("RGB", (w // 3, h), (232, 232, 226)).rotate(-4, expand=True)
-        photo.paste(other, (w - w // 12, -20), Image.new("L", (w // 3, h), 255).rotate(-4, expand=True))
+        other_mask = Image.new("L", (w // 3, h), 255).rotate(-4, expand=True)
+        photo.paste(other, (w - w // 12, -20), other_mask)
     photo.paste(paper, (left, top), mask)
     draw = ImageDraw.Draw(photo)
     if "hand" in extras:  # a thumb and fingers over the bottom-left edge
