@@ -124,15 +124,18 @@ def _fit_quad(region: np.ndarray, corners: np.ndarray) -> np.ndarray | None:
         t = np.clip((points - a) @ (b - a) / max(float((b - a) @ (b - a)), 1e-9), 0.0, 1.0)
         distances.append(np.linalg.norm(points - (a + t[:, None] * (b - a)), axis=1))
     side = np.argmin(np.stack(distances), axis=0)
-    lines = [_line(points[side == k]) for k in range(4)]
-    if any(line is None for line in lines):
+    found = [_line(points[side == k]) for k in range(4)]
+    lines = [line for line in found if line is not None]
+    if len(lines) < 4:
         return None
-    off = np.array([abs(points[i] @ lines[k][0] - lines[k][1]) for i, k in enumerate(side)])  # type: ignore[index]
+    normals = np.array([normal for normal, _ in lines])
+    offsets = np.array([offset for _, offset in lines])
+    off = np.abs(np.einsum("ij,ij->i", points, normals[side]) - offsets[side])
     if float(np.mean(off <= 2 * LINE_TOLERANCE)) < STRAIGHT_SHARE:
         return None
     quad = []
     for k in range(4):  # corner k lies on sides k - 1 and k
-        (n1, d1), (n2, d2) = lines[k - 1], lines[k]  # type: ignore[misc]
+        (n1, d1), (n2, d2) = lines[k - 1], lines[k]
         matrix = np.array([n1, n2])
         if abs(np.linalg.det(matrix)) < 1e-6:
             return None
