@@ -19,7 +19,7 @@ import mnistlib
 mnistlib.quiet_tensorflow()  # before keras: no TensorFlow log lines
 import keras  # noqa: E402
 
-from benchmarks import models, profile  # noqa: E402
+from benchmarks import models, profile, scenes  # noqa: E402
 from benchmarks.row import Row  # noqa: E402
 from mnistlib import data  # noqa: E402
 from mnistlib.files import atomic_write, results_dir  # noqa: E402
@@ -302,6 +302,8 @@ BENCHMARKS: dict[str, Callable[[bool], list[Row]]] = {
     "latency": recognition_latency,
     "forms": forms_accuracy,
     "numbers": numbers_accuracy,
+    "scenes": scenes.scenes,  # issue 26: per scene, beside Tesseract and the plain sheet
+    "big_photos": scenes.big_photos,
     "profile": profile.profile,
     "first_filters": profile.first_filters,
     "determinism": determinism_cost,

@@ -145,6 +145,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     numbers.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
 
+    scenes = commands.add_parser(
+        "scenes",
+        parents=[model_option],
+        help="measure reading the scenes people photograph",
+        description="Read composed scenes: a sheet on a desk and the same sheet alone, form "
+        "boxes, ruled and squared paper, dates/prices/times with separators, shapes and words; "
+        "digits from MNIST (of the split) and drawn with pen strokes. Per scene: the whole text "
+        "read right, digits and separators, sure answers to shapes, right answers doubted and "
+        "wrong-but-sure answers.",
+    )
+    scenes.add_argument("--n", type=_positive, default=100, help="scenes per row (default 100)")
+    scenes.add_argument(
+        "--split",
+        choices=("validation", "test"),
+        default="validation",
+        help="MNIST digits and styles: validation (for choosing; held-out styles left out) or "
+        "test (every style)",
+    )
+    scenes.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    scenes.add_argument("--figure", type=Path, help="save the risk-coverage curves as this PNG")
+
     commands.add_parser(
         "results",
         help="print the accuracy table recorded by the notebooks",
@@ -283,6 +304,23 @@ def forms(
     return ExitStatus.OK
 
 
+def scenes(model: Path | None, *, n: int, split: str, seed: int, figure: Path | None) -> ExitStatus:
+    """Read the composed scenes and print the figures per scene and digit source."""
+    from mnistlib.measure import format_scenes, plot_risk_coverage, read_scenes, scene_row
+
+    recognizer = _load(model)
+    if recognizer is None:
+        return ExitStatus.NO_MODEL
+    groups = read_scenes(recognizer, split=split, n=n, seed=seed)
+    print(f"{split} scenes, {n} per row")
+    print(format_scenes([scene_row(reads) for reads in groups]))
+    if figure:
+        named = {f"{g[0].kind} ({g[0].source})": g for g in groups if g[0].kind != "shapes"}
+        plot_risk_coverage(named).savefig(figure, dpi=100)
+        print(f"saved {figure}")
+    return ExitStatus.OK
+
+
 def results() -> ExitStatus:
     """Print the accuracy table and where it was read from (creates nothing)."""
     from mnistlib.results import format_results, load_results, results_path
@@ -317,4 +355,6 @@ def main(argv: list[str] | None = None) -> int:
         return numbers(args.model, n=args.n, seed=args.seed)
     if args.command == "forms":
         return forms(args.model, n=args.n, seed=args.seed, samples=args.samples, digits=args.digits)
+    if args.command == "scenes":
+        return scenes(args.model, n=args.n, split=args.split, seed=args.seed, figure=args.figure)
     return results()

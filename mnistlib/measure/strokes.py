@@ -223,6 +223,19 @@ def draw_digit(
     return _on_canvas(digit_ink(digit, rng, height=height, width=width), size, rng)
 
 
+def render_strokes(
+    strokes: list[Stroke],
+    rng: np.random.Generator,
+    *,
+    height: float,
+    width: float,
+    wobble: float = 0.035,
+) -> np.ndarray:
+    """Any stroke template (unit box, as ``DIGITS``) bent, slanted and drawn ``height`` px tall
+    with a ``width`` px pen: a tight uint8 crop, ink 255 on 0."""
+    return _render(_distort(strokes, rng, wobble), height, width)
+
+
 def _scribble(rng: np.random.Generator) -> list[Stroke]:
     kind = int(rng.integers(4))
     if kind == 0:  # a coil: loops running sideways, like a phone cord
@@ -284,7 +297,7 @@ def draw_non_digit(
     return _on_canvas(ink, size, rng), name
 
 
-def _mnist_ink(image: np.ndarray, height: float) -> np.ndarray:
+def mnist_ink(image: np.ndarray, height: float) -> np.ndarray:
     """An MNIST digit cropped to its ink and scaled to ``height`` px."""
     ink = _crop(np.asarray(image, dtype=np.uint8))
     factor = height / ink.shape[0]
@@ -321,7 +334,7 @@ def compose_number(
         h = height * rng.uniform(0.85, 1.15)
         if source == "mnist":
             assert mnist_images is not None  # checked above
-            inks.append(_mnist_ink(mnist_images[i], h))
+            inks.append(mnist_ink(mnist_images[i], h))
         else:
             inks.append(digit_ink(int(digit), rng, height=h, width=pen * rng.uniform(0.9, 1.1)))
     margin = height // 2

@@ -1,0 +1,101 @@
+"""Scenes people photograph, composed offline (mnistlib.measure.scenes, glyphs, paper)."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mnistlib.measure import HELD_OUT, SCENE_KINDS, make_scene, scene_set, shape_ink, write_line
+
+FORMAT = r"[0-9]+([/.,:-][0-9]+)+"
+
+
+def _size(data: bytes) -> tuple[int, int]:
+    return Image.open(io.BytesIO(data)).size
+
+
+@pytest.mark.parametrize("kind", SCENE_KINDS)
+def test_a_scene_is_the_same_for_the_same_seed(kind):
+    a = make_scene(kind, np.random.default_rng([3, 1]))
+    b = make_scene(kind, np.random.default_rng([3, 1]))
+    c = make_scene(kind, np.random.default_rng([3, 2]))
+    assert a == b
+    assert a.data != c.data
+
+
+@pytest.mark.parametrize("kind", SCENE_KINDS)
+def test_each_kind_writes_what_its_truth_says(kind):
+    scenes = [make_scene(kind, np.random.default_rng([5, i])) for i in range(8)]
+    for scene in scenes:
+        assert scene.kind == kind
+        image = Image.open(io.BytesIO(scene.data))
+        image.load()  # a whole, readable file
+        if kind == "shapes":
+            assert scene.truth == "" and scene.source == "drawn"
+        elif kind == "separators":
+            assert re.fullmatch(FORMAT, scene.truth), scene.truth
+        else:
+            assert scene.truth.isdigit()
+    lengths = {len(s.truth) for s in scenes}
+    if kind in ("sheet", "desk"):
+        assert lengths <= {1, 2, 3, 4}
+    if kind == "boxes":
+        assert lengths <= {3, 4, 5, 6}
+
+
+def test_a_desk_photo_is_1200_by_900_and_holds_the_plain_sheets_writing():
+    desks = scene_set("desk", 3, source="strokes", seed=4)
+    sheets = scene_set("sheet", 3, source="strokes", seed=4)
+    for desk, sheet in zip(desks, sheets, strict=True):
+        assert _size(desk.data) == (1200, 900)
+        assert desk.data[:2] == b"\xff\xd8"  # a JPEG
+        assert desk.truth == sheet.truth
+        width, height = _size(sheet.data)
+        assert 0.45 * 1200 * 900 < width * height < 0.92 * 1200 * 900  # the sheet's share
+
+
+def test_mnist_scenes_use_the_split_s_digits_and_validation_leaves_out_the_held_out_styles(mnist):
+    validation = scene_set("separators", 30, split="validation", seed=0)
+    test = scene_set("separators", 30, split="test", seed=0)
+    assert not any(s.held_out for s in validation)
+    assert {s.style for s in validation}.isdisjoint(HELD_OUT["separators"])
+    assert any(s.held_out for s in test)
+    assert [s.truth for s in validation] != [s.truth for s in test]
+    assert all(s.source == "mnist" for s in validation)
+
+
+def test_a_written_line_has_one_box_per_character_and_separators_where_they_belong():
+    rng = np.random.default_rng(0)
+    ink, boxes = write_line("12.50", rng, height=60)
+    assert len(boxes) == 5 and ink.dtype == np.uint8
+    left, top, right, bottom = boxes[2]  # the dot: small, on the baseline
+    digit_bottom = np.median([boxes[i][3] for i in (0, 1, 3, 4)])
+    assert right - left < 20 and bottom - top < 20
+    assert abs(bottom - digit_bottom) < 10
+    ink, boxes = write_line("14:30", rng, height=60)
+    assert 20 < boxes[2][3] - boxes[2][1] < 70  # a colon: two dots, one above the other
+    ink, boxes = write_line("0-1", rng, height=60)
+    dash = boxes[1]
+    assert dash[3] < np.median([boxes[0][3], boxes[2][3]]) - 10  # above the baseline
+    with pytest.raises(ValueError, match="separator"):
+        write_line("1+2", rng)
+
+
+def test_shapes_are_drawn_and_unknown_names_refused():
+    ink = shape_ink("smiley", np.random.default_rng(0), height=80, width=6)
+    assert 70 < ink.shape[0] < 100 and ink.max() == 255
+    with pytest.raises(ValueError, match="shape"):
+        shape_ink("heart", np.random.default_rng(0), height=80, width=6)
+
+
+def test_unknown_kind_split_and_source_are_refused():
+    with pytest.raises(ValueError, match="kind"):
+        make_scene("receipt", np.random.default_rng(0))
+    with pytest.raises(ValueError, match="split"):
+        scene_set("desk", 1, split="train")
+    with pytest.raises(ValueError, match="source"):
+        scene_set("desk", 1, source="emnist")
