@@ -33,10 +33,16 @@ MIN_SHARE, MAX_SHARE = 0.25, 0.92
 #: (a tall sheet in a wide photo runs off the top and bottom: the desk shows at the sides).
 MIN_BORDER = 0.3
 #: The sheet's median paper score exceeds the surroundings' by at least this much (of 0..1).
-MIN_CONTRAST = 0.15
+MIN_CONTRAST = 0.08
+#: A side within this many pixels (at SHEET_SIDE) of the photo's edge lies along it. A sheet
+#: may run out of the frame on two opposite sides (a tall sheet in a wide photo), never more.
+FRAME_NEAR = 3.0
+#: Thresholds tried around Otsu's when it finds no sheet (light falling unevenly across a pale
+#: desk makes part of the desk as bright as the sheet's shaded side).
+THRESHOLD_STEPS = (-0.12, -0.06, 0.06, 0.12, 0.18)
 #: The sheet fills at least this share of its quadrilateral, and the quadrilateral holds at
 #: least SHEET_INSIDE of the sheet: a disc, a blob or a digit's stroke fits four corners badly.
-QUAD_FILL, SHEET_INSIDE = 0.85, 0.95
+QUAD_FILL, SHEET_INSIDE = 0.85, 0.9
 #: A point of the outline within this many pixels (at SHEET_SIDE) of a side's line is on it.
 LINE_TOLERANCE = 1.5
 #: At least this share of the outline lies within 2 LINE_TOLERANCE of the four sides' lines: a
@@ -163,14 +169,30 @@ def _square_enough(corners: np.ndarray) -> bool:
     return True
 
 
+def _framed_sides(corners: np.ndarray, shape: tuple[int, int]) -> list[int]:
+    """Which sides (0 top, 1 right, 2 bottom, 3 left of the quadrilateral) lie along the
+    photo's edge: a sheet running out of the frame there, or no sheet at all."""
+    height, width = shape
+    near = [
+        lambda p: p[1] <= FRAME_NEAR,
+        lambda p: p[0] >= width - FRAME_NEAR,
+        lambda p: p[1] >= height - FRAME_NEAR,
+        lambda p: p[0] <= FRAME_NEAR,
+    ]
+    return [
+        k for k in range(4) if any(f(corners[k]) and f(corners[(k + 1) % 4]) for f in near)
+    ]
+
+
 def _ring(values: np.ndarray) -> np.ndarray:
     """The outermost pixels of an image, all four sides."""
     return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
 
 
-def _sheet_in(score: np.ndarray) -> np.ndarray | None:
-    """The sheet's corners in a paper-score map, or None without clear evidence of one."""
-    region, holes = _largest_region(score > _otsu(score))
+def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float] | None:
+    """The sheet's corners when ``score`` above ``threshold`` shows clear evidence of one, and
+    how well the region fits them (its share inside the quadrilateral); else None."""
+    region, holes = _largest_region(score > threshold)
     share = float(region.mean())
     if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
         return None
@@ -179,13 +201,32 @@ def _sheet_in(score: np.ndarray) -> np.ndarray | None:
     if float(np.median(score[region]) - np.median(score[~region])) < MIN_CONTRAST:
         return None
     corners = _fit_quad(region, _corners(region))
-    if corners is None:
+    if corners is not None:  # once more without what sticks out (a second sheet touching it)
+        inside = region & ndimage.binary_dilation(_quad_mask(corners, region.shape), iterations=2)
+        corners = _fit_quad(inside, corners)
+    if corners is None or not _square_enough(corners):
         return None
+    framed = _framed_sides(corners, region.shape)
+    if len(framed) > 2 or (len(framed) == 2 and abs(framed[0] - framed[1]) != 2):
+        return None  # a bright part of the photo cut off by one straight edge: light, not paper
     quad = _quad_mask(corners, region.shape)
-    inside = float((region & quad).sum())
-    if inside < QUAD_FILL * quad.sum() or inside < SHEET_INSIDE * region.sum():
+    inside_share = float((region & quad).sum()) / float(region.sum())
+    if float((region & quad).sum()) < QUAD_FILL * quad.sum() or inside_share < SHEET_INSIDE:
         return None
-    return corners if _square_enough(corners) else None
+    return corners, inside_share
+
+
+def _sheet_in(score: np.ndarray) -> np.ndarray | None:
+    """The sheet's corners in a paper-score map, or None without clear evidence of one.
+    Otsu's threshold first; where uneven light defeats it, a few thresholds around it, the
+    best-fitting sheet winning."""
+    otsu = _otsu(score)
+    found = _sheet_at(score, otsu)
+    if found is not None:
+        return found[0]
+    tries = [_sheet_at(score, otsu + step) for step in THRESHOLD_STEPS]
+    fits = [found for found in tries if found is not None]
+    return max(fits, key=lambda found: found[1])[0] if fits else None
 
 
 def find_sheet(image: Image.Image) -> np.ndarray | None:
