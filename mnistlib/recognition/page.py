@@ -37,6 +37,9 @@ MIN_CONTRAST = 0.08
 #: A side within this many pixels (at SHEET_SIDE) of the photo's edge lies along it. A sheet
 #: may run out of the frame on two opposite sides (a tall sheet in a wide photo), never more.
 FRAME_NEAR = 3.0
+#: Across the sheet's outline (EDGE_BAND pixels each side, at SHEET_SIDE) the paper score drops
+#: by at least MIN_STEP: a sheet's edge is a step; light falling off across paper is not.
+EDGE_BAND, MIN_STEP = 3, 0.06
 #: Thresholds tried around Otsu's when it finds no sheet (light falling unevenly across a pale
 #: desk makes part of the desk as bright as the sheet's shaded side).
 THRESHOLD_STEPS = (-0.12, -0.06, 0.06, 0.12, 0.18)
@@ -210,6 +213,10 @@ def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float] |
     if len(framed) > 2 or (len(framed) == 2 and abs(framed[0] - framed[1]) != 2):
         return None  # a bright part of the photo cut off by one straight edge: light, not paper
     quad = _quad_mask(corners, region.shape)
+    inner = quad & ~ndimage.binary_erosion(quad, iterations=EDGE_BAND)
+    outer = ndimage.binary_dilation(quad, iterations=EDGE_BAND) & ~quad
+    if not outer.any() or np.median(score[inner]) - np.median(score[outer]) < MIN_STEP:
+        return None  # no step in brightness at the outline: light falling off, not an edge
     inside_share = float((region & quad).sum()) / float(region.sum())
     if float((region & quad).sum()) < QUAD_FILL * quad.sum() or inside_share < SHEET_INSIDE:
         return None
