@@ -328,10 +328,10 @@ class Decoded:
 
 def _on_page(image: Image.Image) -> Decoded:
     """``image`` decoded; a photo of a sheet on a desk as the sheet alone, straightened."""
-    corners = page.find_sheet(image)
-    if corners is None:
+    found = page.read_sheet(image)
+    if found is None:
         return Decoded(image)
-    return Decoded(page.straighten(image, corners), page=corners)
+    return Decoded(found[0], page=found[1])
 
 
 def decode(source: Source) -> Decoded:

@@ -59,7 +59,7 @@ MAX_INK_SHARE = 0.25
 MAX_SKEW = 30.0
 #: The straightened sheet loses this share of its width and height at each edge: the edge's
 #: shadow and the blur across it would otherwise read as ink.
-EDGE_MARGIN = 0.03
+EDGE_MARGIN = 0.06
 
 
 def _paper_score(image: Image.Image) -> np.ndarray:
@@ -80,7 +80,8 @@ def _otsu(values: np.ndarray) -> float:
     total, total_mass = weight[-1], mass[-1]
     with np.errstate(divide="ignore", invalid="ignore"):
         between = (total_mass * weight / total - mass) ** 2 / (weight * (total - weight))
-    return float(edges[int(np.nanargmax(between[:-1])) + 1])
+    between = np.nan_to_num(between[:-1], nan=-1.0)  # one class empty: no split there
+    return float(edges[int(np.argmax(between)) + 1])
 
 
 def _largest_region(bright: np.ndarray) -> tuple[np.ndarray, float]:
@@ -182,9 +183,7 @@ def _framed_sides(corners: np.ndarray, shape: tuple[int, int]) -> list[int]:
         lambda p: p[1] >= height - FRAME_NEAR,
         lambda p: p[0] <= FRAME_NEAR,
     ]
-    return [
-        k for k in range(4) if any(f(corners[k]) and f(corners[(k + 1) % 4]) for f in near)
-    ]
+    return [k for k in range(4) if any(f(corners[k]) and f(corners[(k + 1) % 4]) for f in near)]
 
 
 def _ring(values: np.ndarray) -> np.ndarray:
@@ -192,9 +191,10 @@ def _ring(values: np.ndarray) -> np.ndarray:
     return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
 
 
-def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float] | None:
+def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, np.ndarray] | None:
     """The sheet's corners when ``score`` above ``threshold`` shows clear evidence of one, and
-    how well the region fits them (its share inside the quadrilateral); else None."""
+    how well the region fits them (its share inside the quadrilateral), and the region; else
+    None."""
     region, holes = _largest_region(score > threshold)
     share = float(region.mean())
     if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
@@ -220,20 +220,37 @@ def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float] |
     inside_share = float((region & quad).sum()) / float(region.sum())
     if float((region & quad).sum()) < QUAD_FILL * quad.sum() or inside_share < SHEET_INSIDE:
         return None
-    return corners, inside_share
+    return corners, inside_share, region
 
 
-def _sheet_in(score: np.ndarray) -> np.ndarray | None:
-    """The sheet's corners in a paper-score map, or None without clear evidence of one.
+def _sheet_in(score: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sheet's corners in a paper-score map and its region (paper and writing), or None
+    without clear evidence of one.
     Otsu's threshold first; where uneven light defeats it, a few thresholds around it, the
     best-fitting sheet winning."""
+    if float(score.max() - score.min()) < MIN_CONTRAST:
+        return None  # flat: nothing to tell a sheet from a desk
     otsu = _otsu(score)
     found = _sheet_at(score, otsu)
-    if found is not None:
-        return found[0]
-    tries = [_sheet_at(score, otsu + step) for step in THRESHOLD_STEPS]
-    fits = [found for found in tries if found is not None]
-    return max(fits, key=lambda found: found[1])[0] if fits else None
+    if found is None:
+        tries = [_sheet_at(score, otsu + step) for step in THRESHOLD_STEPS]
+        fits = [found for found in tries if found is not None]
+        found = max(fits, key=lambda found: found[1]) if fits else None
+    return None if found is None else (found[0], found[2])
+
+
+def _find(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The sheet's corners in ``image``, its corners and region at SHEET_SIDE; or None."""
+    if min(image.size) < MIN_PHOTO_SIDE or image.mode not in ("RGB", "L"):
+        return None  # small images and transparent ones (canvas exports) are not desk photos
+    small = image.copy()
+    small.thumbnail((SHEET_SIDE, SHEET_SIDE), Image.Resampling.BOX)
+    found = _sheet_in(_paper_score(small))
+    if found is None:
+        return None
+    corners, region = found
+    scale = np.array([image.width / small.width, image.height / small.height])
+    return corners * scale, corners, region
 
 
 def find_sheet(image: Image.Image) -> np.ndarray | None:
@@ -241,14 +258,28 @@ def find_sheet(image: Image.Image) -> np.ndarray | None:
     in ``image``'s pixels (top-left, top-right, bottom-right, bottom-left); None when the image
     shows no sheet with a clear border of something else around it (a scan, a canvas, a crop).
     """
-    if min(image.size) < MIN_PHOTO_SIDE or image.mode not in ("RGB", "L"):
-        return None  # small images and transparent ones (canvas exports) are not desk photos
-    small = image.copy()
-    small.thumbnail((SHEET_SIDE, SHEET_SIDE), Image.Resampling.BOX)
-    corners = _sheet_in(_paper_score(small))
-    if corners is None:
+    found = _find(image)
+    return None if found is None else found[0]
+
+
+def read_sheet(image: Image.Image) -> tuple[Image.Image, np.ndarray] | None:
+    """The sheet in a photo of a sheet on a desk, straightened (``straighten``), with what
+    covers it from outside (a finger, the desk past a torn edge) painted over in the paper's
+    colour; and its corners in ``image``. None when there is no sheet (``find_sheet``)."""
+    found = _find(image)
+    if found is None:
         return None
-    return corners * np.array([image.width / small.width, image.height / small.height])
+    corners, small_corners, region = found
+    sheet = straighten(image, corners)
+    # One pixel less than the region: a finger's anti-aliased rim is painted over too.
+    mask = Image.fromarray(ndimage.binary_erosion(region).astype(np.uint8) * 255)
+    mask = straighten(mask, small_corners, size=sheet.size).point(lambda v: 255 * (v > 127))
+    paper = np.asarray(sheet)[np.asarray(mask) > 0]
+    if len(paper) == 0:
+        return sheet, corners
+    colour = tuple(int(v) for v in np.atleast_1d(np.median(paper, axis=0)))
+    plain = Image.new(sheet.mode, sheet.size, colour if len(colour) > 1 else colour[0])
+    return Image.composite(sheet, plain, mask.convert("L")), corners
 
 
 def _perspective(target: np.ndarray, source: np.ndarray) -> tuple[float, ...]:
@@ -261,15 +292,20 @@ def _perspective(target: np.ndarray, source: np.ndarray) -> tuple[float, ...]:
     return tuple(float(c) for c in solution)
 
 
-def straighten(image: Image.Image, corners: np.ndarray) -> Image.Image:
+def straighten(
+    image: Image.Image, corners: np.ndarray, size: tuple[int, int] | None = None
+) -> Image.Image:
     """The sheet with ``corners`` (see ``find_sheet``) warped upright to a rectangle as large
-    as its sides, less EDGE_MARGIN at each edge."""
+    as its sides (or ``size``), less EDGE_MARGIN at each edge."""
     width = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
     height = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
     margin = np.array([EDGE_MARGIN * width, EDGE_MARGIN * height])
-    size = (max(1, round(width - 2 * margin[0])), max(1, round(height - 2 * margin[1])))
+    inner = (max(1, round(width - 2 * margin[0])), max(1, round(height - 2 * margin[1])))
+    if size is not None:  # the same sheet at another size: scale the target rectangle
+        scale = np.array([size[0] / inner[0], size[1] / inner[1]])
+        width, height, margin, inner = width * scale[0], height * scale[1], margin * scale, size
     # The output's (0, 0) lies EDGE_MARGIN inside the sheet's top-left corner.
     upright = np.array([[0, 0], [width, 0], [width, height], [0, height]]) - margin
     return image.transform(
-        size, Image.Transform.PERSPECTIVE, _perspective(upright, corners), Image.Resampling.BICUBIC
+        inner, Image.Transform.PERSPECTIVE, _perspective(upright, corners), Image.Resampling.BICUBIC
     )
