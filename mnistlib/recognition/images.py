@@ -19,13 +19,19 @@ from pathlib import Path
 from typing import BinaryIO, TypeAlias
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, JpegImagePlugin, UnidentifiedImageError
 
 from mnistlib.errors import ImageError
+from mnistlib.recognition import page
 
-#: Images with more pixels than this are refused before their pixels are decoded. A digit needs
-#: a few thousand pixels; 40 MP is larger than any phone photo, so only bombs and mistakes hit it.
+#: Images with more pixels than this are refused before their pixels are decoded (a digit needs a
+#: few thousand pixels), unless they are JPEGs, which are decoded at a reduced scale (below).
 MAX_PIXELS = 40_000_000
+#: JPEGs up to this many pixels are read: phone photos reach 48-200 MP. libjpeg decodes them at
+#: 1/8 scale (Pillow's draft mode), so a 200 MP photo takes the memory of a 3 MP one.
+MAX_JPEG_PIXELS = 200_000_000
+#: The first bytes of every JPEG file (JFIF, EXIF and the multi-picture MPO of phones alike).
+JPEG_MAGIC = b"\xff\xd8\xff"
 #: Working resolution: larger images are reduced to this longest side before any per-pixel work.
 #: 128 is over four times MNIST's 28: enough detail for the 20x20 box, and it keeps the
 #: preparation at a few milliseconds whatever the image's size.
@@ -61,19 +67,29 @@ class Pixels:
         return self.rgb
 
 
-def _too_large(width: int, height: int, name: str) -> ImageError:
+def _too_large(width: int, height: int, name: str, limit: int = MAX_PIXELS) -> ImageError:
     return ImageError(
-        f"{name} is {width}x{height} pixels; images over {MAX_PIXELS // 1_000_000} "
+        f"{name} is {width}x{height} pixels; images over {limit // 1_000_000} "
         "megapixels are refused (scale it down first)"
     )
 
 
-def _decode(stream: BinaryIO, name: str) -> Image.Image:
-    """Open ``stream``, check the size from the header, then decode the first frame."""
+def _header(stream: BinaryIO, name: str) -> Image.Image:
+    """The image in ``stream``, opened from its header only (no pixel decoded).
+
+    A JPEG is opened by Pillow's JPEG reader directly: ``Image.open`` would refuse the large
+    phone photos that ``_decode`` reads at a reduced scale. Anything else goes through
+    ``Image.open`` with its decompression-bomb guard turned into a refusal.
+    """
+    start = stream.tell()
+    is_jpeg = stream.read(len(JPEG_MAGIC)) == JPEG_MAGIC
+    stream.seek(start)
     try:
+        if is_jpeg:
+            return JpegImagePlugin.JpegImageFile(stream)
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(stream)
+            return Image.open(stream)
     except (Image.DecompressionBombWarning, Image.DecompressionBombError):
         raise ImageError(
             f"{name} is refused: its header claims an enormous image (over "
@@ -83,15 +99,25 @@ def _decode(stream: BinaryIO, name: str) -> Image.Image:
         raise ImageError(f"{name} is not a readable image file") from None
     except (OSError, SyntaxError, ValueError, EOFError) as err:
         raise ImageError(f"{name} could not be read as an image ({err})") from None
+
+
+def _decode(stream: BinaryIO, name: str) -> Image.Image:
+    """Open ``stream``, check the size from the header, then decode the first frame (a JPEG
+    at the smallest scale libjpeg offers that keeps WORK_SIDE pixels a side)."""
+    image = _header(stream, name)
     width, height = image.size
-    if width * height > MAX_PIXELS:
-        raise _too_large(width, height, name)
+    is_jpeg = image.format in ("JPEG", "MPO")
+    limit = MAX_JPEG_PIXELS if is_jpeg else MAX_PIXELS
+    if width * height > limit:
+        raise _too_large(width, height, name, limit)
     if width == 0 or height == 0:
         raise ImageError(f"{name} has no pixels ({width}x{height})")
     try:
         image.seek(0)  # animated images: the first frame
-        if image.format == "JPEG":  # decode big photos at a reduced scale: much faster
+        if is_jpeg:  # decode big photos at a reduced scale: much faster, far less memory
             image.draft(image.mode, (WORK_SIDE, WORK_SIDE))
+            if image.size[0] * image.size[1] > MAX_PIXELS:  # a strip too thin to reduce
+                raise _too_large(width, height, name)
         image.load()
     except Image.DecompressionBombError:
         raise _too_large(width, height, name) from None
@@ -273,6 +299,10 @@ class Decoded:
 
     image: Image.Image | np.ndarray
     scaling: tuple[float, float] = (0.0, 1.0)  #: (offset, divisor) of an array's values
+    #: In a photo of a sheet on a desk: the sheet's corners (x, y; top-left, top-right,
+    #: bottom-right, bottom-left) in the photo as decoded; ``image`` is then the sheet alone,
+    #: straightened, and boxes in it are in the straightened sheet's pixels. None otherwise.
+    page: np.ndarray | None = None
 
     @property
     def size(self) -> tuple[int, int]:
@@ -296,8 +326,18 @@ class Decoded:
         return _from_array(self.image, self.scaling, box, side, area)
 
 
+def _on_page(image: Image.Image) -> Decoded:
+    """``image`` decoded; a photo of a sheet on a desk as the sheet alone, straightened."""
+    found = page.read_sheet(image)
+    if found is None:
+        return Decoded(image)
+    return Decoded(found[0], page=found[1])
+
+
 def decode(source: Source) -> Decoded:
     """Decode ``source`` (see ``Source``) once, at full size, checking it as ``read_image`` does.
+    A photo of a sheet of paper on a desk is decoded as the sheet alone, straightened
+    (``page.find_sheet``; ``Decoded.page`` then holds its corners in the photo).
 
     Raises ImageError for anything unusable (too large, empty, damaged, not an image) and
     FileNotFoundError for a missing path.
@@ -311,16 +351,16 @@ def decode(source: Source) -> Decoded:
             source.load()
         except (OSError, SyntaxError, ValueError, EOFError) as err:
             raise ImageError(f"the image is truncated or damaged ({err})") from None
-        return Decoded(_normalised(source))
+        return _on_page(_normalised(source))
     if isinstance(source, (str, os.PathLike, bytes, bytearray, memoryview)):
-        return Decoded(_normalised(_open(source)))
+        return _on_page(_normalised(_open(source)))
     if not isinstance(source, np.ndarray) and hasattr(source, "__array__"):
         with contextlib.suppress(Exception):  # array-likes: TensorFlow tensors and such
             source = np.asarray(source)
     if isinstance(source, np.ndarray):
         checked = _checked_array(source)
         if isinstance(checked, Image.Image):
-            return Decoded(checked)
+            return _on_page(checked)
         return Decoded(checked, _scaling(float(checked.min()), float(checked.max())))
     raise ImageError(
         f"cannot read an image from a {type(source).__name__}; pass a path, bytes, "

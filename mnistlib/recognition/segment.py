@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from typing import NamedTuple
 
 import numpy as np
+from scipy import ndimage
 
 from mnistlib.errors import ImageError
 from mnistlib.recognition import separators
@@ -69,6 +70,8 @@ JOIN_WIDTH = 1.0
 #: median (the paper): ``prepare.clean``'s noise floor, before it is raised for faint ink;
 #: and at least LINE_FLOOR of the strongest ink (noiseless paper has no spread at all).
 LINE_SPREADS, LINE_FLOOR = 6, 0.05
+#: Pixels touching by a side or a corner belong to one component (a diagonal stroke is one).
+EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 #: More separate marks than this (after specks are dropped) is not a number: refused.
 MAX_GROUPS = 100
 
@@ -86,35 +89,10 @@ def _ink_at(decoded: Decoded, area: int, scale: float | None = None) -> np.ndarr
 
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, int]:
-    """Labels (0 = background, 1..n) of the 8-connected regions of ``mask``, and n."""
-    parent: list[int] = []
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    runs: list[tuple[int, int, int]] = []  # (row, start, stop) with stop exclusive
-    previous: list[tuple[int, int, int]] = []  # (start, stop, run id) on the row above
-    for row in range(mask.shape[0]):
-        edges = np.flatnonzero(np.diff(np.r_[0, mask[row].astype(np.int8), 0]))
-        current = []
-        for start, stop in zip(edges[::2], edges[1::2], strict=True):
-            run = len(runs)
-            runs.append((row, int(start), int(stop)))
-            parent.append(run)
-            for p_start, p_stop, p_run in previous:
-                if p_start <= stop and start <= p_stop:  # touching, diagonals included
-                    a, b = find(run), find(p_run)
-                    parent[max(a, b)] = min(a, b)
-            current.append((int(start), int(stop), run))
-        previous = current
-    labels = np.zeros(mask.shape, np.int32)
-    roots: dict[int, int] = {}
-    for run, (row, start, stop) in enumerate(runs):
-        labels[row, start:stop] = roots.setdefault(find(run), len(roots) + 1)
-    return labels, len(roots)
+    """Labels (0 = background, 1..n, numbered in reading order of their first pixel) of the
+    8-connected regions of ``mask``, and n: scipy.ndimage's labelling, in C."""
+    labels, n = ndimage.label(mask, structure=EIGHT_CONNECTED)
+    return labels, int(n)
 
 
 # --- grouping --------------------------------------------------------------------------------

@@ -120,3 +120,38 @@ def test_huge_arrays_and_pil_images_are_refused(monkeypatch):
         prepare.prepare_image(np.zeros((200, 200), np.float32))
     with pytest.raises(ImageError, match="megapixels are refused"):
         prepare.prepare_image(Image.new("L", (200, 200)))
+
+
+def _jpeg(image: Image.Image, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", **options)
+    return buffer.getvalue()
+
+
+def test_a_48_megapixel_phone_photo_is_read_like_a_small_one():
+    # A JPEG compresses flat paper to almost nothing: 8000x6000 costs a fraction of a second.
+    big = seven((8000, 6000), ink=30, paper=225, width=200)
+    small = seven((800, 600), ink=30, paper=225, width=20)
+    read_big = prepare.prepare_image(_jpeg(big))
+    read_small = prepare.prepare_image(_jpeg(small))
+    assert np.corrcoef(read_big.ravel(), read_small.ravel())[0, 1] > 0.95
+    decoded = imageio.decode(_jpeg(big, exif=_rotated_exif()))
+    assert decoded.size[0] < decoded.size[1]  # EXIF orientation kept: turned to portrait
+    assert max(decoded.size) <= 8000 // 4  # decoded at a reduced scale
+
+
+def _rotated_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90 degrees clockwise to show
+    return exif
+
+
+def test_jpegs_over_the_jpeg_limit_are_refused(monkeypatch):
+    monkeypatch.setattr(imageio, "MAX_JPEG_PIXELS", 100_000)
+    with pytest.raises(ImageError, match="megapixels are refused"):
+        prepare.prepare_image(_jpeg(seven((400, 300))))
+
+
+def test_a_48_megapixel_png_is_still_refused_from_its_header():
+    with pytest.raises(ImageError, match="40 megapixels are refused"):
+        prepare.prepare_image(_png_header(8000, 6000))

@@ -1,0 +1,311 @@
+"""Finding the sheet of paper in a photo of a sheet on a desk, and straightening it.
+
+``find_sheet`` looks at the photo shrunk to SHEET_SIDE pixels a side: the sheet is the largest
+bright, grey (unsaturated) region, found by Otsu's threshold on a paper score (brightness lowered
+by saturation, so a wood or coloured desk scores low), its holes (the writing) filled. It is
+taken for a sheet only on clear evidence: it covers MIN_SHARE..MAX_SHARE of the photo, something
+that is not paper surrounds it (most of the photo's edge), it is clearly brighter than what
+surrounds it, and four corners fit it (a quadrilateral with roughly right angles that it
+fills). A scan, a canvas export, a digit on white filling the frame or light-on-dark digits
+show no such border, and are left as they are.
+
+``straighten`` warps the sheet found to an upright rectangle (a perspective transform, in
+Pillow) and keeps it without a thin margin along its edge: nothing outside the sheet is read.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PIL import Image, ImageDraw
+from scipy import ndimage
+
+#: The photo is searched for a sheet at this longest side: a sheet's outline needs no more.
+SHEET_SIDE = 256
+#: Images smaller than this a side are never photos of a sheet on a desk (MNIST's 28x28, crops).
+MIN_PHOTO_SIDE = 96
+#: Saturation lowers the paper score this much: white and grey paper score their brightness,
+#: a wood or coloured desk of the same brightness far less.
+SATURATION_WEIGHT = 1.0
+#: The sheet covers at least this share of the photo (less is a note on a desk, or not a sheet)
+#: and at most this share (more is paper filling the frame: a scan, a canvas, a close-up).
+MIN_SHARE, MAX_SHARE = 0.25, 0.92
+#: At least this share of the photo's outermost ring of pixels is not paper: the desk around
+#: (a tall sheet in a wide photo runs off the top and bottom: the desk shows at the sides).
+MIN_BORDER = 0.3
+#: The sheet's median paper score exceeds the surroundings' by at least this much (of 0..1).
+MIN_CONTRAST = 0.08
+#: A side within this many pixels (at SHEET_SIDE) of the photo's edge lies along it. A sheet
+#: may run out of the frame on two opposite sides (a tall sheet in a wide photo), never more.
+FRAME_NEAR = 3.0
+#: Across the sheet's outline (EDGE_BAND pixels each side, at SHEET_SIDE) the paper score drops
+#: by at least MIN_STEP: a sheet's edge is a step; light falling off across paper is not.
+EDGE_BAND, MIN_STEP = 3, 0.06
+#: Thresholds tried around Otsu's when it finds no sheet (light falling unevenly across a pale
+#: desk makes part of the desk as bright as the sheet's shaded side).
+THRESHOLD_STEPS = (-0.12, -0.06, 0.06, 0.12, 0.18)
+#: The sheet fills at least this share of its quadrilateral, and the quadrilateral holds at
+#: least SHEET_INSIDE of the sheet: a disc, a blob or a digit's stroke fits four corners badly.
+QUAD_FILL, SHEET_INSIDE = 0.85, 0.9
+#: A point of the outline within this many pixels (at SHEET_SIDE) of a side's line is on it.
+LINE_TOLERANCE = 1.5
+#: At least this share of the outline lies within 2 LINE_TOLERANCE of the four sides' lines: a
+#: sheet's edges are straight (a shadow or a hand may hide a part), a blob's are not.
+STRAIGHT_SHARE = 0.6
+#: The writing (the holes filled in the bright region) covers at most this share of a sheet:
+#: more is bright ink on a dark ground (a light-on-dark 0 filled in is a blob, not a sheet).
+MAX_INK_SHARE = 0.25
+#: Each corner's angle lies within this many degrees of a right angle (a tilted or gently
+#: photographed-at-an-angle sheet stays near 90 degrees).
+MAX_SKEW = 30.0
+#: The straightened sheet loses this share of its width and height at each edge: the edge's
+#: shadow and the blur across it would otherwise read as ink.
+EDGE_MARGIN = 0.06
+
+
+def _paper_score(image: Image.Image) -> np.ndarray:
+    """Brightness lowered by saturation, in [0, 1], of ``image`` (RGB or L)."""
+    rgb = np.asarray(image.convert("RGB"), dtype=np.float32) / 255
+    high, low = rgb.max(axis=2), rgb.min(axis=2)
+    saturation = (high - low) / np.maximum(high, 1e-3)
+    luminance = rgb @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return np.clip(luminance - SATURATION_WEIGHT * saturation * luminance, 0.0, 1.0)
+
+
+def _otsu(values: np.ndarray) -> float:
+    """Otsu's threshold of values in [0, 1]: the split leaving two classes most apart."""
+    counts, edges = np.histogram(values, bins=64, range=(0.0, 1.0))
+    centres = (edges[:-1] + edges[1:]) / 2
+    weight = np.cumsum(counts).astype(np.float64)
+    mass = np.cumsum(counts * centres)
+    total, total_mass = weight[-1], mass[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = (total_mass * weight / total - mass) ** 2 / (weight * (total - weight))
+    between = np.nan_to_num(between[:-1], nan=-1.0)  # one class empty: no split there
+    return float(edges[int(np.argmax(between)) + 1])
+
+
+def _largest_region(bright: np.ndarray) -> tuple[np.ndarray, float]:
+    """The largest 4-connected region of ``bright``, thin links to its neighbours cut, holes
+    (the writing, printed lines, the inside of a 0) filled; and the share of it not bright."""
+    opened = ndimage.binary_opening(bright, np.ones((3, 3), dtype=bool))
+    labels, n = ndimage.label(opened)
+    if n == 0:
+        return opened, 0.0
+    largest = labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
+    filled = ndimage.binary_fill_holes(largest)
+    return filled, float((filled & ~bright).sum()) / max(1.0, float(filled.sum()))
+
+
+def _corners(region: np.ndarray) -> np.ndarray:
+    """The four corners of a region: (x, y) top-left, top-right, bottom-right, bottom-left,
+    the points farthest out along the diagonals (a sheet tilted well under 45 degrees)."""
+    rows, cols = np.nonzero(region)
+    x, y = cols + 0.5, rows + 0.5
+    picks = [np.argmin(x + y), np.argmax(x - y), np.argmax(x + y), np.argmin(x - y)]
+    return np.array([[x[i], y[i]] for i in picks], dtype=np.float64)
+
+
+def _line(points: np.ndarray) -> tuple[np.ndarray, float] | None:
+    """The straight line through ``points`` (n x 2), as (unit normal, offset), fitted twice
+    by total least squares, the second time without the points far off the first line (the
+    edge of a shadow or a finger crossing the sheet's side)."""
+    for _ in range(2):
+        if len(points) < 3:
+            return None
+        centre = points.mean(axis=0)
+        normal = np.linalg.svd(points - centre, full_matrices=False)[2][1]
+        offset = float(normal @ centre)
+        distance = np.abs(points @ normal - offset)
+        points = points[distance <= max(LINE_TOLERANCE, 2.0 * float(np.median(distance)))]
+    return normal, offset
+
+
+def _fit_quad(region: np.ndarray, corners: np.ndarray) -> np.ndarray | None:
+    """The quadrilateral whose sides are straight lines fitted to the region's outline near
+    each side of ``corners``: a corner hidden by a shadow or a hand is found where its two
+    sides meet. None when the outline is not straight (less than STRAIGHT_SHARE of it lies
+    on the lines): a blob, a disc, a digit's stroke."""
+    edge = region & ~ndimage.binary_erosion(region)
+    rows, cols = np.nonzero(edge)
+    points = np.stack([cols + 0.5, rows + 0.5], axis=1)
+    distances = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        t = np.clip((points - a) @ (b - a) / max(float((b - a) @ (b - a)), 1e-9), 0.0, 1.0)
+        distances.append(np.linalg.norm(points - (a + t[:, None] * (b - a)), axis=1))
+    side = np.argmin(np.stack(distances), axis=0)
+    found = [_line(points[side == k]) for k in range(4)]
+    lines = [line for line in found if line is not None]
+    if len(lines) < 4:
+        return None
+    normals = np.array([normal for normal, _ in lines])
+    offsets = np.array([offset for _, offset in lines])
+    off = np.abs(np.einsum("ij,ij->i", points, normals[side]) - offsets[side])
+    if float(np.mean(off <= 2 * LINE_TOLERANCE)) < STRAIGHT_SHARE:
+        return None
+    quad = []
+    for k in range(4):  # corner k lies on sides k - 1 and k
+        (n1, d1), (n2, d2) = lines[k - 1], lines[k]
+        matrix = np.array([n1, n2])
+        if abs(np.linalg.det(matrix)) < 1e-6:
+            return None
+        quad.append(np.linalg.solve(matrix, [d1, d2]))
+    return np.array(quad)
+
+
+def _quad_mask(corners: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    canvas = Image.new("1", (shape[1], shape[0]), 0)
+    ImageDraw.Draw(canvas).polygon([tuple(p) for p in corners], fill=1)
+    return np.asarray(canvas, dtype=bool)
+
+
+def _square_enough(corners: np.ndarray) -> bool:
+    """Whether every corner's angle is within MAX_SKEW degrees of a right angle."""
+    for k in range(4):
+        a = corners[k - 1] - corners[k]
+        b = corners[(k + 1) % 4] - corners[k]
+        norms = float(np.linalg.norm(a) * np.linalg.norm(b))
+        if norms == 0:
+            return False
+        angle = np.degrees(np.arccos(np.clip(float(a @ b) / norms, -1.0, 1.0)))
+        if abs(angle - 90.0) > MAX_SKEW:
+            return False
+    return True
+
+
+def _framed_sides(corners: np.ndarray, shape: tuple[int, int]) -> list[int]:
+    """Which sides (0 top, 1 right, 2 bottom, 3 left of the quadrilateral) lie along the
+    photo's edge: a sheet running out of the frame there, or no sheet at all."""
+    height, width = shape
+    near = [
+        lambda p: p[1] <= FRAME_NEAR,
+        lambda p: p[0] >= width - FRAME_NEAR,
+        lambda p: p[1] >= height - FRAME_NEAR,
+        lambda p: p[0] <= FRAME_NEAR,
+    ]
+    return [k for k in range(4) if any(f(corners[k]) and f(corners[(k + 1) % 4]) for f in near)]
+
+
+def _ring(values: np.ndarray) -> np.ndarray:
+    """The outermost pixels of an image, all four sides."""
+    return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
+
+
+def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """The sheet's corners when ``score`` above ``threshold`` shows clear evidence of one, and
+    how well the region fits them (its share inside the quadrilateral), and the region; else
+    None."""
+    region, holes = _largest_region(score > threshold)
+    share = float(region.mean())
+    if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
+        return None
+    if 1.0 - float(_ring(region).mean()) < MIN_BORDER:
+        return None
+    if float(np.median(score[region]) - np.median(score[~region])) < MIN_CONTRAST:
+        return None
+    corners = _fit_quad(region, _corners(region))
+    if corners is not None:  # once more without what sticks out (a second sheet touching it)
+        inside = region & ndimage.binary_dilation(_quad_mask(corners, region.shape), iterations=2)
+        corners = _fit_quad(inside, corners)
+    if corners is None or not _square_enough(corners):
+        return None
+    framed = _framed_sides(corners, region.shape)
+    if len(framed) > 2 or (len(framed) == 2 and abs(framed[0] - framed[1]) != 2):
+        return None  # a bright part of the photo cut off by one straight edge: light, not paper
+    quad = _quad_mask(corners, region.shape)
+    inner = quad & ~ndimage.binary_erosion(quad, iterations=EDGE_BAND)
+    outer = ndimage.binary_dilation(quad, iterations=EDGE_BAND) & ~quad
+    if not outer.any() or np.median(score[inner]) - np.median(score[outer]) < MIN_STEP:
+        return None  # no step in brightness at the outline: light falling off, not an edge
+    inside_share = float((region & quad).sum()) / float(region.sum())
+    if float((region & quad).sum()) < QUAD_FILL * quad.sum() or inside_share < SHEET_INSIDE:
+        return None
+    return corners, inside_share, region
+
+
+def _sheet_in(score: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sheet's corners in a paper-score map and its region (paper and writing), or None
+    without clear evidence of one.
+    Otsu's threshold first; where uneven light defeats it, a few thresholds around it, the
+    best-fitting sheet winning."""
+    if float(score.max() - score.min()) < MIN_CONTRAST:
+        return None  # flat: nothing to tell a sheet from a desk
+    otsu = _otsu(score)
+    found = _sheet_at(score, otsu)
+    if found is None:
+        tries = [_sheet_at(score, otsu + step) for step in THRESHOLD_STEPS]
+        fits = [found for found in tries if found is not None]
+        found = max(fits, key=lambda found: found[1]) if fits else None
+    return None if found is None else (found[0], found[2])
+
+
+def _find(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """The sheet's corners in ``image``, its corners and region at SHEET_SIDE; or None."""
+    if min(image.size) < MIN_PHOTO_SIDE or image.mode not in ("RGB", "L"):
+        return None  # small images and transparent ones (canvas exports) are not desk photos
+    small = image.copy()
+    small.thumbnail((SHEET_SIDE, SHEET_SIDE), Image.Resampling.BOX)
+    found = _sheet_in(_paper_score(small))
+    if found is None:
+        return None
+    corners, region = found
+    scale = np.array([image.width / small.width, image.height / small.height])
+    return corners * scale, corners, region
+
+
+def find_sheet(image: Image.Image) -> np.ndarray | None:
+    """The corners of the sheet of paper in a photo of a sheet and its surroundings, as (x, y)
+    in ``image``'s pixels (top-left, top-right, bottom-right, bottom-left); None when the image
+    shows no sheet with a clear border of something else around it (a scan, a canvas, a crop).
+    """
+    found = _find(image)
+    return None if found is None else found[0]
+
+
+def read_sheet(image: Image.Image) -> tuple[Image.Image, np.ndarray] | None:
+    """The sheet in a photo of a sheet on a desk, straightened (``straighten``), with what
+    covers it from outside (a finger, the desk past a torn edge) painted over in the paper's
+    colour; and its corners in ``image``. None when there is no sheet (``find_sheet``)."""
+    found = _find(image)
+    if found is None:
+        return None
+    corners, small_corners, region = found
+    sheet = straighten(image, corners)
+    # One pixel less than the region: a finger's anti-aliased rim is painted over too.
+    mask = Image.fromarray(ndimage.binary_erosion(region).astype(np.uint8) * 255)
+    mask = straighten(mask, small_corners, size=sheet.size).point(lambda v: 255 * (v > 127))
+    paper = np.asarray(sheet)[np.asarray(mask) > 0]
+    if len(paper) == 0:
+        return sheet, corners
+    colour = tuple(int(v) for v in np.atleast_1d(np.median(paper, axis=0)))
+    plain = Image.new(sheet.mode, sheet.size, colour if len(colour) > 1 else colour[0])
+    return Image.composite(sheet, plain, mask.convert("L")), corners
+
+
+def _perspective(target: np.ndarray, source: np.ndarray) -> tuple[float, ...]:
+    """Pillow's PERSPECTIVE coefficients taking each ``target`` point to its ``source``."""
+    rows = []
+    for (x, y), (u, v) in zip(target, source, strict=True):
+        rows.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+    solution = np.linalg.solve(np.array(rows, dtype=np.float64), source.ravel())
+    return tuple(float(c) for c in solution)
+
+
+def straighten(
+    image: Image.Image, corners: np.ndarray, size: tuple[int, int] | None = None
+) -> Image.Image:
+    """The sheet with ``corners`` (see ``find_sheet``) warped upright to a rectangle as large
+    as its sides (or ``size``), less EDGE_MARGIN at each edge."""
+    width = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
+    height = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
+    margin = np.array([EDGE_MARGIN * width, EDGE_MARGIN * height])
+    inner = (max(1, round(width - 2 * margin[0])), max(1, round(height - 2 * margin[1])))
+    if size is not None:  # the same sheet at another size: scale the target rectangle
+        scale = np.array([size[0] / inner[0], size[1] / inner[1]])
+        width, height, margin, inner = width * scale[0], height * scale[1], margin * scale, size
+    # The output's (0, 0) lies EDGE_MARGIN inside the sheet's top-left corner.
+    upright = np.array([[0, 0], [width, 0], [width, height], [0, height]]) - margin
+    return image.transform(
+        inner, Image.Transform.PERSPECTIVE, _perspective(upright, corners), Image.Resampling.BICUBIC
+    )

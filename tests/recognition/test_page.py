@@ -1,0 +1,102 @@
+"""mnistlib.recognition.page: the sheet in a photo of a sheet on a desk is found and read alone,
+straightened; images that are only paper (scans, canvases, MNIST-like digits) are left alone."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from desks import eight, on_desk, sheet
+from helpers import seven
+from PIL import Image
+
+from mnistlib.measure import strokes
+from mnistlib.recognition import images, page, prepare
+
+
+def _written(digits: list[int], seed: int = 0) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [strokes.draw_digit(d, rng, size=112, width=9.0) for d in digits]
+
+
+def _eight_on_desk(desk: str = "dark", **options) -> bytes:
+    paper = eight((600, 800), ink=30, paper=236, width=28).convert("RGB")
+    return on_desk(paper, desk, **options)
+
+
+def test_an_eight_on_a_sheet_on_a_dark_desk_reads_8_sure(shipped):
+    reading = shipped.recognize(_eight_on_desk("dark", tilt=7.0, share=0.6))
+    assert (reading.digit, reading.sure) == (8, True)
+
+
+def test_nothing_outside_the_sheet_is_ink():
+    prepared = prepare.prepare_image(_eight_on_desk("dark", tilt=-8.0, share=0.75, light=0.5))
+    frame = np.ones((28, 28), dtype=bool)
+    frame[3:-3, 3:-3] = False
+    assert prepared[frame].max() < 0.05  # MNIST's margin is empty: the sheet's edge is not ink
+    alone = prepare.prepare_image(eight((600, 800), ink=30, paper=236, width=28))
+    assert np.corrcoef(prepared.ravel(), alone.ravel())[0, 1] > 0.7  # and the 8 is the same
+
+
+@pytest.mark.parametrize("extras", [(), ("second", "hand", "shadow")])
+def test_a_number_on_a_sheet_on_a_wood_desk_is_read(shipped, extras):
+    paper = sheet(_written([4, 0, 7]), size=(700, 900), digit_height=0.2)
+    photo = on_desk(paper, "wood", tilt=-6.0, share=0.7, light=0.4, extras=extras)
+    reading = shipped.read_number(photo)
+    assert "".join(str(d.digit) for d in reading.digits) == "407"
+
+
+@pytest.mark.parametrize("tilt", [-10.0, 0.0, 4.0])
+def test_the_sheet_is_found_and_straightened(tilt):
+    paper = sheet(_written([5]), size=(700, 900))
+    decoded = images.decode(on_desk(paper, "grey", tilt=tilt, share=0.6, frame=(1200, 900)))
+    assert decoded.page is not None
+    sides = np.linalg.norm(decoded.page - np.roll(decoded.page, -1, axis=0), axis=1)
+    ratio = (sides[0] + sides[2]) / (sides[1] + sides[3])
+    assert ratio == pytest.approx(700 / 900, rel=0.06)  # the sheet's own proportions
+    width, height = decoded.size
+    assert width / height == pytest.approx(700 / 900, rel=0.06)  # upright: no desk corners
+    gray = np.asarray(decoded.image.convert("L"), dtype=np.float32)
+    assert np.median(gray[0]) > 150 and np.median(gray[:, 0]) > 150  # paper up to its edges
+
+
+def _png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def _canvas() -> Image.Image:
+    """A canvas export: a dark 7 on a transparent background."""
+    ink = seven((280, 280), ink=255, paper=0)
+    out = Image.new("RGBA", ink.size, (0, 0, 0, 0))
+    out.putalpha(ink)
+    return out
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        seven((400, 300)),  # a scan: a digit on white filling the frame
+        seven((400, 300), ink=255, paper=0),  # light on dark, MNIST-like
+        _canvas(),
+        seven((60, 50)),  # a small crop
+        sheet(_written([2, 8]), size=(700, 900)),  # the sheet alone, photographed close
+        np.asarray(seven((200, 160))),  # an array
+    ],
+    ids=["scan", "light-on-dark", "canvas", "small-crop", "sheet-alone", "array"],
+)
+def test_plain_paper_is_left_alone(source):
+    decoded = images.decode(_png(source) if isinstance(source, Image.Image) else source)
+    assert decoded.page is None
+    height, width = np.shape(source)[:2] if isinstance(source, np.ndarray) else source.size[::-1]
+    assert decoded.size == (width, height)
+
+
+def test_mnist_digits_enlarged_are_left_alone(mnist):
+    _, (x_test, _) = mnist
+    for digit in x_test[:50]:
+        for picture in (Image.fromarray(digit), Image.fromarray(digit).resize((280, 280))):
+            assert page.find_sheet(picture) is None
+            assert page.find_sheet(Image.fromarray(255 - np.asarray(picture))) is None
