@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from PIL import Image, ImageFilter
-
-from mnistlib.recognition.prepare import rank_filter
+from scipy import ndimage
 
 #: The conditions, in the order the measurements report them.
 CONDITIONS = ("crisp", "lowres8", "blur", "pencil", "thick", "thin")
@@ -55,7 +54,8 @@ def degrade(ink: np.ndarray, height: float, condition: str, rng: np.random.Gener
         size = int(round((THICKER if condition == "thick" else THINNER) * height)) | 1
         if size < 3:
             return values
-        return rank_filter(values, size, np.max if condition == "thick" else np.min)
+        grow = ndimage.maximum_filter if condition == "thick" else ndimage.minimum_filter
+        return grow(values, size, mode="nearest")
     raise ValueError(f"condition must be one of {CONDITIONS}, got {condition!r}")
 
 

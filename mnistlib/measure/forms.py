@@ -15,10 +15,11 @@ from typing import NamedTuple
 
 import numpy as np
 from PIL import Image, ImageFilter
+from scipy import ndimage
 
 from mnistlib.errors import ImageError
 from mnistlib.progress import Progress, report
-from mnistlib.recognition.prepare import prepare_image, rank_filter
+from mnistlib.recognition.prepare import prepare_image
 from mnistlib.recognition.recognizer import Recognizer
 
 Maker = Callable[[np.ndarray, np.random.Generator], tuple[bytes, str]]
@@ -40,7 +41,8 @@ def _pen(ink: Image.Image, rng: np.random.Generator) -> Image.Image:
     if size < 3:
         return ink
     values = np.asarray(ink)
-    values = rank_filter(values, size, np.max if change > 0 else np.min)
+    grow = ndimage.maximum_filter if change > 0 else ndimage.minimum_filter
+    values = grow(values, size, mode="nearest")
     return Image.fromarray(values.astype(np.uint8))
 
 

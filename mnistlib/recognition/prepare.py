@@ -13,7 +13,7 @@ thicken hairline strokes; fit to 20x20; centre in 28x28.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 import numpy as np
 from PIL import Image
@@ -84,16 +84,6 @@ def _shrink(values: np.ndarray) -> np.ndarray:
         return values
     scale = WORK_SIDE / side
     return _resize(values, (max(1, round(width * scale)), max(1, round(height * scale))))
-
-
-def rank_filter(values: np.ndarray, size: int, reduce: Callable[..., np.ndarray]) -> np.ndarray:
-    """A ``size`` x ``size`` max or min filter (``reduce`` = np.max or np.min), the edges
-    repeated outwards: scipy.ndimage's, in C (docs/recognition.md has the measurement)."""
-    if reduce is np.max:
-        return ndimage.maximum_filter(values, size, mode="nearest")
-    if reduce is np.min:
-        return ndimage.minimum_filter(values, size, mode="nearest")
-    raise ValueError(f"rank_filter reduces by np.max or np.min, not {reduce!r}")
 
 
 def _border(values: np.ndarray) -> np.ndarray:
@@ -292,7 +282,7 @@ def _thicken(ink: np.ndarray, box_side: int) -> np.ndarray:
     if width <= 0 or width >= THIN_STROKE * target:
         return ink
     size = int(min(max(3, round(target - width)), 15)) | 1
-    return rank_filter(ink, size, np.max)
+    return ndimage.maximum_filter(ink, size, mode="nearest")
 
 
 def _centre(digit: np.ndarray) -> np.ndarray:

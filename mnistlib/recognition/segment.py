@@ -26,7 +26,7 @@ from mnistlib.recognition import separators
 from mnistlib.recognition.images import Decoded, Source, decode
 from mnistlib.recognition.lines import remove_lines, touching
 from mnistlib.recognition.pieces import LINE_LABEL, Segment, cuts, piece
-from mnistlib.recognition.prepare import clean, rank_filter, raw_ink
+from mnistlib.recognition.prepare import clean, raw_ink
 
 #: Ink stronger than this (after the noise floor is removed, against the strongest ink near it)
 #: forms components. Faint strokes (a thin 1 photographed small, a blurred one) stay whole
@@ -262,7 +262,9 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     separators told apart; and the typical digit height."""
     if window is not None:
         floor = LOCAL_FLOOR * float(ink.max())
-        ink = ink / np.maximum(rank_filter(ink, window | 1, np.max), max(floor, 1e-6))
+        ink = ink / np.maximum(
+            ndimage.maximum_filter(ink, window | 1, mode="nearest"), max(floor, 1e-6)
+        )
     paper = float(np.median(ink))
     noise = paper + LINE_SPREADS * float(np.median(np.abs(ink - paper)))
     faint = ink > max(noise, LINE_FLOOR * float(ink.max()))  # above the paper's noise
