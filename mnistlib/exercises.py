@@ -70,10 +70,12 @@ def check(
     names: Sequence[str],
     *,
     expect: str = "any",
+    exclude: Sequence[str] = (),
     rows: list[ResultRow] | None = None,
 ) -> Check:
     """Check the newest run of ``model`` against its first run: a new row, a run name holding
-    every word of ``names`` (case ignored), and the validation accuracy moved as ``expect``
+    every word of ``names`` and none of ``exclude`` (case ignored; the lesson's own "MSE loss, 1
+    epoch" is not exercise 8's "MSE loss"), and the validation accuracy moved as ``expect``
     says or within seed noise. Never raises for a missing run: it says what to do."""
     if expect not in EXPECTATIONS:
         raise ValueError(f"expect must be one of {', '.join(EXPECTATIONS)}, got {expect!r}")
@@ -84,10 +86,11 @@ def check(
                      "your answer (or the one under 'Answer'), then this cell.")  # fmt: skip
     first, new = same[0], max(variants, key=lambda r: r.finished_at)
     missing = [w for w in names if w.lower() not in new.run.lower()]
-    if missing:
-        said = f"{', '.join(missing)}; run this exercise's answer, then this cell"
+    extra = [w for w in exclude if w.lower() in new.run.lower()]
+    if missing or extra:
+        said = f"does not say {', '.join(missing)}" if missing else f"also says {', '.join(extra)}"
         return Check(False, f"Not yet: your newest run of {model!r} is [{new.run}], which "
-                     f"does not say {said}.", new)  # fmt: skip
+                     f"{said}; run this exercise's answer, then this cell.", new)  # fmt: skip
     if os.environ.get(QUICK_VARIABLE) == "1":
         return Check(True, f"Worked: a new run [{new.run}] (quick mode: its accuracy is "
                      "not judged).", new)  # fmt: skip

@@ -34,6 +34,15 @@ def test_the_newest_run_must_name_the_change():
     assert exercises.check("cnn", ["seed 1"], expect="same", rows=rows).worked
 
 
+def test_a_run_whose_name_says_more_than_the_exercise_is_not_taken_for_it():
+    # the lesson's own "MSE loss, 1 epoch" is not exercise 8's "MSE loss"
+    rows = [FIRST, _row("MSE loss, 1 epoch", 0.98, "2026-01-02")]
+    found = exercises.check("cnn", ["MSE loss"], exclude=["epoch"], expect="same", rows=rows)
+    assert not found.worked and "also says epoch" in found.message
+    rows.append(_row("MSE loss", 0.98, "2026-01-03"))
+    assert exercises.check("cnn", ["MSE loss"], exclude=["epoch"], expect="same", rows=rows).worked
+
+
 def test_the_direction_is_judged_against_seed_noise():
     noise = exercises.noise(0.98)
     assert 0.005 < noise < 0.006  # two standard errors of a difference, on 5,000 digits
