@@ -62,7 +62,7 @@ def test_the_reading_figure_shows_a_box_per_digit(model):
     fig = plot_number_reading(image, reading)
     main = fig.subfigs[0].axes[0]
     assert len(main.patches) == len(reading.digits) == 3
-    assert main.get_title().startswith("Read: ")
+    assert main.get_title() == reading.describe()  # worded as everywhere (verdict)
     assert len(fig.subfigs[1].axes) == 3
 
 
