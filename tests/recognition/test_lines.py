@@ -9,18 +9,8 @@ from PIL import Image, ImageDraw
 
 from mnistlib.measure import strokes
 from mnistlib.recognition import lines
-from mnistlib.recognition.prepare import prepare_image
 
 HEIGHT = 64
-
-
-@pytest.fixture(scope="module")
-def clear(mnist, shipped):
-    """MNIST test digits the shipped recogniser reads right alone, with confidence, by digit."""
-    _, (x_test, y_test) = mnist
-    p = shipped.probabilities(np.stack([prepare_image(x) for x in x_test[:400]]))
-    good = (p.argmax(axis=1) == y_test[:400]) & (p.max(axis=1) > 0.99)
-    return {d: [int(i) for i in np.flatnonzero(good) if y_test[i] == d] for d in range(10)}
 
 
 def _written(mnist, clear, digits: str, *, gap=(0.3, 0.4), seed=0):

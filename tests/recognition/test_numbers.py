@@ -17,15 +17,6 @@ from mnistlib.recognition.images import decode
 from mnistlib.recognition.prepare import prepare_image, prepare_pixels
 
 
-@pytest.fixture(scope="module")
-def clear(mnist, shipped):
-    """MNIST test digits the shipped recogniser reads right alone, with confidence, by digit."""
-    _, (x_test, y_test) = mnist
-    p = shipped.probabilities(np.stack([prepare_image(x) for x in x_test[:400]]))
-    good = (p.argmax(axis=1) == y_test[:400]) & (p.max(axis=1) > 0.99)
-    return {d: [int(i) for i in np.flatnonzero(good) if y_test[i] == d] for d in range(10)}
-
-
 def _number(mnist, clear, digits, *, height=64, condition="crisp", gap=(0.3, 0.4), seed=0):
     _, (x_test, _) = mnist
     seen: dict[int, int] = {}

@@ -9,19 +9,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from mnistlib.measure import strokes
 from mnistlib.recognition import NumberReading, Recognition
-from mnistlib.recognition.prepare import prepare_image
 
 HEIGHT = 64
 PEN = 7  # about an MNIST digit's stroke at this height
-
-
-@pytest.fixture(scope="module")
-def clear(mnist, shipped):
-    """MNIST test digits the shipped recogniser reads right alone, with confidence, by digit."""
-    _, (x_test, y_test) = mnist
-    p = shipped.probabilities(np.stack([prepare_image(x) for x in x_test[:400]]))
-    good = (p.argmax(axis=1) == y_test[:400]) & (p.max(axis=1) > 0.99)
-    return {d: [int(i) for i in np.flatnonzero(good) if y_test[i] == d] for d in range(10)}
 
 
 def _separator(character: str) -> np.ndarray:
