@@ -267,11 +267,13 @@ def scenes(model: Path | None, *, n: int, split: str, seed: int, figure: Path | 
         scene_curve,
         scene_row,
     )
+    from mnistlib.progress import progress_bar
 
-    recognizer = _load(model)
-    if recognizer is None:
-        return ExitStatus.NO_MODEL
-    groups = read_scenes(recognizer, split=split, n=n, seed=seed)
+    with progress_bar() as progress:
+        recognizer = _load(model, progress)
+        if recognizer is None:
+            return ExitStatus.NO_MODEL
+        groups = read_scenes(recognizer, split=split, n=n, seed=seed, progress=progress)
     print(f"{split} scenes, {n} per row")
     print(format_scenes([scene_row(reads) for reads in groups]))
     if figure:

@@ -24,6 +24,7 @@ from mnistlib.measure.glyphs import SEPARATORS
 from mnistlib.measure.numbers import digits_right
 from mnistlib.measure.scenes import SCENE_KINDS, SOURCES, Scene, scene_set
 from mnistlib.measure.selective import RiskCoverage, selective_curve
+from mnistlib.progress import Progress, report
 
 if TYPE_CHECKING:
     pass
@@ -150,14 +151,22 @@ def read_scenes(
     seed: int = 0,
     kinds: Iterable[str] = SCENE_KINDS,
     sources: Iterable[str] = SOURCES,
+    progress: Progress | None = None,
 ) -> list[list[SceneRead]]:
     """``n`` scenes of each kind and digit source (``scenes.scene_set``) read by ``reader``:
-    one list per (kind, source); shapes have no digits, so they are read once."""
+    one list per (kind, source); shapes have no digits, so they are read once. ``progress``
+    hears of each (kind, source) done."""
+    cells = [
+        (kind, source)
+        for kind in kinds
+        for source in (("strokes",) if kind == "shapes" else tuple(sources))
+    ]
     groups = []
-    for kind in kinds:
-        for source in ("strokes",) if kind == "shapes" else tuple(sources):
-            made = scene_set(kind, n, split=split, source=source, seed=seed)
-            groups.append([read_scene(reader, scene) for scene in made])
+    for done, (kind, source) in enumerate(cells):
+        report(progress, "reading scenes", done, len(cells))
+        made = scene_set(kind, n, split=split, source=source, seed=seed)
+        groups.append([read_scene(reader, scene) for scene in made])
+    report(progress, "reading scenes", len(cells), len(cells))
     return groups
 
 
