@@ -62,3 +62,12 @@ class Confident:
         p = np.repeat(((1 - top) / 9)[:, None], 10, axis=1)
         p[np.arange(len(p)), 0] = top
         return bands, p
+
+
+def whole_groups(source):
+    """The digits ``find_groups`` finds in ``source``, each group whole, left to right (the
+    tests' digits are written apart, so a group is one digit)."""
+    from mnistlib.recognition import segment
+
+    groups = segment.find_groups(source)
+    return [group.options[0][0] for group in groups if group.character is None]

@@ -50,9 +50,6 @@ FLAT_HEIGHT = 0.4
 SPLIT_ASPECT = 0.75
 #: Cut a group into at most this many pieces, each at least this many digit heights wide.
 MAX_PIECES, MIN_PIECE_WIDTH = 4, 0.35
-#: Where no model decides: cut a group wider than this many digit heights, into pieces of
-#: DIGIT_WIDTH heights each.
-SPLIT_WIDTH, DIGIT_WIDTH = 1.3, 0.7
 #: The ink map is made where a typical digit is this many pixels tall (never enlarged): 24-48
 #: read numbers about as well; the work then grows with the number of digits, not the pixels.
 DIGIT_PIXELS = 32
@@ -213,12 +210,11 @@ class Group:
 
     ``options``: ways to read it, each a list of segments left to right; the first is the
     group whole, the others cut into 2, 3... pieces (only for groups wide enough to hold more
-    than one digit). ``default``: the option chosen by width alone. ``height``: the digit
+    than one digit). ``height``: the digit
     height in original pixels (the group's own, or the typical one if that is taller).
     """
 
     options: list[list[Segment]]
-    default: int
     height: float
     #: This group and the next one read as one digit (a digit broken in two by a faint or
     #: low-resolution stroke), when together they are no wider than a digit; else None.
@@ -306,14 +302,6 @@ def split_separators(
     return [g for g in groups if id(g) not in taken], chosen, specks
 
 
-def _split_default(options: list[list[Segment]], group: _Group, tall: float) -> int:
-    """The option chosen by width alone: the one nearest the guess for a wide group."""
-    if group.width <= SPLIT_WIDTH * tall:
-        return 0
-    guess = round(group.width / (DIGIT_WIDTH * tall))
-    return min(range(len(options)), key=lambda k: abs(len(options[k]) - guess))
-
-
 def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
     """The digits' groups and the separators, left to right, as ``Group``s."""
     ink, labels, height = found.ink, found.labels, found.height
@@ -325,7 +313,7 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
         if character is not None:
             whole = piece(ink, labels, group.labels, (group.left, group.right), scale_xy)
             if whole is not None:
-                out.append(Group([[whole]], 0, tall * scale_xy[1], None, character, found.lined))
+                out.append(Group([[whole]], tall * scale_xy[1], None, character, found.lined))
             previous = None
             continue
         options = _options(ink, labels, group, height, scale_xy)
@@ -337,8 +325,7 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
                 cols = (joined.left, joined.right)
                 with_previous = piece(ink, labels, joined.labels, cols, scale_xy)
                 out[-1] = replace(out[-1], with_next=with_previous)
-        default = _split_default(options, group, tall)
-        out.append(Group(options, default, tall * scale_xy[1], lined=found.lined))
+        out.append(Group(options, tall * scale_xy[1], lined=found.lined))
         previous = group
     return out
 
@@ -363,13 +350,3 @@ def find_groups(source: Source | Decoded) -> list[Group]:
     if not any(g.character is None for g in groups):
         raise ImageError("no visible digit: only specks of ink")
     return groups
-
-
-def segment(source: Source | Decoded) -> list[Segment]:
-    """The digits written in a row in ``source``, left to right, cut by width alone.
-
-    ``read_number`` does better where digits touch: it lets the model choose the cuts.
-    Raises ImageError when the image holds no visible ink.
-    """
-    groups = find_groups(source)
-    return [s for group in groups if group.character is None for s in group.options[group.default]]

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 import pytest
+from helpers import whole_groups
 
 from mnistlib.errors import ImageError
 from mnistlib.measure import strokes
@@ -35,7 +36,7 @@ def _number(mnist, clear, digits, *, height=64, condition="crisp", gap=(0.3, 0.4
 def test_a_digit_in_a_number_is_prepared_as_the_same_digit_alone(mnist, clear, condition):
     ink, boxes, page = _number(mnist, clear, [2, 0, 2, 6], condition=condition)
     decoded = decode(page)
-    found = segment.segment(page)
+    found = whole_groups(page)
     assert len(found) == 4
     for piece, box in zip(found, boxes, strict=True):
         alone = np.zeros_like(ink)  # the same digit, with nothing else on the paper
@@ -84,7 +85,7 @@ def test_a_faint_digit_beside_dark_ones_is_found(mnist, clear):
     faint[:, : left + 70] *= 0.25  # the first digit written much lighter
     page = on_paper(degrade((faint * 255).astype(np.uint8), 64, "blur",
                             np.random.default_rng(0)), np.random.default_rng(0))  # fmt: skip
-    assert len(segment.segment(page)) == 4
+    assert len(whole_groups(page)) == 4
 
 
 @pytest.mark.parametrize("digits", ["532", "098"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from helpers import counting
+from helpers import counting, whole_groups
 from PIL import Image, ImageDraw, ImageFilter
 
 from mnistlib.errors import ImageError
@@ -114,7 +114,7 @@ def test_specks_are_dropped_and_flat_pieces_joined():
     image[20:80, 120:128] = 0  # another 1
     image[15:19, 126:160] = 0  # a flat stroke above it, mostly to its right: belongs to it
     image[90, 100] = 0  # a speck
-    found = segment.segment(image)
+    found = whole_groups(image)
     assert len(found) == 2
     assert found[1].box[0] <= 120 and found[1].box[2] >= 159
 
@@ -126,7 +126,7 @@ def test_a_faint_thin_one_beside_a_bold_zero_is_found():
     draw = ImageDraw.Draw(image)
     draw.ellipse((30, 20, 100, 100), outline=0, width=14)
     draw.line([(150, 22), (144, 98)], fill=130, width=6)
-    found = segment.segment(np.asarray(image.filter(ImageFilter.GaussianBlur(1))))
+    found = whole_groups(np.asarray(image.filter(ImageFilter.GaussianBlur(1))))
     assert len(found) == 2
     assert found[1].box[0] >= 135 and found[1].box[3] - found[1].box[1] >= 60  # the whole 1
 
