@@ -1,8 +1,10 @@
 """Execute notebooks headless, streaming each cell's output; print the results table at the end.
 
-Each code cell's printed output (Keras' line per epoch, say) appears as it happens. Executed
-copies, without volatile metadata, go to ``executed/`` (git-ignored); the committed notebooks are
-not touched. Used by ``make run``: ``python scripts/run_notebooks.py NOTEBOOK...``.
+Each code cell's printed output (Keras' line per epoch, say) appears as it happens; on a
+terminal a bar below it counts the code cells done, with the time spent and an estimate of the
+time left (``mnistlib.progress``; cells differ in length, so the estimate firms up as it goes).
+Executed copies, without volatile metadata, go to ``executed/`` (git-ignored); the committed
+notebooks are not touched. Used by ``make run``: ``python scripts/run_notebooks.py NOTEBOOK...``.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from nbclient.exceptions import CellExecutionError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from strip_notebook_metadata import strip  # noqa: E402
+
+from mnistlib.progress import Progress, progress_bar, report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "executed"
@@ -74,8 +78,9 @@ def section_times(nb: Any) -> list[tuple[str, float]]:
     return list(sections.items())
 
 
-def run(path: Path) -> tuple[float, list[tuple[str, float]]]:
-    """Execute one notebook; returns its wall time and ``section_times``."""
+def run(path: Path, progress: Progress | None = None) -> tuple[float, list[tuple[str, float]]]:
+    """Execute one notebook; returns its wall time and ``section_times``. ``progress`` hears
+    of each code cell started."""
     nb = nbformat.read(path, as_version=4)
     code_cells = [c for c in nb.cells if c.cell_type == "code"]
     started = time.perf_counter()
@@ -85,6 +90,7 @@ def run(path: Path) -> tuple[float, list[tuple[str, float]]]:
         nonlocal done
         if cell.cell_type != "code":
             return
+        report(progress, path.name, done, len(code_cells))
         done += 1
         first = next((line for line in cell.source.splitlines() if line.strip()), "")
         elapsed = time.perf_counter() - started
@@ -101,6 +107,7 @@ def run(path: Path) -> tuple[float, list[tuple[str, float]]]:
     print(f"{path.name}: {len(code_cells)} code cells", flush=True)
     try:
         client.execute()
+        report(progress, path.name, len(code_cells), len(code_cells))
     finally:
         sections = section_times(nb)
         OUT.mkdir(exist_ok=True)
@@ -116,16 +123,17 @@ def main(argv: list[str]) -> int:
     if not argv or argv[0] in ("-h", "--help"):
         print(__doc__)
         return 0 if argv else 2
-    for name in argv:
-        path = Path(name).resolve()
-        if not path.is_file():
-            print(f"skipping {name}: no such notebook")
-            continue
-        try:
-            run(path)
-        except CellExecutionError as err:
-            print(f"{path.name} failed; see executed/{path.name}\n{err}", file=sys.stderr)
-            return 1
+    with progress_bar() as progress:
+        for name in argv:
+            path = Path(name).resolve()
+            if not path.is_file():
+                print(f"skipping {name}: no such notebook")
+                continue
+            try:
+                run(path, progress)
+            except CellExecutionError as err:
+                print(f"{path.name} failed; see executed/{path.name}\n{err}", file=sys.stderr)
+                return 1
     from mnistlib.results import format_results, results_path
 
     print(f"Results table ({results_path()}), best validation accuracy first:")

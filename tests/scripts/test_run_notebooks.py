@@ -8,6 +8,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+import run_notebooks  # noqa: E402
 from run_notebooks import section_times  # noqa: E402
 
 
@@ -27,3 +28,17 @@ def test_section_times_add_up_each_sections_cells():
         nbformat.v4.new_code_cell("never run"),
     ]
     assert section_times(nb) == [("Set-up", 2.5), ("Train", 61.0)]
+
+
+def test_running_a_notebook_reports_each_code_cell_to_the_progress_hook(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("x = 1"), nbformat.v4.new_markdown_cell("## Next"),
+                nbformat.v4.new_code_cell("print(x + 1)")]  # fmt: skip
+    path = tmp_path / "progress-check.ipynb"
+    nbformat.write(nb, path)
+    heard = []
+    try:
+        run_notebooks.run(path, lambda stage, done, total: heard.append((stage, done, total)))
+    finally:
+        (run_notebooks.OUT / path.name).unlink(missing_ok=True)
+    assert heard == [(path.name, 0, 2), (path.name, 1, 2), (path.name, 2, 2)]
