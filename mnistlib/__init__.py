@@ -24,17 +24,24 @@ log lines); a notebook that imports ``keras`` itself calls ``mnistlib.quiet_tens
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
 from mnistlib._quiet import import_tensorflow_quietly as quiet_tensorflow
 from mnistlib.seed import set_seed
 
 #: The distribution name on PyPI (the import name ``mnistlib`` is taken there by another project).
 DISTRIBUTION = "handwritten-digits-mnistlib"
 
-try:
-    __version__ = version(DISTRIBUTION)
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+def __getattr__(name: str) -> str:
+    """``__version__``, read from the installed distribution when asked for: importing
+    ``importlib.metadata`` costs about a tenth of a second, which every command would pay."""
+    if name != "__version__":
+        raise AttributeError(f"module 'mnistlib' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(DISTRIBUTION)
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
 
 __all__ = ["DISTRIBUTION", "__version__", "quiet_tensorflow", "set_seed"]

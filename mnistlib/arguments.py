@@ -177,17 +177,28 @@ def _add_scenes(commands: Any, model: argparse.ArgumentParser) -> None:
     scenes.add_argument("--figure", type=Path, help="save the risk-coverage curves as this PNG")
 
 
+class _Version(argparse.Action):
+    """``--version``: the installed version, looked up only when asked for."""
+
+    def __init__(self, option_strings: list[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="show the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *_args: Any, **_kwargs: Any) -> None:
+        import mnistlib
+
+        sys.stdout.write(f"{parser.prog} {mnistlib.__version__}\n")
+        parser.exit()
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
-    from mnistlib import __version__
-
     parser = argparse.ArgumentParser(
         prog=_program_name(),
         description=DESCRIPTION,
         epilog=_exit_statuses(),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     model = _model_option()
     commands.add_parser(
