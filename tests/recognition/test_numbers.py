@@ -197,3 +197,15 @@ def _sure_numbers(shipped, kind: str, draws: int) -> float:
 )
 def test_shapes_and_words_are_not_answered_as_a_sure_number(shipped, kind, most):
     assert _sure_numbers(shipped, kind, 12) <= most
+
+
+def test_touching_digits_cut_apart_stay_sure(mnist, clear, shipped):
+    # the doubt on pieces of shapes must not fall on whole digits that touch
+    read_right = 0
+    for k, digits in enumerate(([0, 4], [2, 6], [3, 8], [5, 7], [9, 2, 3])):
+        ink, _, page = _number(mnist, clear, digits, gap=(-0.15, -0.1), seed=k)
+        reading = shipped.read_number(page)
+        if reading.text == "".join(map(str, digits)):
+            read_right += 1
+            assert reading.sure, reading.describe()
+    assert read_right >= 3
