@@ -142,7 +142,7 @@ def best_reading(groups: list[Group], found: Candidates, read: Sequence[Read]) -
 def _cut_from(groups: list[Group]) -> dict[int, tuple[float, float]]:
     """For every piece of a way to cut a group (by ``id``): the group's digit height and its
     ink's width over height."""
-    out = {}
+    out: dict[int, tuple[float, float]] = {}
     for group in groups:
         segments = [s for option in group.options for s in option]
         if not segments:
@@ -161,7 +161,7 @@ def shape_doubts(groups: list[Group], chosen: Chosen, read: Sequence[Read]) -> d
     than NARROW_ASPECT and read below NARROW_CONFIDENCE (the row's pieces of shapes that are
     not digits: a tick read "11", a smiley "63", a hash "77")."""
     cut = _cut_from(groups)
-    out = {}
+    out: dict[int, str] = {}
     for piece, row in chosen:
         if isinstance(row, str) or id(piece) not in cut or not read[row].sure:
             continue
