@@ -4,7 +4,9 @@
 wide enough to hold touching digits, cut in pieces; with the next group, when the two together
 may be one broken digit) and separators. ``candidates`` prepares every piece of every way the
 MNIST way, so that the model reads them all in one call; ``best_reading`` then keeps, over the
-whole row, the ways the model is surest of (a dynamic programme over the groups).
+whole row, the ways the model is surest of (a dynamic programme over the groups);
+``shape_doubts`` says which of the pieces it kept are no whole digit (a tick cut in two, a
+smiley or a hash cut in pieces), however sure the checks are of each piece alone.
 """
 
 from __future__ import annotations

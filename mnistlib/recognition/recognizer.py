@@ -235,7 +235,8 @@ class Recognizer:
         original pixels of its own box, exactly as it would be if it had been handed in alone,
         then all are recognised in one model call. Ink wide enough to hold touching digits is
         read both whole and cut in pieces, and the reading the model is surest of wins
-        (``numbers.best_reading``). An image holding one digit is read exactly as
+        (``numbers.best_reading``); a piece cut from a shape that is no digit is "not sure"
+        (``numbers.shape_doubts``). An image holding one digit is read exactly as
         ``recognize`` reads it. Raises ImageError when there is no digit.
         """
         decoded = decode(source)
