@@ -39,8 +39,8 @@ DOUBT_COST = 1.0
 CUT_HEIGHT = 0.7
 #: Ink less wide than this many times its height is rarely two digits side by side (MNIST's
 #: are 0.8 as wide as tall in the median); cut in pieces, each must reach NARROW_CONFIDENCE.
-#: A smiley (0.9), a hash (1.1) and a capital A read as two sure digits; touching digits this
-#: narrow are mostly 1s beside another digit, read with 0.97 or more (validation numbers).
+#: A smiley (0.9), a hash (1.1) and a capital A read as two sure digits; on validation numbers
+#: with touching digits it doubted 3 of 123 right readings and 3 wrong but sure ones.
 NARROW_ASPECT, NARROW_CONFIDENCE = 1.15, 0.95
 #: Why such a piece is "not sure" (``verdict`` words it).
 SHORT_PIECE = "a short piece cut from a shape, not a whole digit"
