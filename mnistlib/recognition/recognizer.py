@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -39,7 +39,7 @@ from mnistlib.recognition.loading import (
     load_model,
     shipped_recognizer_path,
 )
-from mnistlib.recognition.numbers import best_reading, candidates
+from mnistlib.recognition.numbers import best_reading, candidates, shape_doubts
 from mnistlib.recognition.prepare import prepare_image
 from mnistlib.recognition.runtime import LiteModel, Predictor, lite_path, predictor
 from mnistlib.recognition.segment import find_groups
@@ -235,7 +235,8 @@ class Recognizer:
         original pixels of its own box, exactly as it would be if it had been handed in alone,
         then all are recognised in one model call. Ink wide enough to hold touching digits is
         read both whole and cut in pieces, and the reading the model is surest of wins
-        (``numbers.best_reading``). An image holding one digit is read exactly as
+        (``numbers.best_reading``); a piece cut from a shape that is no digit is "not sure"
+        (``numbers.shape_doubts``). An image holding one digit is read exactly as
         ``recognize`` reads it. Raises ImageError when there is no digit.
         """
         decoded = decode(source)
@@ -247,11 +248,14 @@ class Recognizer:
         digits: list[Recognition] = []
         boxes: list[Box] = []
         separators: list[tuple[int, str]] = []
-        for piece, row in best_reading(groups, found, read):
+        chosen = best_reading(groups, found, read)
+        doubts = shape_doubts(groups, chosen, read)  # pieces of shapes, not whole digits
+        for piece, row in chosen:
             if isinstance(row, str):
                 separators.append((len(digits), row))
             else:
-                digits.append(read[row])
+                doubt = doubts.get(row)
+                digits.append(read[row] if doubt is None else replace(read[row], doubt=doubt))
                 boxes.append(piece.box)
         return NumberReading(digits, boxes, separators)
 
