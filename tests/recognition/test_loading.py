@@ -91,5 +91,6 @@ def test_the_shipped_samples_are_package_data():
 
 def test_the_shipped_recognizer_reads_mnist_test_digits(mnist, shipped):
     _, (x_test, y_test) = mnist
-    found = shipped.probabilities(x_test / np.float32(255)).argmax(axis=1)
-    assert (found == y_test).mean() >= 0.99
+    every_fifth = slice(None, None, 5)  # 2,000 digits from both halves of the test set's writers
+    found = shipped.probabilities(x_test[every_fifth] / np.float32(255)).argmax(axis=1)
+    assert (found == y_test[every_fifth]).mean() >= 0.99
