@@ -41,6 +41,19 @@ RUN_FILL = 0.95
 #: A line is as thick all along: nine tenths of it at most this many times its median
 #: thickness, plus a pixel (a blurred row of digits joined by their halos is not).
 EVEN_SPREAD = 1.5
+#: A printed box stands alone (boxes apart, each about a digit tall: no side is LINE_LENGTH
+#: digit heights long): four straight thin sides, each at least BOX_SIDE pixels long (or half
+#: a digit height), whose corners meet within CORNER_REACH pixels, or this share of the
+#: shorter side. No digit's strokes close such a frame.
+BOX_SIDE, CORNER_REACH, CORNER_SHARE = 8, 3, 0.12
+#: A box's far side may be hidden under a digit's stroke, and the ends of its upright sides
+#: with it: their far ends are level within this share of their length, and ink (a line or a
+#: stroke along it) closes the box there.
+FAR_SHARE = 0.25
+#: A box's lines are looked for in the ink thinner than this many pixels (a digit's stroke
+#: lying on a box's line, thicker, would join it into one thick blob), its gaps where a
+#: stroke crossed it bridged.
+BOX_LINE = 5
 #: A line runs alone: in at least this share of its length no ink lies within EDGE pixels
 #: beside it (digits touch a rule here and there; a row of blurred digits is ink all along).
 ALONE_SHARE, EDGE = 0.5, 2
@@ -116,6 +129,81 @@ def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
     return sides
 
 
+Piece = tuple[list[int], int, int, int, int]  # labels, top, bottom, left, right (exclusive)
+
+
+def _pieces(found: np.ndarray, axis: int, bridge: int) -> tuple[np.ndarray, list[Piece]]:
+    """The labels of the 8-connected pieces of ``found`` (lines along ``axis``: 1 flat, 0
+    upright), and the lines they make: pieces in line with each other (overlapping across
+    ``axis``) at most ``bridge`` pixels apart along it are one line (a digit crossed it)."""
+    labels, _ = ndimage.label(found, np.ones((3, 3)))
+    lines: list[Piece] = []
+    boxes = [(k, w[0].start, w[0].stop, w[1].start, w[1].stop)
+             for k, w in enumerate(ndimage.find_objects(labels), start=1) if w is not None]  # fmt: skip
+    for k, top, bottom, left, right in sorted(boxes, key=lambda b: b[3] if axis else b[1]):
+        for n, (ks, t, b, lo, hi) in enumerate(lines):
+            if axis == 1 and top < b and bottom > t and 0 <= left - hi <= bridge:
+                lines[n] = (ks + [k], min(t, top), max(b, bottom), lo, max(hi, right))
+                break
+            if axis == 0 and left < hi and right > lo and 0 <= top - b <= bridge:
+                lines[n] = (ks + [k], t, max(b, bottom), min(lo, left), max(hi, right))
+                break
+        else:
+            lines.append(([k], top, bottom, left, right))
+    return labels, lines
+
+
+def _on(flat: np.ndarray, row: int, left: int, right: int, reach: float) -> np.ndarray:
+    """The pixels of ``flat`` within ``reach`` rows of ``row``, between columns ``left`` and
+    ``right`` (and ``reach`` past them)."""
+    out = np.zeros_like(flat)
+    rows = slice(max(0, int(row - reach)), int(row + reach) + 1)
+    cols = slice(max(0, int(left - reach)), int(right + reach) + 1)
+    out[rows, cols] = flat[rows, cols]
+    return out
+
+
+def _frames(mask: np.ndarray, shortest: int, thickest: float) -> tuple[np.ndarray, np.ndarray]:
+    """Printed boxes in ``mask``: two straight thin upright lines, at least ``shortest`` long and
+    apart, both hanging from one flat line or both standing on one (covering SIDE_SHARE of the
+    width between them), their far ends level (the other flat side may be hidden under a
+    digit's stroke): (the boxes' flat sides, their upright sides). A box around each digit,
+    boxes apart, is found by its shape, not its length. They are looked for in the ink
+    thinner than BOX_LINE (a digit's stroke along a line would make it thick)."""
+    thick = ndimage.binary_dilation(ndimage.binary_opening(mask, np.ones((BOX_LINE, BOX_LINE))))
+    lean = mask & ~thick
+    part = max(3, shortest // 3)
+    flat = _thin_lines(lean, _runs(lean, part, 1), 1, thickest, part)
+    upright = _thin_lines(lean, _runs(lean, part, 0), 0, thickest, part)
+    rules, sides = np.zeros_like(mask), np.zeros_like(mask)
+    if not flat.any() or not upright.any():
+        return rules, sides
+    up_labels, downs = _pieces(upright, 0, 4 * BOX_LINE)
+    downs = sorted(downs, key=lambda d: d[3])
+    for n, (ks, top, bottom, left, right) in enumerate(downs):
+        for ks2, top2, bottom2, left2, right2 in downs[n + 1 :]:
+            width = left2 - right
+            reach = max(CORNER_REACH, CORNER_SHARE * min(width, bottom - top))
+            if min(width, bottom - top, bottom2 - top2) < shortest:
+                continue
+            for near, far, near2, far2 in ((top, bottom, top2, bottom2), (bottom, top, bottom2, top2)):
+                tall = max(abs(far - near), abs(far2 - near2))
+                if abs(near - near2) > reach or abs(far - far2) > max(reach, FAR_SHARE * tall):
+                    continue
+                line = _on(flat, (near + near2) / 2, right, left2, reach)
+                closed = _on(mask, (far + far2) / 2, right, left2, reach + abs(far - far2) / 2)
+                if min(line[:, right:left2].any(axis=0).mean(),
+                       closed[:, right:left2].any(axis=0).mean()) < SIDE_SHARE:  # fmt: skip
+                    continue
+                rules |= line | _on(flat, (far + far2) / 2, right, left2, reach)
+                sides |= np.isin(up_labels, ks + ks2)
+                break
+            else:
+                continue
+            break  # the box of this upright line and the next one found
+    return rules & mask, sides & mask
+
+
 def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
     """The ``rules`` when there are several (a box's top and bottom, ruled or squared paper);
     a single one only if it reaches past both ends of the other ink that does not touch it
@@ -143,12 +231,13 @@ def find_lines(mask: np.ndarray, height: float | None) -> tuple[np.ndarray, np.n
     span = round(SPAN_SHARE * mask.shape[1])
     rules = _thin_lines(mask, _runs(mask, span, 1), 1, float(max(mask.shape)), span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
-    sides = np.zeros_like(mask)
     shortest = 5.0
+    framed, sides = _frames(mask, BOX_SIDE, float(max(mask.shape)))
     if height is not None:
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
         rules |= _thin_lines(mask, _runs(mask, long, 1), 1, thickest, long)
-        sides = _thin_lines(mask, _runs(mask, long, 0), 0, thickest, long)
+        sides |= _thin_lines(mask, _runs(mask, long, 0), 0, thickest, long)
+    rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
         down = round(SPAN_SHARE * mask.shape[0])
         sides |= _thin_lines(mask, _runs(mask, down, 0), 0, float(max(mask.shape)), down)
