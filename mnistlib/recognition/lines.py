@@ -222,17 +222,24 @@ def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
     return keep[found]
 
 
-def find_lines(mask: np.ndarray, height: float | None) -> tuple[np.ndarray, np.ndarray]:
+def find_lines(
+    mask: np.ndarray, height: float | None, strong: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Where ``mask`` (ink) holds printed lines: (horizontal, vertical). ``height``: the
     typical digit height in the mask's pixels, or None when not yet known. Horizontal lines
     spanning SPAN_SHARE of the image's width past the ink beside them count either way (a box
     around a lone digit is shorter than LINE_LENGTH digit heights), and where horizontal lines
-    are, upright ones spanning SPAN_SHARE of its height (squared paper)."""
+    are, upright ones spanning SPAN_SHARE of its height (squared paper). Boxes (``_frames``)
+    are looked for in ``mask`` and in ``strong`` (the ink at the pen's level), where a dark
+    line blurred in a photo is thin again and the paper's noise beside it gone."""
     span = round(SPAN_SHARE * mask.shape[1])
     rules = _thin_lines(mask, _runs(mask, span, 1), 1, float(max(mask.shape)), span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
     shortest = 5.0
     framed, sides = _frames(mask, BOX_SIDE, float(max(mask.shape)))
+    if strong is not None:
+        more = _frames(strong & mask, BOX_SIDE, float(max(mask.shape)))
+        framed, sides = framed | more[0], sides | more[1]
     if height is not None:
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
         rules |= _thin_lines(mask, _runs(mask, long, 1), 1, thickest, long)
@@ -252,7 +259,7 @@ def remove_lines(
     mended; and the lines' pixels (their faint edges too). The lines are looked for
     (``find_lines``) in ``faint``: all the ink above the paper's noise, since a thin grey rule
     is fainter than a pen's ink."""
-    rules, sides = find_lines(faint, height)
+    rules, sides = find_lines(faint, height, mask)
     lines = rules | sides
     if not lines.any():
         return mask, lines
