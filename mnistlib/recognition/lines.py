@@ -85,13 +85,18 @@ def _alone(mask: np.ndarray, band: np.ndarray, top: int, left: int) -> float:
 
 
 def _thin_lines(
-    mask: np.ndarray, runs: np.ndarray, axis: int, thickest: float, minimum: int
+    mask: np.ndarray,
+    runs: np.ndarray,
+    axis: int,
+    thickest: float,
+    minimum: int,
+    alone: float = ALONE_SHARE,
 ) -> np.ndarray:
     """The ink of ``mask`` on the runs (``_runs`` along ``axis``) at least ``minimum`` long,
     at most ``thickest`` pixels (and THIN_SHARE of their length) thick, as thick all along
     (EVEN_SPREAD) and alone on the paper (ALONE_SHARE)."""
     if axis == 0:
-        return _thin_lines(mask.T, runs.T, 1, thickest, minimum).T
+        return _thin_lines(mask.T, runs.T, 1, thickest, minimum, alone).T
     labels, n = ndimage.label(runs, np.ones((3, 3)))
     keep = np.zeros(n + 1, bool)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
@@ -101,10 +106,10 @@ def _thin_lines(
         if length < minimum or not across.any():
             continue
         thickness, thickest_here = np.percentile(across[across > 0], [50, 90])
-        even = thickest_here <= EVEN_SPREAD * thickness + 1
+        even = thickest_here <= EVEN_SPREAD * thickness + 1 or alone == 0
         thin = thickness <= min(thickest, THIN_SHARE * length)
         keep[k] = (
-            even and thin and _alone(mask, band, found[0].start, found[1].start) >= ALONE_SHARE
+            even and thin and _alone(mask, band, found[0].start, found[1].start) >= alone
         )
     return keep[labels] & mask
 
@@ -204,6 +209,21 @@ def _frames(mask: np.ndarray, shortest: int, thickest: float) -> tuple[np.ndarra
     return rules & mask, sides & mask
 
 
+def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) -> np.ndarray:
+    """Flat lines on ``runs`` (at least ``minimum`` long), thin, though neither even nor alone, whose
+    two ends are level with those of a line of ``rules``: a box's other side, which the
+    digits written on it touch and cross along much of its length."""
+    found = _thin_lines(mask, runs, 1, float(max(mask.shape)), minimum, alone=0.0) & ~rules
+    if not found.any():
+        return found
+    ends = [(lo, hi) for _, _, _, lo, hi in _pieces(rules, 1, 0)[1]]
+    labels, pieces = _pieces(found, 1, 0)
+    twins = [k for ks, _, _, lo, hi in pieces for k in ks
+             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE / 4 * (b - a))
+                    for a, b in ends)]  # fmt: skip
+    return np.isin(labels, twins) & mask
+
+
 def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
     """The ``rules`` when there are several (a box's top and bottom, ruled or squared paper);
     a single one only if it reaches past both ends of the other ink that does not touch it
@@ -233,8 +253,10 @@ def find_lines(
     are looked for in ``mask`` and in ``strong`` (the ink at the pen's level), where a dark
     line blurred in a photo is thin again and the paper's noise beside it gone."""
     span = round(SPAN_SHARE * mask.shape[1])
-    rules = _thin_lines(mask, _runs(mask, span, 1), 1, float(max(mask.shape)), span)
-    rules = _past_the_rest(mask, rules) if rules.any() else rules
+    span_runs = _runs(mask, span, 1)
+    rules = _thin_lines(mask, span_runs, 1, float(max(mask.shape)), span)
+    if rules.any():
+        rules = _past_the_rest(mask, rules | _twins(mask, rules, span_runs, span))
     shortest = 5.0
     framed, sides = _frames(mask, BOX_SIDE, float(max(mask.shape)))
     if strong is not None:
