@@ -210,17 +210,15 @@ def _frames(mask: np.ndarray, shortest: int, thickest: float) -> tuple[np.ndarra
 
 
 def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) -> np.ndarray:
-    """Flat lines on ``runs`` (at least ``minimum`` long), thin, though neither even nor alone, whose
-    two ends are level with those of a line of ``rules``: a box's other side, which the
-    digits written on it touch and cross along much of its length."""
-    found = _thin_lines(mask, runs, 1, float(max(mask.shape)), minimum, alone=0.0) & ~rules
-    if not found.any():
-        return found
-    ends = [(lo, hi) for _, _, _, lo, hi in _pieces(rules, 1, 0)[1]]
+    """Flat lines on ``runs`` (at least ``minimum`` long), thin, though neither even nor
+    alone, whose two ends are level with those of another line (of ``rules`` or of these): a
+    box's top and bottom, which the digits written on them touch and cross along much of their
+    length. Two such lines as long as each other no digit makes."""
+    found = _thin_lines(mask, runs, 1, float(max(mask.shape)), minimum, alone=0.0) | rules
     labels, pieces = _pieces(found, 1, 0)
-    twins = [k for ks, _, _, lo, hi in pieces for k in ks
-             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE / 4 * (b - a))
-                    for a, b in ends)]  # fmt: skip
+    twins = [k for n, (ks, _, _, lo, hi) in enumerate(pieces) for k in ks
+             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE * (b - a))
+                    for m, (_, _, _, a, b) in enumerate(pieces) if m != n)]  # fmt: skip
     return np.isin(labels, twins) & mask
 
 
@@ -255,8 +253,8 @@ def find_lines(
     span = round(SPAN_SHARE * mask.shape[1])
     span_runs = _runs(mask, span, 1)
     rules = _thin_lines(mask, span_runs, 1, float(max(mask.shape)), span)
-    if rules.any():
-        rules = _past_the_rest(mask, rules | _twins(mask, rules, span_runs, span))
+    rules |= _twins(mask, rules, span_runs, span)
+    rules = _past_the_rest(mask, rules) if rules.any() else rules
     shortest = 5.0
     framed, sides = _frames(mask, BOX_SIDE, float(max(mask.shape)))
     if strong is not None:
