@@ -46,6 +46,9 @@ EVEN_SPREAD = 1.5
 #: a digit height), whose corners meet within CORNER_REACH pixels, or this share of the
 #: shorter side. No digit's strokes close such a frame.
 BOX_SIDE, CORNER_REACH, CORNER_SHARE = 8, 3, 0.12
+#: ... an upright side is at most BOX_LINE + this many pixels wide, end to end (a page tilted a
+#: degree or so; a digit's slanted stroke, its straight pieces joined, is wider).
+SIDE_LEAN = 2
 #: A box's far side may be hidden under a digit's stroke, and the ends of its upright sides
 #: with it: their far ends are level within this share of their length, and ink (a line or a
 #: stroke along it) closes the box there.
@@ -108,17 +111,29 @@ def _thin_lines(
         thickness, thickest_here = np.percentile(across[across > 0], [50, 90])
         even = thickest_here <= EVEN_SPREAD * thickness + 1 or alone == 0
         thin = thickness <= min(thickest, THIN_SHARE * length)
-        keep[k] = (
-            even and thin and _alone(mask, band, found[0].start, found[1].start) >= alone
-        )
+        keep[k] = even and thin and _alone(mask, band, found[0].start, found[1].start) >= alone
     return keep[labels] & mask
+
+
+def _upright(piece: np.ndarray) -> bool:
+    """Whether the ink of ``piece`` (a vertical run's) stands straight: the middle of its ink
+    in its top third and in its bottom third (the median row's, robust to a digit touching it)
+    at most SIDE_LEAN pixels apart. A digit's slanted stroke, a 1's, drifts further."""
+    rows = np.flatnonzero(piece.any(axis=1))
+    if len(rows) < 3:
+        return False
+    cols = np.arange(piece.shape[1])
+    middles = (piece[rows] * cols).sum(axis=1) / piece[rows].sum(axis=1)
+    third = max(1, len(rows) // 3)
+    return bool(abs(np.median(middles[:third]) - np.median(middles[-third:])) <= SIDE_LEAN)
 
 
 def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
     """Straight thin vertical runs of ``mask``, at least ``shortest`` long, whose top and bottom
     ends lie on ``rules`` (horizontal lines found): the sides of boxes."""
     near = ndimage.maximum_filter(rules, size=2 * END_REACH + 1)
-    labels, _ = ndimage.label(_runs(mask & ~rules, shortest, 0), np.ones((3, 3)))
+    # each column's runs apart: a digit's stroke beside a side would join its run otherwise
+    labels, _ = ndimage.label(_runs(mask & ~rules, shortest, 0), [[0, 1, 0]] * 3)
     sides = np.zeros_like(mask)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
@@ -129,7 +144,12 @@ def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
         above = near[max(0, top - 1), cols].any()
         below = near[min(len(near) - 1, bottom + 1), cols].any()
         across = piece.sum(axis=1)  # its thickness down its length (a digit may touch it)
-        if above and below and np.median(across) <= THIN_SHARE * piece.shape[0] + 2:
+        if (
+            above
+            and below
+            and np.median(across) <= THIN_SHARE * piece.shape[0] + 2
+            and _upright(piece)
+        ):
             sides[found] |= piece
     return sides
 
@@ -177,21 +197,24 @@ def _frames(mask: np.ndarray, shortest: int, thickest: float) -> tuple[np.ndarra
     thinner than BOX_LINE (a digit's stroke along a line would make it thick)."""
     thick = ndimage.binary_dilation(ndimage.binary_opening(mask, np.ones((BOX_LINE, BOX_LINE))))
     lean = mask & ~thick
-    part = max(3, shortest // 3)
+    part = max(4, shortest // 2)
     flat = _thin_lines(lean, _runs(lean, part, 1), 1, thickest, part)
     upright = _thin_lines(lean, _runs(lean, part, 0), 0, thickest, part)
     rules, sides = np.zeros_like(mask), np.zeros_like(mask)
     if not flat.any() or not upright.any():
         return rules, sides
     up_labels, downs = _pieces(upright, 0, 4 * BOX_LINE)
-    downs = sorted(downs, key=lambda d: d[3])
+    downs = sorted((d for d in downs if d[4] - d[3] <= BOX_LINE + SIDE_LEAN), key=lambda d: d[3])
     for n, (ks, top, bottom, left, right) in enumerate(downs):
         for ks2, top2, bottom2, left2, right2 in downs[n + 1 :]:
             width = left2 - right
             reach = max(CORNER_REACH, CORNER_SHARE * min(width, bottom - top))
             if min(width, bottom - top, bottom2 - top2) < shortest:
                 continue
-            for near, far, near2, far2 in ((top, bottom, top2, bottom2), (bottom, top, bottom2, top2)):
+            for near, far, near2, far2 in (
+                (top, bottom, top2, bottom2),
+                (bottom, top, bottom2, top2),
+            ):
                 tall = max(abs(far - near), abs(far2 - near2))
                 if abs(near - near2) > reach or abs(far - far2) > max(reach, FAR_SHARE * tall):
                     continue
@@ -276,7 +299,8 @@ def remove_lines(
     mask: np.ndarray, faint: np.ndarray, height: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """``mask`` (the ink) without its printed lines, the digits' strokes that crossed them
-    mended; and the lines' pixels (their faint edges too). The lines are looked for
+    mended; and the lines' pixels (their faint edges too, and the slivers of ink left
+    within EDGE pixels of them: a line's blurred edge, which read as a 1). The lines are looked for
     (``find_lines``) in ``faint``: all the ink above the paper's noise, since a thin grey rule
     is fainter than a pen's ink."""
     rules, sides = find_lines(faint, height, mask)
@@ -288,7 +312,12 @@ def remove_lines(
     reach = min(round(thickest), 8) + MEND_EXTRA
     mended = rules & mask & ndimage.binary_closing(rest, np.ones((2 * reach + 1, 1)))
     mended |= sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1)))
-    return rest | mended, lines & ~mended
+    kept = rest | mended
+    edges = ndimage.binary_dilation(lines, np.ones((3, 3)), iterations=EDGE) & ~lines
+    labels, _ = ndimage.label(kept, np.ones((3, 3)))
+    slivers = np.setdiff1d(np.unique(labels[edges & kept]), np.unique(labels[kept & ~edges]))
+    sliver = np.isin(labels, slivers[slivers > 0])
+    return kept & ~sliver, (lines & ~mended) | sliver
 
 
 def touching(labels: np.ndarray, removed: np.ndarray) -> set[int]:
