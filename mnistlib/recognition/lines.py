@@ -163,8 +163,9 @@ def _pieces(found: np.ndarray, axis: int, bridge: int) -> tuple[np.ndarray, list
     ``axis``) at most ``bridge`` pixels apart along it are one line (a digit crossed it)."""
     labels, _ = ndimage.label(found, np.ones((3, 3)))
     lines: list[Piece] = []
+    where = ndimage.find_objects(labels)
     boxes = [(k, w[0].start, w[0].stop, w[1].start, w[1].stop)
-             for k, w in enumerate(ndimage.find_objects(labels), start=1) if w is not None]  # fmt: skip
+             for k, w in enumerate(where, start=1) if w is not None]  # fmt: skip
     for k, top, bottom, left, right in sorted(boxes, key=lambda b: b[3] if axis else b[1]):
         for n, (ks, t, b, lo, hi) in enumerate(lines):
             if axis == 1 and top < b and bottom > t and 0 <= left - hi <= bridge:
@@ -205,31 +206,42 @@ def _frames(mask: np.ndarray, shortest: int, thickest: float) -> tuple[np.ndarra
         return rules, sides
     up_labels, downs = _pieces(upright, 0, 4 * BOX_LINE)
     downs = sorted((d for d in downs if d[4] - d[3] <= BOX_LINE + SIDE_LEAN), key=lambda d: d[3])
-    for n, (ks, top, bottom, left, right) in enumerate(downs):
-        for ks2, top2, bottom2, left2, right2 in downs[n + 1 :]:
-            width = left2 - right
-            reach = max(CORNER_REACH, CORNER_SHARE * min(width, bottom - top))
-            if min(width, bottom - top, bottom2 - top2) < shortest:
-                continue
-            for near, far, near2, far2 in (
-                (top, bottom, top2, bottom2),
-                (bottom, top, bottom2, top2),
-            ):
-                tall = max(abs(far - near), abs(far2 - near2))
-                if abs(near - near2) > reach or abs(far - far2) > max(reach, FAR_SHARE * tall):
-                    continue
-                line = _on(flat, (near + near2) / 2, right, left2, reach)
-                closed = _on(mask, (far + far2) / 2, right, left2, reach + abs(far - far2) / 2)
-                if min(line[:, right:left2].any(axis=0).mean(),
-                       closed[:, right:left2].any(axis=0).mean()) < SIDE_SHARE:  # fmt: skip
-                    continue
-                rules |= line | _on(flat, (far + far2) / 2, right, left2, reach)
-                sides |= np.isin(up_labels, ks + ks2)
-                break
-            else:
-                continue
-            break  # the box of this upright line and the next one found
+    walls: list[tuple[int, int]] = []
+    for n, first in enumerate(downs):
+        for second in downs[n + 1 :]:
+            box = _box(flat, mask, first, second, shortest)
+            if box is not None:
+                rules |= box
+                sides |= np.isin(up_labels, first[0] + second[0])
+                walls += [first[1:3], second[1:3]]
+                break  # the box of this upright line and the next one found
+    for ks, top, bottom, _, _ in downs:  # as tall as a box's sides and level with them
+        if any(abs(top - t) <= CORNER_REACH and abs(bottom - b) <= CORNER_REACH for t, b in walls):
+            sides |= np.isin(up_labels, ks)
     return rules & mask, sides & mask
+
+
+def _box(
+    flat: np.ndarray, mask: np.ndarray, first: Piece, second: Piece, shortest: int
+) -> np.ndarray | None:
+    """The flat sides of the box whose upright sides are ``first`` and ``second`` (see
+    ``_frames``), or None when they make no box."""
+    _, top, bottom, _, right = first
+    _, top2, bottom2, left2, _ = second
+    width = left2 - right
+    reach = max(CORNER_REACH, CORNER_SHARE * min(width, bottom - top))
+    if min(width, bottom - top, bottom2 - top2) < shortest:
+        return None
+    for near, far, near2, far2 in ((top, bottom, top2, bottom2), (bottom, top, bottom2, top2)):
+        tall = max(abs(far - near), abs(far2 - near2))
+        if abs(near - near2) > reach or abs(far - far2) > max(reach, FAR_SHARE * tall):
+            continue
+        line = _on(flat, (near + near2) / 2, right, left2, reach)
+        closed = _on(mask, (far + far2) / 2, right, left2, reach + abs(far - far2) / 2)
+        if min(line[:, right:left2].any(axis=0).mean(),
+               closed[:, right:left2].any(axis=0).mean()) >= SIDE_SHARE:  # fmt: skip
+            return line | _on(flat, (far + far2) / 2, right, left2, reach)
+    return None
 
 
 def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) -> np.ndarray:
