@@ -9,7 +9,11 @@ mended across it. A line is ink that runs straight, thin and long:
   LINE_LENGTH digit heights, which no digit is (MNIST's widest, a 0, is about 1.5 digit heights
   wide: the runs of its ink are shorter still);
 - vertical: as long, or (the sides of a comb field's boxes, about a digit tall) a straight thin
-  run joining two horizontal lines found, its top end on one and its bottom end on another.
+  run joining two horizontal lines found, its top end on one and its bottom end on another;
+- a printed box of any size (boxes apart, each about a digit tall): found by its shape
+  (``_frames``), two straight thin upright sides on one flat line, closed at the far side;
+- a long line not alone (digits written across it) when another line has the same two ends
+  (``_twins``: a box's top and bottom around the whole number).
 
 Without a digit height (the first, coarse look at an image), only lines spanning half the
 image's width, and the runs between them, count, and only when very thin for their length.
@@ -179,7 +183,7 @@ def _pieces(found: np.ndarray, axis: int, bridge: int) -> tuple[np.ndarray, list
     return labels, lines
 
 
-def _on(flat: np.ndarray, row: int, left: int, right: int, reach: float) -> np.ndarray:
+def _on(flat: np.ndarray, row: float, left: int, right: int, reach: float) -> np.ndarray:
     """The pixels of ``flat`` within ``reach`` rows of ``row``, between columns ``left`` and
     ``right`` (and ``reach`` past them)."""
     out = np.zeros_like(flat)
