@@ -40,6 +40,9 @@ def cuts(profile: np.ndarray, pieces: int) -> list[int]:
         expected = k * step
         low, high = int(expected - step / 4), int(expected + step / 4) + 1
         low, high = max(low, 1), min(high, width - 1)
+        if high <= low:  # narrower than its pieces (a sliver of a line's edge): an even cut
+            found.append(min(max(round(expected), 1), width - 1))
+            continue
         window = profile[low:high]
         # the least ink; among equals, the column nearest the expected place
         order = np.lexsort((np.abs(np.arange(low, high) - expected), window))
