@@ -9,7 +9,11 @@ mended across it. A line is ink that runs straight, thin and long:
   LINE_LENGTH digit heights, which no digit is (MNIST's widest, a 0, is about 1.5 digit heights
   wide: the runs of its ink are shorter still);
 - vertical: as long, or (the sides of a comb field's boxes, about a digit tall) a straight thin
-  run joining two horizontal lines found, its top end on one and its bottom end on another.
+  run joining two horizontal lines found, its top end on one and its bottom end on another;
+- a printed box of any size (boxes apart, each about a digit tall): found by its shape
+  (``_frames``), two straight thin upright sides on one flat line, closed at the far side;
+- a long line not alone (digits written across it) when another line has the same two ends
+  (``_twins``: a box's top and bottom around the whole number).
 
 Without a digit height (the first, coarse look at an image), only lines spanning half the
 image's width, and the runs between them, count, and only when very thin for their length.
@@ -41,6 +45,22 @@ RUN_FILL = 0.95
 #: A line is as thick all along: nine tenths of it at most this many times its median
 #: thickness, plus a pixel (a blurred row of digits joined by their halos is not).
 EVEN_SPREAD = 1.5
+#: A printed box stands alone (boxes apart, each about a digit tall: no side is LINE_LENGTH
+#: digit heights long): four straight thin sides, each at least BOX_SIDE pixels long (or half
+#: a digit height), whose corners meet within CORNER_REACH pixels, or this share of the
+#: shorter side. No digit's strokes close such a frame.
+BOX_SIDE, CORNER_REACH, CORNER_SHARE = 8, 3, 0.12
+#: ... an upright side is at most BOX_LINE + this many pixels wide, end to end (a page tilted a
+#: degree or so; a digit's slanted stroke, its straight pieces joined, is wider).
+SIDE_LEAN = 2
+#: A box's far side may be hidden under a digit's stroke, and the ends of its upright sides
+#: with it: their far ends are level within this share of their length, and ink (a line or a
+#: stroke along it) closes the box there.
+FAR_SHARE = 0.25
+#: A box's lines are looked for in the ink thinner than this many pixels (a digit's stroke
+#: lying on a box's line, thicker, would join it into one thick blob), its gaps where a
+#: stroke crossed it bridged.
+BOX_LINE = 5
 #: A line runs alone: in at least this share of its length no ink lies within EDGE pixels
 #: beside it (digits touch a rule here and there; a row of blurred digits is ink all along).
 ALONE_SHARE, EDGE = 0.5, 2
@@ -72,13 +92,18 @@ def _alone(mask: np.ndarray, band: np.ndarray, top: int, left: int) -> float:
 
 
 def _thin_lines(
-    mask: np.ndarray, runs: np.ndarray, axis: int, thickest: float, minimum: int
+    mask: np.ndarray,
+    runs: np.ndarray,
+    axis: int,
+    thickest: float,
+    minimum: int,
+    alone: float = ALONE_SHARE,
 ) -> np.ndarray:
     """The ink of ``mask`` on the runs (``_runs`` along ``axis``) at least ``minimum`` long,
     at most ``thickest`` pixels (and THIN_SHARE of their length) thick, as thick all along
     (EVEN_SPREAD) and alone on the paper (ALONE_SHARE)."""
     if axis == 0:
-        return _thin_lines(mask.T, runs.T, 1, thickest, minimum).T
+        return _thin_lines(mask.T, runs.T, 1, thickest, minimum, alone).T
     labels, n = ndimage.label(runs, np.ones((3, 3)))
     keep = np.zeros(n + 1, bool)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
@@ -88,19 +113,31 @@ def _thin_lines(
         if length < minimum or not across.any():
             continue
         thickness, thickest_here = np.percentile(across[across > 0], [50, 90])
-        even = thickest_here <= EVEN_SPREAD * thickness + 1
+        even = thickest_here <= EVEN_SPREAD * thickness + 1 or alone == 0
         thin = thickness <= min(thickest, THIN_SHARE * length)
-        keep[k] = (
-            even and thin and _alone(mask, band, found[0].start, found[1].start) >= ALONE_SHARE
-        )
+        keep[k] = even and thin and _alone(mask, band, found[0].start, found[1].start) >= alone
     return keep[labels] & mask
+
+
+def _upright(piece: np.ndarray) -> bool:
+    """Whether the ink of ``piece`` (a vertical run's) stands straight: the middle of its ink
+    in its top third and in its bottom third (the median row's, robust to a digit touching it)
+    at most SIDE_LEAN pixels apart. A digit's slanted stroke, a 1's, drifts further."""
+    rows = np.flatnonzero(piece.any(axis=1))
+    if len(rows) < 3:
+        return False
+    cols = np.arange(piece.shape[1])
+    middles = (piece[rows] * cols).sum(axis=1) / piece[rows].sum(axis=1)
+    third = max(1, len(rows) // 3)
+    return bool(abs(np.median(middles[:third]) - np.median(middles[-third:])) <= SIDE_LEAN)
 
 
 def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
     """Straight thin vertical runs of ``mask``, at least ``shortest`` long, whose top and bottom
     ends lie on ``rules`` (horizontal lines found): the sides of boxes."""
     near = ndimage.maximum_filter(rules, size=2 * END_REACH + 1)
-    labels, _ = ndimage.label(_runs(mask & ~rules, shortest, 0), np.ones((3, 3)))
+    # each column's runs apart: a digit's stroke beside a side would join its run otherwise
+    labels, _ = ndimage.label(_runs(mask & ~rules, shortest, 0), [[0, 1, 0]] * 3)
     sides = np.zeros_like(mask)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
@@ -111,9 +148,117 @@ def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
         above = near[max(0, top - 1), cols].any()
         below = near[min(len(near) - 1, bottom + 1), cols].any()
         across = piece.sum(axis=1)  # its thickness down its length (a digit may touch it)
-        if above and below and np.median(across) <= THIN_SHARE * piece.shape[0] + 2:
+        if (
+            above
+            and below
+            and np.median(across) <= THIN_SHARE * piece.shape[0] + 2
+            and _upright(piece)
+        ):
             sides[found] |= piece
     return sides
+
+
+Piece = tuple[list[int], int, int, int, int]  # labels, top, bottom, left, right (exclusive)
+
+
+def _pieces(found: np.ndarray, axis: int, bridge: int) -> tuple[np.ndarray, list[Piece]]:
+    """The labels of the 8-connected pieces of ``found`` (lines along ``axis``: 1 flat, 0
+    upright), and the lines they make: pieces in line with each other (overlapping across
+    ``axis``) at most ``bridge`` pixels apart along it are one line (a digit crossed it)."""
+    labels, _ = ndimage.label(found, np.ones((3, 3)))
+    lines: list[Piece] = []
+    where = ndimage.find_objects(labels)
+    boxes = [(k, w[0].start, w[0].stop, w[1].start, w[1].stop)
+             for k, w in enumerate(where, start=1) if w is not None]  # fmt: skip
+    for k, top, bottom, left, right in sorted(boxes, key=lambda b: b[3] if axis else b[1]):
+        for n, (ks, t, b, lo, hi) in enumerate(lines):
+            if axis == 1 and top < b and bottom > t and 0 <= left - hi <= bridge:
+                lines[n] = (ks + [k], min(t, top), max(b, bottom), lo, max(hi, right))
+                break
+            if axis == 0 and left < hi and right > lo and 0 <= top - b <= bridge:
+                lines[n] = (ks + [k], t, max(b, bottom), min(lo, left), max(hi, right))
+                break
+        else:
+            lines.append(([k], top, bottom, left, right))
+    return labels, lines
+
+
+def _on(flat: np.ndarray, row: float, left: int, right: int, reach: float) -> np.ndarray:
+    """The pixels of ``flat`` within ``reach`` rows of ``row``, between columns ``left`` and
+    ``right`` (and ``reach`` past them)."""
+    out = np.zeros_like(flat)
+    rows = slice(max(0, int(row - reach)), int(row + reach) + 1)
+    cols = slice(max(0, int(left - reach)), int(right + reach) + 1)
+    out[rows, cols] = flat[rows, cols]
+    return out
+
+
+def _frames(mask: np.ndarray, shortest: int, thickest: float) -> tuple[np.ndarray, np.ndarray]:
+    """Printed boxes in ``mask``: two straight thin upright lines, at least ``shortest`` long and
+    apart, both hanging from one flat line or both standing on one (covering SIDE_SHARE of the
+    width between them), their far ends level (the other flat side may be hidden under a
+    digit's stroke): (the boxes' flat sides, their upright sides). A box around each digit,
+    boxes apart, is found by its shape, not its length. They are looked for in the ink
+    thinner than BOX_LINE (a digit's stroke along a line would make it thick)."""
+    thick = ndimage.binary_dilation(ndimage.binary_opening(mask, np.ones((BOX_LINE, BOX_LINE))))
+    lean = mask & ~thick
+    part = max(4, shortest // 2)
+    flat = _thin_lines(lean, _runs(lean, part, 1), 1, thickest, part)
+    upright = _thin_lines(lean, _runs(lean, part, 0), 0, thickest, part)
+    rules, sides = np.zeros_like(mask), np.zeros_like(mask)
+    if not flat.any() or not upright.any():
+        return rules, sides
+    up_labels, downs = _pieces(upright, 0, 4 * BOX_LINE)
+    downs = sorted((d for d in downs if d[4] - d[3] <= BOX_LINE + SIDE_LEAN), key=lambda d: d[3])
+    walls: list[tuple[int, int]] = []
+    for n, first in enumerate(downs):
+        for second in downs[n + 1 :]:
+            box = _box(flat, mask, first, second, shortest)
+            if box is not None:
+                rules |= box
+                sides |= np.isin(up_labels, first[0] + second[0])
+                walls += [first[1:3], second[1:3]]
+                break  # the box of this upright line and the next one found
+    for ks, top, bottom, _, _ in downs:  # as tall as a box's sides and level with them
+        if any(abs(top - t) <= CORNER_REACH and abs(bottom - b) <= CORNER_REACH for t, b in walls):
+            sides |= np.isin(up_labels, ks)
+    return rules & mask, sides & mask
+
+
+def _box(
+    flat: np.ndarray, mask: np.ndarray, first: Piece, second: Piece, shortest: int
+) -> np.ndarray | None:
+    """The flat sides of the box whose upright sides are ``first`` and ``second`` (see
+    ``_frames``), or None when they make no box."""
+    _, top, bottom, _, right = first
+    _, top2, bottom2, left2, _ = second
+    width = left2 - right
+    reach = max(CORNER_REACH, CORNER_SHARE * min(width, bottom - top))
+    if min(width, bottom - top, bottom2 - top2) < shortest:
+        return None
+    for near, far, near2, far2 in ((top, bottom, top2, bottom2), (bottom, top, bottom2, top2)):
+        tall = max(abs(far - near), abs(far2 - near2))
+        if abs(near - near2) > reach or abs(far - far2) > max(reach, FAR_SHARE * tall):
+            continue
+        line = _on(flat, (near + near2) / 2, right, left2, reach)
+        closed = _on(mask, (far + far2) / 2, right, left2, reach + abs(far - far2) / 2)
+        if min(line[:, right:left2].any(axis=0).mean(),
+               closed[:, right:left2].any(axis=0).mean()) >= SIDE_SHARE:  # fmt: skip
+            return line | _on(flat, (far + far2) / 2, right, left2, reach)
+    return None
+
+
+def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) -> np.ndarray:
+    """Flat lines on ``runs`` (at least ``minimum`` long), thin, though neither even nor
+    alone, whose two ends are level with those of another line (of ``rules`` or of these): a
+    box's top and bottom, which the digits written on them touch and cross along much of their
+    length. Two such lines as long as each other no digit makes."""
+    found = _thin_lines(mask, runs, 1, float(max(mask.shape)), minimum, alone=0.0) | rules
+    labels, pieces = _pieces(found, 1, 0)
+    twins = [k for n, (ks, _, _, lo, hi) in enumerate(pieces) for k in ks
+             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE * (b - a))
+                    for m, (_, _, _, a, b) in enumerate(pieces) if m != n)]  # fmt: skip
+    return np.isin(labels, twins) & mask
 
 
 def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
@@ -134,21 +279,31 @@ def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
     return keep[found]
 
 
-def find_lines(mask: np.ndarray, height: float | None) -> tuple[np.ndarray, np.ndarray]:
+def find_lines(
+    mask: np.ndarray, height: float | None, strong: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Where ``mask`` (ink) holds printed lines: (horizontal, vertical). ``height``: the
     typical digit height in the mask's pixels, or None when not yet known. Horizontal lines
     spanning SPAN_SHARE of the image's width past the ink beside them count either way (a box
     around a lone digit is shorter than LINE_LENGTH digit heights), and where horizontal lines
-    are, upright ones spanning SPAN_SHARE of its height (squared paper)."""
+    are, upright ones spanning SPAN_SHARE of its height (squared paper). Boxes (``_frames``)
+    are looked for in ``mask`` and in ``strong`` (the ink at the pen's level), where a dark
+    line blurred in a photo is thin again and the paper's noise beside it gone."""
     span = round(SPAN_SHARE * mask.shape[1])
-    rules = _thin_lines(mask, _runs(mask, span, 1), 1, float(max(mask.shape)), span)
+    span_runs = _runs(mask, span, 1)
+    rules = _thin_lines(mask, span_runs, 1, float(max(mask.shape)), span)
+    rules |= _twins(mask, rules, span_runs, span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
-    sides = np.zeros_like(mask)
     shortest = 5.0
+    framed, sides = _frames(mask, BOX_SIDE, float(max(mask.shape)))
+    if strong is not None:
+        more = _frames(strong & mask, BOX_SIDE, float(max(mask.shape)))
+        framed, sides = framed | more[0], sides | more[1]
     if height is not None:
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
         rules |= _thin_lines(mask, _runs(mask, long, 1), 1, thickest, long)
-        sides = _thin_lines(mask, _runs(mask, long, 0), 0, thickest, long)
+        sides |= _thin_lines(mask, _runs(mask, long, 0), 0, thickest, long)
+    rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
         down = round(SPAN_SHARE * mask.shape[0])
         sides |= _thin_lines(mask, _runs(mask, down, 0), 0, float(max(mask.shape)), down)
@@ -160,10 +315,11 @@ def remove_lines(
     mask: np.ndarray, faint: np.ndarray, height: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
     """``mask`` (the ink) without its printed lines, the digits' strokes that crossed them
-    mended; and the lines' pixels (their faint edges too). The lines are looked for
+    mended; and the lines' pixels (their faint edges too, and the slivers of ink left
+    within EDGE pixels of them: a line's blurred edge, which read as a 1). The lines are looked for
     (``find_lines``) in ``faint``: all the ink above the paper's noise, since a thin grey rule
     is fainter than a pen's ink."""
-    rules, sides = find_lines(faint, height)
+    rules, sides = find_lines(faint, height, mask)
     lines = rules | sides
     if not lines.any():
         return mask, lines
@@ -172,7 +328,12 @@ def remove_lines(
     reach = min(round(thickest), 8) + MEND_EXTRA
     mended = rules & mask & ndimage.binary_closing(rest, np.ones((2 * reach + 1, 1)))
     mended |= sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1)))
-    return rest | mended, lines & ~mended
+    kept = rest | mended
+    edges = ndimage.binary_dilation(lines, np.ones((3, 3)), iterations=EDGE) & ~lines
+    labels, _ = ndimage.label(kept, np.ones((3, 3)))
+    slivers = np.setdiff1d(np.unique(labels[edges & kept]), np.unique(labels[kept & ~edges]))
+    sliver = np.isin(labels, slivers[slivers > 0])
+    return kept & ~sliver, (lines & ~mended) | sliver
 
 
 def touching(labels: np.ndarray, removed: np.ndarray) -> set[int]:

@@ -153,3 +153,12 @@ def test_all_digits_in_one_model_call(trained_model):
 def test_blank_image_raises_image_error(model, blank):
     with pytest.raises(ImageError, match="no visible digit"):
         model.read_number(blank)
+
+
+def test_a_group_narrower_than_its_pieces_is_cut_without_error():
+    # A sliver two columns wide offered cut into three (it raised IndexError from deep inside
+    # on a validation scene of squared paper before).
+    from mnistlib.recognition.pieces import cuts
+
+    found = cuts(np.ones(2), 3)
+    assert len(found) == 2 and all(1 <= c <= 1 for c in found)
