@@ -57,6 +57,13 @@ MAX_INK_SHARE = 0.25
 #: Each corner's angle lies within this many degrees of a right angle (a tilted or gently
 #: photographed-at-an-angle sheet stays near 90 degrees).
 MAX_SKEW = 30.0
+#: The sheet is flooded from the photo's centre: seeds there lie within SEED_DISTANCE of its
+#: median colour (RGB in 0..1: the writing is no seed), the desk's seeds are the photo's border
+#: pixels over DESK_DISTANCE from it (a sheet running out of the frame is no desk seed).
+SEED_DISTANCE, DESK_DISTANCE = 0.08, 0.15
+#: The colour gradient (Sobel, summed over R, G, B) at which the flood's levels saturate: a
+#: sheet's edge on any desk reaches it, paper's texture and light's fall-off stay far below.
+GRADIENT_TOP = 0.5
 #: The straightened sheet loses this share of its width and height at each edge: the edge's
 #: shadow and the blur across it would otherwise read as ink.
 EDGE_MARGIN = 0.06
@@ -191,11 +198,13 @@ def _ring(values: np.ndarray) -> np.ndarray:
     return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
 
 
-def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, np.ndarray] | None:
-    """The sheet's corners when ``score`` above ``threshold`` shows clear evidence of one, and
-    how well the region fits them (its share inside the quadrilateral), and the region; else
-    None."""
-    region, holes = _largest_region(score > threshold)
+def _sheet_of(
+    region: np.ndarray, holes: float, score: np.ndarray
+) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """The sheet's corners when ``region`` (a candidate sheet, its holes filled; ``holes`` the
+    share of it that is writing) shows clear evidence of one in ``score`` (high on paper, low
+    around it), and how well the region fits them (its share inside the quadrilateral), and
+    the region; else None."""
     share = float(region.mean())
     if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
         return None
@@ -210,8 +219,8 @@ def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, n
     if corners is None or not _square_enough(corners):
         return None
     framed = _framed_sides(corners, region.shape)
-    if len(framed) > 2 or (len(framed) == 2 and abs(framed[0] - framed[1]) != 2):
-        return None  # a bright part of the photo cut off by one straight edge: light, not paper
+    if len(framed) > 2:
+        return None  # a bright part of the photo cut off by straight edges: light, not paper
     quad = _quad_mask(corners, region.shape)
     inner = quad & ~ndimage.binary_erosion(quad, iterations=EDGE_BAND)
     outer = ndimage.binary_dilation(quad, iterations=EDGE_BAND) & ~quad
@@ -223,19 +232,64 @@ def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, n
     return corners, inside_share, region
 
 
-def _sheet_in(score: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The sheet's corners in a paper-score map and its region (paper and writing), or None
-    without clear evidence of one.
-    Otsu's threshold first; where uneven light defeats it, a few thresholds around it, the
-    best-fitting sheet winning."""
+def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """``_sheet_of`` the largest region of ``score`` above ``threshold``."""
+    region, holes = _largest_region(score > threshold)
+    return _sheet_of(region, holes, score)
+
+
+def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """The sheet flooded from the photo's centre (``rgb``, HxWx3 in [0, 1]) up to the strongest
+    colour edges between it and the desk seen at the photo's border (a watershed on the colour
+    gradient): the region, the share of it that is writing, and closeness to the sheet's colour
+    (1 - distance). None when no border pixel differs from the sheet (paper to the frame).
+    A grey desk as bright as the paper, or a pink sheet on grey, differ in colour or by a step
+    at the edge, where a brightness threshold sees one bright blur."""
+    smooth = ndimage.gaussian_filter(rgb, (1, 1, 0))
+    gradient = np.sqrt(
+        sum(ndimage.sobel(smooth[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
+    )
+    height, width = gradient.shape
+    middle = np.zeros((height, width), dtype=bool)
+    middle[int(height * 0.3) : int(height * 0.7), int(width * 0.3) : int(width * 0.7)] = True
+    colour = np.median(smooth[middle], axis=0)
+    distance = np.linalg.norm(smooth - colour, axis=2)
+    markers = np.zeros((height, width), dtype=np.int16)
+    markers[middle & (distance < SEED_DISTANCE)] = 2
+    ring = np.zeros((height, width), dtype=bool)
+    ring[[0, -1], :] = ring[:, [0, -1]] = True
+    markers[ring & (distance > DESK_DISTANCE)] = 1
+    if not (markers == 1).any() or not (markers == 2).any():
+        return None
+    levels = np.clip(gradient / GRADIENT_TOP * 255, 0, 255).astype(np.uint8)
+    flooded = ndimage.watershed_ift(levels, markers) == 2
+    opened = ndimage.binary_opening(flooded, np.ones((3, 3), dtype=bool))
+    labels, n = ndimage.label(opened)
+    if n == 0:
+        return None
+    largest = labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
+    region = ndimage.binary_fill_holes(largest)
+    holes = float((region & ~largest).sum()) / max(1.0, float(region.sum()))
+    return region, holes, 1.0 - distance
+
+
+def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sheet's corners in a photo (``score`` its paper score, ``rgb`` its colours) and its
+    region (paper and writing), or None without clear evidence of one.
+    The sheet flooded from the centre first (``_flooded``); then Otsu's threshold on the paper
+    score; where uneven light defeats it, a few thresholds around it, the best-fitting sheet
+    winning."""
     if float(score.max() - score.min()) < MIN_CONTRAST:
         return None  # flat: nothing to tell a sheet from a desk
-    otsu = _otsu(score)
-    found = _sheet_at(score, otsu)
+    flooded = _flooded(rgb)
+    found = None if flooded is None else _sheet_of(*flooded)
     if found is None:
-        tries = [_sheet_at(score, otsu + step) for step in THRESHOLD_STEPS]
-        fits = [found for found in tries if found is not None]
-        found = max(fits, key=lambda found: found[1]) if fits else None
+        otsu = _otsu(score)
+        found = _sheet_at(score, otsu)
+        if found is None:
+            tries = [_sheet_at(score, otsu + step) for step in THRESHOLD_STEPS]
+            fits = [found for found in tries if found is not None]
+            found = max(fits, key=lambda found: found[1]) if fits else None
     return None if found is None else (found[0], found[2])
 
 
@@ -245,7 +299,8 @@ def _find(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Non
         return None  # small images and transparent ones (canvas exports) are not desk photos
     small = image.copy()
     small.thumbnail((SHEET_SIDE, SHEET_SIDE), Image.Resampling.BOX)
-    found = _sheet_in(_paper_score(small))
+    rgb = np.asarray(small.convert("RGB"), dtype=np.float32) / 255
+    found = _sheet_in(_paper_score(small), rgb)
     if found is None:
         return None
     corners, region = found
