@@ -219,8 +219,8 @@ def _sheet_of(
     if corners is None or not _square_enough(corners):
         return None
     framed = _framed_sides(corners, region.shape)
-    if len(framed) > 2:
-        return None  # a bright part of the photo cut off by straight edges: light, not paper
+    if len(framed) > 2 or (len(framed) == 2 and abs(framed[0] - framed[1]) != 2):
+        return None  # a bright part of the photo cut off by one straight edge: light, not paper
     quad = _quad_mask(corners, region.shape)
     inner = quad & ~ndimage.binary_erosion(quad, iterations=EDGE_BAND)
     outer = ndimage.binary_dilation(quad, iterations=EDGE_BAND) & ~quad
