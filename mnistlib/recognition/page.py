@@ -64,6 +64,14 @@ SEED_DISTANCE, DESK_DISTANCE = 0.08, 0.15
 #: The colour gradient (Sobel, summed over R, G, B) at which the flood's levels saturate: a
 #: sheet's edge on any desk reaches it, paper's texture and light's fall-off stay far below.
 GRADIENT_TOP = 0.5
+#: What lies past a flooded sheet (beyond 2 EDGE_BAND pixels) differs from the sheet's colour
+#: by at least this much (median RGB distance): validation desks 0.19-1.4, the paper around a
+#: printed box under uneven light 0.06-0.20.
+MIN_DESK_DISTANCE = 0.25
+#: A flooded sheet's outline is a colour step of at least MIN_EDGE_STEP (RGB distance, 0..1,
+#: median of EDGE_SAMPLES points a side): paper on the greyest validation desk stepped 0.1 or
+#: more, a ruled line or a vignette read as an edge 0.02-0.05.
+MIN_EDGE_STEP, EDGE_SAMPLES = 0.08, 40
 #: The straightened sheet loses this share of its width and height at each edge: the edge's
 #: shadow and the blur across it would otherwise read as ink.
 EDGE_MARGIN = 0.06
@@ -198,19 +206,48 @@ def _ring(values: np.ndarray) -> np.ndarray:
     return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
 
 
+def _edge_step(rgb: np.ndarray, corners: np.ndarray) -> float:
+    """The median colour difference across the quadrilateral's sides (EDGE_BAND pixels inside
+    against as many outside, point by point along each side, where both lie in the photo): a
+    sheet's edge is a step all along it, wherever light falls; a ruled line or light falling
+    off across paper is none."""
+    height, width = rgb.shape[:2]
+    centre = corners.mean(axis=0)
+    steps = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        normal = np.array([b[1] - a[1], a[0] - b[0]]) / max(float(np.linalg.norm(b - a)), 1e-9)
+        if normal @ (centre - a) > 0:
+            normal = -normal  # pointing out of the sheet
+        points = a + np.linspace(0.1, 0.9, EDGE_SAMPLES)[:, None] * (b - a)
+        inside = np.round(points - EDGE_BAND * normal).astype(int)
+        outside = np.round(points + EDGE_BAND * normal).astype(int)
+        keep = (outside[:, 0] >= 0) & (outside[:, 0] < width)
+        keep &= (outside[:, 1] >= 0) & (outside[:, 1] < height)
+        keep &= (inside[:, 0] >= 0) & (inside[:, 0] < width)
+        keep &= (inside[:, 1] >= 0) & (inside[:, 1] < height)
+        inner = rgb[inside[keep, 1], inside[keep, 0]]
+        outer = rgb[outside[keep, 1], outside[keep, 0]]
+        steps.append(np.linalg.norm(inner - outer, axis=1))
+    found = np.concatenate(steps)
+    return float(np.median(found)) if len(found) else 0.0
+
+
 def _sheet_of(
-    region: np.ndarray, holes: float, score: np.ndarray
+    region: np.ndarray, holes: float, score: np.ndarray, rgb: np.ndarray | None = None
 ) -> tuple[np.ndarray, float, np.ndarray] | None:
     """The sheet's corners when ``region`` (a candidate sheet, its holes filled; ``holes`` the
     share of it that is writing) shows clear evidence of one in ``score`` (high on paper, low
     around it), and how well the region fits them (its share inside the quadrilateral), and
-    the region; else None."""
+    the region; else None. Given ``rgb`` (the photo's colours), the evidence is a colour step
+    all along the outline (``_edge_step``) instead of the score's, and the sheet may run out of
+    the frame at a corner (two adjacent sides along the photo's edge)."""
     share = float(region.mean())
     if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
         return None
     if 1.0 - float(_ring(region).mean()) < MIN_BORDER:
         return None
-    if float(np.median(score[region]) - np.median(score[~region])) < MIN_CONTRAST:
+    if rgb is None and np.median(score[region]) - np.median(score[~region]) < MIN_CONTRAST:
         return None
     corners = _fit_quad(region, _corners(region))
     if corners is not None:  # once more without what sticks out (a second sheet touching it)
@@ -219,12 +256,18 @@ def _sheet_of(
     if corners is None or not _square_enough(corners):
         return None
     framed = _framed_sides(corners, region.shape)
-    if len(framed) > 2 or (len(framed) == 2 and abs(framed[0] - framed[1]) != 2):
+    if len(framed) > 2 or (len(framed) == 2 and abs(framed[0] - framed[1]) != 2 and rgb is None):
         return None  # a bright part of the photo cut off by one straight edge: light, not paper
     quad = _quad_mask(corners, region.shape)
     inner = quad & ~ndimage.binary_erosion(quad, iterations=EDGE_BAND)
     outer = ndimage.binary_dilation(quad, iterations=EDGE_BAND) & ~quad
-    if not outer.any() or np.median(score[inner]) - np.median(score[outer]) < MIN_STEP:
+    if rgb is not None:
+        beyond = ~ndimage.binary_dilation(quad, iterations=2 * EDGE_BAND)
+        if not beyond.any() or np.median(1.0 - score[beyond]) < MIN_DESK_DISTANCE:
+            return None  # paper goes on past the outline: a printed box, not a sheet's edge
+        if _edge_step(rgb, corners) < MIN_EDGE_STEP:
+            return None  # no step in colour along the outline: not a sheet's edge
+    elif not outer.any() or np.median(score[inner]) - np.median(score[outer]) < MIN_STEP:
         return None  # no step in brightness at the outline: light falling off, not an edge
     inside_share = float((region & quad).sum()) / float(region.sum())
     if float((region & quad).sum()) < QUAD_FILL * quad.sum() or inside_share < SHEET_INSIDE:
@@ -282,7 +325,7 @@ def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarra
     if float(score.max() - score.min()) < MIN_CONTRAST:
         return None  # flat: nothing to tell a sheet from a desk
     flooded = _flooded(rgb)
-    found = None if flooded is None else _sheet_of(*flooded)
+    found = None if flooded is None else _sheet_of(*flooded, rgb=rgb)
     if found is None:
         otsu = _otsu(score)
         found = _sheet_at(score, otsu)
