@@ -1,13 +1,13 @@
 """Finding the sheet of paper in a photo of a sheet on a desk, and straightening it.
 
-``find_sheet`` looks at the photo shrunk to SHEET_SIDE pixels a side: the sheet is the largest
-bright, grey (unsaturated) region, found by Otsu's threshold on a paper score (brightness lowered
-by saturation, so a wood or coloured desk scores low), its holes (the writing) filled. It is
-taken for a sheet only on clear evidence: it covers MIN_SHARE..MAX_SHARE of the photo, something
-that is not paper surrounds it (most of the photo's edge), it is clearly brighter than what
-surrounds it, and four corners fit it (a quadrilateral with roughly right angles that it
-fills). A scan, a canvas export, a digit on white filling the frame or light-on-dark digits
-show no such border, and are left as they are.
+``find_sheet`` looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded
+from the photo's centre to the strongest colour edges between it and the desk seen at the border
+(``_flooded``, a watershed); failing that, it is the largest bright, grey region by Otsu's
+threshold on a paper score (brightness lowered by saturation). Either is taken for a sheet only
+on clear evidence: it covers MIN_SHARE..MAX_SHARE of the photo, something that is not paper
+surrounds it, four corners fit it (a quadrilateral with roughly right angles that it fills), and
+its outline is a step (in colour all along it, or in the paper score). A scan, a canvas export,
+a digit on white filling the frame or light-on-dark digits show no such border.
 
 ``straighten`` warps the sheet found to an upright rectangle (a perspective transform, in
 Pillow) and keeps it without a thin margin along its edge: nothing outside the sheet is read.
@@ -54,19 +54,16 @@ STRAIGHT_SHARE = 0.6
 #: The writing (the holes filled in the bright region) covers at most this share of a sheet:
 #: more is bright ink on a dark ground (a light-on-dark 0 filled in is a blob, not a sheet).
 MAX_INK_SHARE = 0.25
-#: Each corner's angle lies within this many degrees of a right angle (a tilted or gently
-#: photographed-at-an-angle sheet stays near 90 degrees).
+#: Each corner's angle lies within this many degrees of a right angle (a tilted sheet does).
 MAX_SKEW = 30.0
 #: The sheet is flooded from the photo's centre: seeds there lie within SEED_DISTANCE of its
 #: median colour (RGB in 0..1: the writing is no seed), the desk's seeds are the photo's border
 #: pixels over DESK_DISTANCE from it (a sheet running out of the frame is no desk seed).
 SEED_DISTANCE, DESK_DISTANCE = 0.08, 0.15
-#: The colour gradient (Sobel, summed over R, G, B) at which the flood's levels saturate: a
-#: sheet's edge on any desk reaches it, paper's texture and light's fall-off stay far below.
+#: The colour gradient (Sobel over R, G, B) at which the flood's levels saturate: a sheet's edge.
 GRADIENT_TOP = 0.5
-#: What lies past a flooded sheet (beyond 2 EDGE_BAND pixels) differs from the sheet's colour
-#: by at least this much (median RGB distance): validation desks 0.19-1.4, the paper around a
-#: printed box under uneven light 0.06-0.20.
+#: What lies past a flooded sheet (beyond 2 EDGE_BAND px) differs from its colour by at least
+#: this (median RGB distance): validation desks 0.19-1.4, paper around a printed box 0.06-0.20.
 MIN_DESK_DISTANCE = 0.25
 #: A flooded sheet's outline is a colour step of at least MIN_EDGE_STEP (RGB distance, 0..1,
 #: median of EDGE_SAMPLES points a side): paper on the greyest validation desk stepped 0.1 or
@@ -207,10 +204,8 @@ def _ring(values: np.ndarray) -> np.ndarray:
 
 
 def _edge_step(rgb: np.ndarray, corners: np.ndarray) -> float:
-    """The median colour difference across the quadrilateral's sides (EDGE_BAND pixels inside
-    against as many outside, point by point along each side, where both lie in the photo): a
-    sheet's edge is a step all along it, wherever light falls; a ruled line or light falling
-    off across paper is none."""
+    """The median colour difference across the quadrilateral's sides, EDGE_BAND pixels inside
+    against outside, point by point (where both lie in the photo)."""
     height, width = rgb.shape[:2]
     centre = corners.mean(axis=0)
     steps = []
@@ -222,12 +217,12 @@ def _edge_step(rgb: np.ndarray, corners: np.ndarray) -> float:
         points = a + np.linspace(0.1, 0.9, EDGE_SAMPLES)[:, None] * (b - a)
         inside = np.round(points - EDGE_BAND * normal).astype(int)
         outside = np.round(points + EDGE_BAND * normal).astype(int)
-        keep = (outside[:, 0] >= 0) & (outside[:, 0] < width)
-        keep &= (outside[:, 1] >= 0) & (outside[:, 1] < height)
-        keep &= (inside[:, 0] >= 0) & (inside[:, 0] < width)
-        keep &= (inside[:, 1] >= 0) & (inside[:, 1] < height)
-        inner = rgb[inside[keep, 1], inside[keep, 0]]
-        outer = rgb[outside[keep, 1], outside[keep, 0]]
+        both = np.concatenate([inside, outside], axis=1)
+        keep = ((both >= 0) & (both < [width, height, width, height])).all(axis=1)
+        inner, outer = (
+            rgb[inside[keep, 1], inside[keep, 0]],
+            rgb[outside[keep, 1], outside[keep, 0]],
+        )
         steps.append(np.linalg.norm(inner - outer, axis=1))
     found = np.concatenate(steps)
     return float(np.median(found)) if len(found) else 0.0
@@ -239,9 +234,8 @@ def _sheet_of(
     """The sheet's corners when ``region`` (a candidate sheet, its holes filled; ``holes`` the
     share of it that is writing) shows clear evidence of one in ``score`` (high on paper, low
     around it), and how well the region fits them (its share inside the quadrilateral), and
-    the region; else None. Given ``rgb`` (the photo's colours), the evidence is a colour step
-    all along the outline (``_edge_step``) instead of the score's, and the sheet may run out of
-    the frame at a corner (two adjacent sides along the photo's edge)."""
+    the region; else None. Given ``rgb``, the outline must be a colour step (``_edge_step``)
+    and the sheet may run out of the frame at a corner."""
     share = float(region.mean())
     if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
         return None
@@ -277,17 +271,13 @@ def _sheet_of(
 
 def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, np.ndarray] | None:
     """``_sheet_of`` the largest region of ``score`` above ``threshold``."""
-    region, holes = _largest_region(score > threshold)
-    return _sheet_of(region, holes, score)
+    return _sheet_of(*_largest_region(score > threshold), score)
 
 
 def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
-    """The sheet flooded from the photo's centre (``rgb``, HxWx3 in [0, 1]) up to the strongest
-    colour edges between it and the desk seen at the photo's border (a watershed on the colour
-    gradient): the region, the share of it that is writing, and closeness to the sheet's colour
-    (1 - distance). None when no border pixel differs from the sheet (paper to the frame).
-    A grey desk as bright as the paper, or a pink sheet on grey, differ in colour or by a step
-    at the edge, where a brightness threshold sees one bright blur."""
+    """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]) to the strongest colour
+    edges between it and the desk seen at the border (a watershed on the colour gradient): the
+    region, its share of writing, closeness to the sheet's colour; None without desk seeds."""
     smooth = ndimage.gaussian_filter(rgb, (1, 1, 0))
     gradient = np.sqrt(
         sum(ndimage.sobel(smooth[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
