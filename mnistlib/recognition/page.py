@@ -54,8 +54,7 @@ STRAIGHT_SHARE = 0.6
 #: The writing (the holes filled in the bright region) covers at most this share of a sheet:
 #: more is bright ink on a dark ground (a light-on-dark 0 filled in is a blob, not a sheet).
 MAX_INK_SHARE = 0.25
-#: Each corner's angle lies within this many degrees of a right angle (a tilted sheet does).
-MAX_SKEW = 30.0
+MAX_SKEW = 30.0  #: each corner's angle within this many degrees of a right angle
 #: The sheet is flooded from the photo's centre: seeds there lie within SEED_DISTANCE of its
 #: median colour (RGB in 0..1: the writing is no seed), the desk's seeds are the photo's border
 #: pixels over DESK_DISTANCE from it (a sheet running out of the frame is no desk seed).
@@ -294,6 +293,8 @@ def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
     markers[ring & (distance > DESK_DISTANCE)] = 1
     if not (markers == 1).any() or not (markers == 2).any():
         return None
+    if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
+        return None  # the centre darker than the border: ink (a digit in a box), not paper
     levels = np.clip(gradient / GRADIENT_TOP * 255, 0, 255).astype(np.uint8)
     flooded = ndimage.watershed_ift(levels, markers) == 2
     opened = ndimage.binary_opening(flooded, np.ones((3, 3), dtype=bool))
