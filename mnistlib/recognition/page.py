@@ -1,13 +1,13 @@
 """Finding the sheet of paper in a photo of a sheet on a desk, and straightening it.
 
-``find_sheet`` looks at the photo shrunk to SHEET_SIDE pixels a side: the sheet is the largest
-bright, grey (unsaturated) region, found by Otsu's threshold on a paper score (brightness lowered
-by saturation, so a wood or coloured desk scores low), its holes (the writing) filled. It is
-taken for a sheet only on clear evidence: it covers MIN_SHARE..MAX_SHARE of the photo, something
-that is not paper surrounds it (most of the photo's edge), it is clearly brighter than what
-surrounds it, and four corners fit it (a quadrilateral with roughly right angles that it
-fills). A scan, a canvas export, a digit on white filling the frame or light-on-dark digits
-show no such border, and are left as they are.
+``find_sheet`` looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded
+from the photo's centre to the strongest colour edges between it and the desk seen at the border
+(``_flooded``, a watershed); failing that, it is the largest bright, grey region by Otsu's
+threshold on a paper score (brightness lowered by saturation). Either is taken for a sheet only
+on clear evidence: it covers MIN_SHARE..MAX_SHARE of the photo, something that is not paper
+surrounds it, four corners fit it (a quadrilateral with roughly right angles that it fills), and
+its outline is a step (in colour all along it, or in the paper score). A scan, a canvas export,
+a digit on white filling the frame or light-on-dark digits show no such border.
 
 ``straighten`` warps the sheet found to an upright rectangle (a perspective transform, in
 Pillow) and keeps it without a thin margin along its edge: nothing outside the sheet is read.
@@ -54,9 +54,20 @@ STRAIGHT_SHARE = 0.6
 #: The writing (the holes filled in the bright region) covers at most this share of a sheet:
 #: more is bright ink on a dark ground (a light-on-dark 0 filled in is a blob, not a sheet).
 MAX_INK_SHARE = 0.25
-#: Each corner's angle lies within this many degrees of a right angle (a tilted or gently
-#: photographed-at-an-angle sheet stays near 90 degrees).
-MAX_SKEW = 30.0
+MAX_SKEW = 30.0  #: each corner's angle within this many degrees of a right angle
+#: The sheet is flooded from the photo's centre: seeds there lie within SEED_DISTANCE of its
+#: median colour (RGB in 0..1: the writing is no seed), the desk's seeds are the photo's border
+#: pixels over DESK_DISTANCE from it (a sheet running out of the frame is no desk seed).
+SEED_DISTANCE, DESK_DISTANCE = 0.08, 0.15
+#: The colour gradient (Sobel over R, G, B) at which the flood's levels saturate: a sheet's edge.
+GRADIENT_TOP = 0.5
+#: What lies past a flooded sheet (beyond 2 EDGE_BAND px) differs from its colour by at least
+#: this (median RGB distance): validation desks 0.19-1.4, paper around a printed box 0.06-0.20.
+MIN_DESK_DISTANCE = 0.25
+#: A flooded sheet's outline is a colour step of at least MIN_EDGE_STEP (RGB distance, 0..1,
+#: median of EDGE_SAMPLES points a side): paper on the greyest validation desk stepped 0.1 or
+#: more, a ruled line or a vignette read as an edge 0.02-0.05.
+MIN_EDGE_STEP, EDGE_SAMPLES = 0.08, 40
 #: The straightened sheet loses this share of its width and height at each edge: the edge's
 #: shadow and the blur across it would otherwise read as ink.
 EDGE_MARGIN = 0.06
@@ -191,17 +202,45 @@ def _ring(values: np.ndarray) -> np.ndarray:
     return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
 
 
-def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, np.ndarray] | None:
-    """The sheet's corners when ``score`` above ``threshold`` shows clear evidence of one, and
-    how well the region fits them (its share inside the quadrilateral), and the region; else
-    None."""
-    region, holes = _largest_region(score > threshold)
+def _edge_step(rgb: np.ndarray, corners: np.ndarray) -> float:
+    """The median colour difference across the quadrilateral's sides, EDGE_BAND pixels inside
+    against outside, point by point (where both lie in the photo)."""
+    height, width = rgb.shape[:2]
+    centre = corners.mean(axis=0)
+    steps = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        normal = np.array([b[1] - a[1], a[0] - b[0]]) / max(float(np.linalg.norm(b - a)), 1e-9)
+        if normal @ (centre - a) > 0:
+            normal = -normal  # pointing out of the sheet
+        points = a + np.linspace(0.1, 0.9, EDGE_SAMPLES)[:, None] * (b - a)
+        inside = np.round(points - EDGE_BAND * normal).astype(int)
+        outside = np.round(points + EDGE_BAND * normal).astype(int)
+        both = np.concatenate([inside, outside], axis=1)
+        keep = ((both >= 0) & (both < [width, height, width, height])).all(axis=1)
+        inner, outer = (
+            rgb[inside[keep, 1], inside[keep, 0]],
+            rgb[outside[keep, 1], outside[keep, 0]],
+        )
+        steps.append(np.linalg.norm(inner - outer, axis=1))
+    found = np.concatenate(steps)
+    return float(np.median(found)) if len(found) else 0.0
+
+
+def _sheet_of(
+    region: np.ndarray, holes: float, score: np.ndarray, rgb: np.ndarray | None = None
+) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """The sheet's corners when ``region`` (a candidate sheet, its holes filled; ``holes`` the
+    share of it that is writing) shows clear evidence of one in ``score`` (high on paper, low
+    around it), and how well the region fits them (its share inside the quadrilateral), and
+    the region; else None. Given ``rgb``, the outline must be a colour step (``_edge_step``)
+    and the sheet may run out of the frame at a corner."""
     share = float(region.mean())
     if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
         return None
     if 1.0 - float(_ring(region).mean()) < MIN_BORDER:
         return None
-    if float(np.median(score[region]) - np.median(score[~region])) < MIN_CONTRAST:
+    if rgb is None and np.median(score[region]) - np.median(score[~region]) < MIN_CONTRAST:
         return None
     corners = _fit_quad(region, _corners(region))
     if corners is not None:  # once more without what sticks out (a second sheet touching it)
@@ -210,12 +249,18 @@ def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, n
     if corners is None or not _square_enough(corners):
         return None
     framed = _framed_sides(corners, region.shape)
-    if len(framed) > 2 or (len(framed) == 2 and abs(framed[0] - framed[1]) != 2):
+    if len(framed) > 2 or (len(framed) == 2 and abs(framed[0] - framed[1]) != 2 and rgb is None):
         return None  # a bright part of the photo cut off by one straight edge: light, not paper
     quad = _quad_mask(corners, region.shape)
     inner = quad & ~ndimage.binary_erosion(quad, iterations=EDGE_BAND)
     outer = ndimage.binary_dilation(quad, iterations=EDGE_BAND) & ~quad
-    if not outer.any() or np.median(score[inner]) - np.median(score[outer]) < MIN_STEP:
+    if rgb is not None:
+        beyond = ~ndimage.binary_dilation(quad, iterations=2 * EDGE_BAND)
+        if not beyond.any() or np.median(1.0 - score[beyond]) < MIN_DESK_DISTANCE:
+            return None  # paper goes on past the outline: a printed box, not a sheet's edge
+        if _edge_step(rgb, corners) < MIN_EDGE_STEP:
+            return None  # no step in colour along the outline: not a sheet's edge
+    elif not outer.any() or np.median(score[inner]) - np.median(score[outer]) < MIN_STEP:
         return None  # no step in brightness at the outline: light falling off, not an edge
     inside_share = float((region & quad).sum()) / float(region.sum())
     if float((region & quad).sum()) < QUAD_FILL * quad.sum() or inside_share < SHEET_INSIDE:
@@ -223,19 +268,62 @@ def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, n
     return corners, inside_share, region
 
 
-def _sheet_in(score: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """The sheet's corners in a paper-score map and its region (paper and writing), or None
-    without clear evidence of one.
-    Otsu's threshold first; where uneven light defeats it, a few thresholds around it, the
-    best-fitting sheet winning."""
+def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """``_sheet_of`` the largest region of ``score`` above ``threshold``."""
+    return _sheet_of(*_largest_region(score > threshold), score)
+
+
+def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]) to the strongest colour
+    edges between it and the desk seen at the border (a watershed on the colour gradient): the
+    region, its share of writing, closeness to the sheet's colour; None without desk seeds."""
+    smooth = ndimage.gaussian_filter(rgb, (1, 1, 0))
+    gradient = np.sqrt(
+        sum(ndimage.sobel(smooth[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
+    )
+    height, width = gradient.shape
+    middle = np.zeros((height, width), dtype=bool)
+    middle[int(height * 0.3) : int(height * 0.7), int(width * 0.3) : int(width * 0.7)] = True
+    colour = np.median(smooth[middle], axis=0)
+    distance = np.linalg.norm(smooth - colour, axis=2)
+    markers = np.zeros((height, width), dtype=np.int16)
+    markers[middle & (distance < SEED_DISTANCE)] = 2
+    ring = np.zeros((height, width), dtype=bool)
+    ring[[0, -1], :] = ring[:, [0, -1]] = True
+    markers[ring & (distance > DESK_DISTANCE)] = 1
+    if not (markers == 1).any() or not (markers == 2).any():
+        return None
+    if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
+        return None  # the centre darker than the border: ink (a digit in a box), not paper
+    levels = np.clip(gradient / GRADIENT_TOP * 255, 0, 255).astype(np.uint8)
+    flooded = ndimage.watershed_ift(levels, markers) == 2
+    opened = ndimage.binary_opening(flooded, np.ones((3, 3), dtype=bool))
+    labels, n = ndimage.label(opened)
+    if n == 0:
+        return None
+    largest = labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
+    region = ndimage.binary_fill_holes(largest)
+    holes = float((region & ~largest).sum()) / max(1.0, float(region.sum()))
+    return region, holes, 1.0 - distance
+
+
+def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """The sheet's corners in a photo (``score`` its paper score, ``rgb`` its colours) and its
+    region (paper and writing), or None without clear evidence of one.
+    The sheet flooded from the centre first (``_flooded``); then Otsu's threshold on the paper
+    score; where uneven light defeats it, a few thresholds around it, the best-fitting sheet
+    winning."""
     if float(score.max() - score.min()) < MIN_CONTRAST:
         return None  # flat: nothing to tell a sheet from a desk
-    otsu = _otsu(score)
-    found = _sheet_at(score, otsu)
+    flooded = _flooded(rgb)
+    found = None if flooded is None else _sheet_of(*flooded, rgb=rgb)
     if found is None:
-        tries = [_sheet_at(score, otsu + step) for step in THRESHOLD_STEPS]
-        fits = [found for found in tries if found is not None]
-        found = max(fits, key=lambda found: found[1]) if fits else None
+        otsu = _otsu(score)
+        found = _sheet_at(score, otsu)
+        if found is None:
+            tries = [_sheet_at(score, otsu + step) for step in THRESHOLD_STEPS]
+            fits = [found for found in tries if found is not None]
+            found = max(fits, key=lambda found: found[1]) if fits else None
     return None if found is None else (found[0], found[2])
 
 
@@ -245,7 +333,8 @@ def _find(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray] | Non
         return None  # small images and transparent ones (canvas exports) are not desk photos
     small = image.copy()
     small.thumbnail((SHEET_SIDE, SHEET_SIDE), Image.Resampling.BOX)
-    found = _sheet_in(_paper_score(small))
+    rgb = np.asarray(small.convert("RGB"), dtype=np.float32) / 255
+    found = _sheet_in(_paper_score(small), rgb)
     if found is None:
         return None
     corners, region = found

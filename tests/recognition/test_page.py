@@ -12,6 +12,7 @@ from helpers import seven
 from PIL import Image
 
 from mnistlib.measure import strokes
+from mnistlib.measure.scenes import SCENE_KINDS, SOURCES, SPLIT_SEEDS, make_scene, scene_set
 from mnistlib.recognition import images, page, prepare
 
 
@@ -100,3 +101,29 @@ def test_mnist_digits_enlarged_are_left_alone(mnist):
         for picture in (Image.fromarray(digit), Image.fromarray(digit).resize((280, 280))):
             assert page.find_sheet(picture) is None
             assert page.find_sheet(Image.fromarray(255 - np.asarray(picture))) is None
+
+
+def _desk_scene(i: int, seed: int = 1):
+    """Validation desk scene ``i`` of ``seed`` with stroke digits, as ``scene_set`` makes it."""
+    key = [seed, SPLIT_SEEDS["validation"], SOURCES.index("strokes"), SCENE_KINDS.index("desk")]
+    return make_scene("desk", np.random.default_rng([*key, i]), pool=None, held_out=False)
+
+
+@pytest.mark.parametrize("i", [19, 77])
+def test_a_sheet_on_a_grey_desk_as_bright_as_paper_is_found_and_read(shipped, i):
+    scene = _desk_scene(i)  # grey desks: a brightness threshold found no sheet in these
+    assert scene.style == "grey"
+    assert images.decode(scene.data).page is not None
+    assert shipped.read_number(scene.data).text == scene.truth
+
+
+def test_a_printed_box_on_paper_is_no_sheet():
+    made = scene_set("boxes", 30, split="validation", source="strokes", seed=3)
+    assert all(images.decode(scene.data).page is None for scene in made)
+
+
+def test_a_photo_is_decoded_large_enough_to_read_small_digits():
+    paper = sheet(_written([5, 2]), size=(900, 700), digit_height=0.1)
+    decoded = images.decode(on_desk(paper, "dark", tilt=3.0, share=0.6, frame=(1200, 900)))
+    assert decoded.page is not None
+    assert min(decoded.size) >= 0.5 * images.DRAFT_SIDE  # not the 1/8-scale draft
