@@ -95,14 +95,18 @@ def _otsu(values: np.ndarray) -> float:
     return float(edges[int(np.argmax(between)) + 1])
 
 
-def _largest_region(bright: np.ndarray) -> tuple[np.ndarray, float]:
-    """The largest 4-connected region of ``bright``, thin links to its neighbours cut, holes
-    (the writing, printed lines, the inside of a 0) filled; and the share of it not bright."""
-    opened = ndimage.binary_opening(bright, np.ones((3, 3), dtype=bool))
+def _largest_opened(mask: np.ndarray) -> np.ndarray | None:
+    """The largest 4-connected region of ``mask``, thin links cut (an opening); or None."""
+    opened = ndimage.binary_opening(mask, np.ones((3, 3), dtype=bool))
     labels, n = ndimage.label(opened)
-    if n == 0:
-        return opened, 0.0
-    largest = labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
+    return None if n == 0 else labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
+
+
+def _largest_region(bright: np.ndarray) -> tuple[np.ndarray, float]:
+    """``_largest_opened(bright)`` with its holes (the writing, printed lines, the inside of a
+    0) filled, and the share of it not bright."""
+    if (largest := _largest_opened(bright)) is None:
+        return np.zeros_like(bright, dtype=bool), 0.0
     filled = ndimage.binary_fill_holes(largest)
     return filled, float((filled & ~bright).sum()) / max(1.0, float(filled.sum()))
 
@@ -296,12 +300,8 @@ def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
     if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
         return None  # the centre darker than the border: ink (a digit in a box), not paper
     levels = np.clip(gradient / GRADIENT_TOP * 255, 0, 255).astype(np.uint8)
-    flooded = ndimage.watershed_ift(levels, markers) == 2
-    opened = ndimage.binary_opening(flooded, np.ones((3, 3), dtype=bool))
-    labels, n = ndimage.label(opened)
-    if n == 0:
+    if (largest := _largest_opened(ndimage.watershed_ift(levels, markers) == 2)) is None:
         return None
-    largest = labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
     region = ndimage.binary_fill_holes(largest)
     holes = float((region & ~largest).sum()) / max(1.0, float(region.sum()))
     return region, holes, 1.0 - distance
