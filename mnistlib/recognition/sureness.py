@@ -66,6 +66,8 @@ ONE_VIEW: tuple[tuple[int, int], ...] = ((0, 0),)
 #: degraded validation digits read right, every form within 0.15 points (docs/recognition.md).
 NINE_VIEWS: tuple[tuple[int, int], ...] = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 LOW_PROBABILITY = "probability below {:.0%}"
+#: At most this many digits' distances are computed without BLAS (see ``Sureness.distances``).
+FEW_ROWS = 32
 #: Images prepared and scored between two progress reports (a second or two on 2 cores).
 PROGRESS_BATCH = 500
 
@@ -91,8 +93,13 @@ class Sureness:
         if features is None:
             return None
         if self.references is not None:
-            refs = self.references.astype(np.float32)
-            return 1.0 - (_unit(features).astype(np.float32) @ refs.T).max(axis=1).astype(float)
+            refs = self.references.astype(np.float32, copy=False)
+            unit = _unit(features).astype(np.float32)
+            # A few rows (one image's digits) by einsum, not BLAS: OpenBLAS splits even one
+            # row's product across threads, and waking them on a busy machine costs ~12 ms,
+            # 100x the product (docs/benchmarks.md). Many rows (measurement) by BLAS.
+            similar = np.einsum("ij,kj->ik", unit, refs) if len(unit) <= FEW_ROWS else unit @ refs.T
+            return 1.0 - similar.max(axis=1).astype(float)
         if self.means is None or self.precision is None:
             return None
         out = np.full(len(features), np.inf)
@@ -144,6 +151,8 @@ class Sureness:
             means = data.get("means", None)
             precision = data.get("precision", None)
             references = data.get("references", None)
+            if references is not None:  # stored as float16; widened once, not at every answer
+                references = references.astype(np.float32)
             views = data.get("views", np.array(ONE_VIEW))  # checks saved before views: one
             return cls(
                 float(data["threshold"]),
