@@ -208,3 +208,54 @@ def test_a_learners_make_targets_install_the_notebooks_extra_only():
     for target in ("lint", "unit", "nbval", "browser", "install-test"):
         assert _recipe(makefile, target)[0].split()[0] in ("$(DEV)", "dev-data"), target
     assert stamp != dev
+
+
+#: Issue 27's bounds: a module a reader takes in at one sitting, a function on one screen.
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 400, 60
+
+
+def test_library_modules_and_functions_stay_short():
+    import ast
+
+    long = []
+    for path in sorted((ROOT / "mnistlib").rglob("*.py")):
+        source = path.read_text()
+        name = path.relative_to(ROOT).as_posix()
+        if len(source.splitlines()) > MAX_MODULE_LINES:
+            long.append(f"{name}: {len(source.splitlines())} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long.append(f"{name}: {node.name}() {length} lines")
+    assert not long, long
+
+
+def test_tests_use_only_public_names_of_the_library():
+    """No test reaches a ``_private`` name of mnistlib: ``from mnistlib... import _x`` or
+    ``module._x`` where ``module`` was imported from mnistlib."""
+    import ast
+
+    private = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        modules = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("mnistlib"):
+                for alias in node.names:
+                    if alias.name.startswith("_") and not alias.name.startswith("__"):
+                        private.append(f"{path.name}:{node.lineno} imports {alias.name}")
+                    modules.add(alias.asname or alias.name)
+            elif isinstance(node, ast.Import):
+                modules.update(
+                    a.asname or a.name for a in node.names if a.name.startswith("mnistlib")
+                )
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr.startswith("_")
+                and not node.attr.startswith("__")
+                and ast.unparse(node.value).split(".")[0] in modules
+            ):
+                private.append(f"{path.name}:{node.lineno} uses {ast.unparse(node)}")
+    assert not private, private
