@@ -60,12 +60,16 @@ lint: $(DEV)
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
+# Spread over the cores (at most 4 workers: each imports TensorFlow); each worker runs whole
+# test modules, so a module's fixtures are built once.
+XDIST = -n auto --maxprocesses=4 --dist loadfile
+
 unit: dev-data
-	$(PY) -m pytest -q -m "not browser" tests
+	$(PY) -m pytest -q $(XDIST) -m "not browser" tests
 
 # The unit tests that take seconds, while you edit (no training, no subprocess pools).
 quick: dev-data
-	$(PY) -m pytest -q -m "not browser and not slow" tests
+	$(PY) -m pytest -q $(XDIST) -m "not browser and not slow" tests
 
 nbval: dev-data
 	$(PY) -m pytest -q --nbval-lax --nbval-current-env --nbval-cell-timeout=1800 \
