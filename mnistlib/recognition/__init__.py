@@ -23,8 +23,8 @@ the digits of a number), ``sureness`` (the checks; ``confusions``, its caps on c
 pairs), ``loading`` (model files), ``runtime``
 (running a model: Keras, or LiteRT for the shipped one), ``recognizer``, ``rendering`` (how a
 reading is shown), ``widgets`` and ``figures``. Layers, lowest first: images, verdict -> prepare
--> confusions -> segment, sureness, loading, runtime -> recognizer -> rendering, figures -> widgets. Nothing
-here imports ``mnistlib.measure``.
+-> confusions -> segment, sureness, loading, runtime -> recognizer -> rendering, figures ->
+widgets. Nothing here imports ``mnistlib.measure``.
 
 Names are loaded on first use, so ``import mnistlib.recognition`` stays light: TensorFlow,
 matplotlib and ipywidgets are imported only by what needs them.
