@@ -92,9 +92,9 @@ def answer(name: str, reading: NumberReading | None, error: str | None = None) -
         }  # fmt: skip
         for r in reading.digits
     ]
-    doubts = [r.describe() for r in reading.digits if not r.sure]
+    doubts = [r.describe() for r in reading.digits if not r.sure] + [reading.doubt or ""]
     return {"file": name, "text": reading.text, "digits": digits, "sure": reading.sure,
-            "doubt": "; ".join(doubts) or None, "verdict": reading.describe(),
+            "doubt": "; ".join(filter(None, doubts)) or None, "verdict": reading.describe(),
             "error": None}  # fmt: skip
 
 

@@ -19,11 +19,12 @@ The public face (import these from ``mnistlib.recognition``; nothing else is pro
 
 The modules behind it are internal (their names may change): ``images`` (reading a source),
 ``verdict`` (how a verdict is worded), ``prepare`` (the MNIST preparation), ``segment`` (finding
-the digits of a number), ``sureness`` (the checks), ``loading`` (model files), ``runtime``
+the digits of a number), ``sureness`` (the checks; ``confusions``, its caps on confusable
+pairs), ``loading`` (model files), ``runtime``
 (running a model: Keras, or LiteRT for the shipped one), ``recognizer``, ``rendering`` (how a
 reading is shown), ``widgets`` and ``figures``. Layers, lowest first: images, verdict -> prepare
--> segment, sureness, loading, runtime -> recognizer -> rendering, figures -> widgets. Nothing
-here imports ``mnistlib.measure``.
+-> confusions -> segment, sureness, loading, runtime -> recognizer -> rendering, figures ->
+widgets. Nothing here imports ``mnistlib.measure``.
 
 Names are loaded on first use, so ``import mnistlib.recognition`` stays light: TensorFlow,
 matplotlib and ipywidgets are imported only by what needs them.

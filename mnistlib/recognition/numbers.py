@@ -6,7 +6,8 @@ may be one broken digit) and separators. ``candidates`` prepares every piece of 
 MNIST way, so that the model reads them all in one call; ``best_reading`` then keeps, over the
 whole row, the ways the model is surest of (a dynamic programme over the groups);
 ``shape_doubts`` says which of the pieces it kept are no whole digit (a tick cut in two, a
-smiley or a hash cut in pieces), however sure the checks are of each piece alone.
+smiley or a hash cut in pieces), however sure the checks are of each piece alone;
+``separator_doubt`` which readings hold separators where no number has them.
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ NARROW_ASPECT, NARROW_CONFIDENCE = 1.15, 0.95
 #: Why such a piece is "not sure" (``verdict`` words it).
 SHORT_PIECE = "a short piece cut from a shape, not a whole digit"
 NARROW_PIECE = "a piece of ink too narrow to hold two digits, read below {:.0%}"
+
+#: Why a reading whose separators stand where no number has them is "not sure": a separator
+#: before the first digit or after the last, or two side by side ("6363,", "64:26,,,,",
+#: "19//6/96"). No date, price, time or dashed number is written so; on validation scenes most
+#: wrong readings whose every digit was sure were such a stray mark (a speck, a ruled line's
+#: end) read as a separator (docs/recognition.md, "The doubt, third round").
+STRAY_SEPARATOR = "a separator where no number has one"
 
 #: What a reading is made of, left to right: each digit's segment and its row of the images
 #: read, or a separator's segment and its character.
@@ -173,3 +181,13 @@ def shape_doubts(groups: list[Group], chosen: Chosen, read: Sequence[Read]) -> d
         elif aspect < NARROW_ASPECT and read[row].confidence < NARROW_CONFIDENCE:
             out[row] = NARROW_PIECE.format(NARROW_CONFIDENCE)
     return out
+
+
+def separator_doubt(separators: Sequence[tuple[int, str]], n_digits: int) -> str | None:
+    """Why a reading's separators (each as (digits before it, character)) make it "not
+    sure" (STRAY_SEPARATOR), or None: one before the first digit or after the last, or two with
+    no digit between them."""
+    places = [before for before, _ in separators]
+    if any(before in (0, n_digits) for before in places) or len(set(places)) < len(places):
+        return STRAY_SEPARATOR
+    return None

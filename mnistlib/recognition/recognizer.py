@@ -39,7 +39,7 @@ from mnistlib.recognition.loading import (
     load_model,
     shipped_recognizer_path,
 )
-from mnistlib.recognition.numbers import best_reading, candidates, shape_doubts
+from mnistlib.recognition.numbers import best_reading, candidates, separator_doubt, shape_doubts
 from mnistlib.recognition.prepare import prepare_image
 from mnistlib.recognition.runtime import LiteModel, Predictor, lite_path, predictor
 from mnistlib.recognition.segment import find_groups
@@ -88,6 +88,9 @@ class NumberReading:
     #: Each separator read, left to right, as (how many digits come before it, its character):
     #: "06/12/25" has ``[(2, "/"), (4, "/")]``.
     separators: list[tuple[int, str]] = field(default_factory=list)
+    #: Why the reading as a whole is "not sure" (``numbers.separator_doubt``: a separator where
+    #: no number has one), whatever its digits; None when nothing is wrong with it as a whole.
+    doubt: str | None = None
 
     def _with_separators(self, digits: list[str]) -> str:
         """``digits`` (one string per digit) with the separators put back where they were."""
@@ -108,8 +111,8 @@ class NumberReading:
 
     @property
     def sure(self) -> bool:
-        """Whether the model is sure of every digit."""
-        return all(r.sure for r in self.digits)
+        """Whether the model is sure of every digit, and of the reading as a whole."""
+        return self.doubt is None and all(r.sure for r in self.digits)
 
     @property
     def marked(self) -> str:
@@ -120,7 +123,7 @@ class NumberReading:
         """ "2026", "06/12/25", or "20?6 (not sure: 2 or 7? ...)"; one digit alone as
         ``Recognition.describe``; every digit's verdict with ``details``
         (``verdict.number_verdict``)."""
-        return number_verdict(self.marked, self.digits, details=details)
+        return number_verdict(self.marked, self.digits, details=details, doubt=self.doubt)
 
 
 def as_probabilities(outputs: np.ndarray) -> np.ndarray:
@@ -257,7 +260,7 @@ class Recognizer:
                 doubt = doubts.get(row)
                 digits.append(read[row] if doubt is None else replace(read[row], doubt=doubt))
                 boxes.append(piece.box)
-        return NumberReading(digits, boxes, separators)
+        return NumberReading(digits, boxes, separators, separator_doubt(separators, len(digits)))
 
 
 def as_recognizer(model: ModelSpec) -> Recognizer:

@@ -12,7 +12,11 @@
    ``<model>.sure.npz``. The nearest-neighbour check flags more non-digits of every kind than
    the Mahalanobis one at the same share of digits flagged (docs/recognition.md).
 
-A digit failing either check is reported as "not sure: 4 or 9? (55.0%) - why": its two likeliest
+3. **Confusable pairs** (checks chosen on a mix only): a digit read with a runner-up that
+   other writers' digits are often mistaken for (a 1 read as a 7) must give it little
+   probability (``confusions``).
+
+A digit failing any check is reported as "not sure: 4 or 9? (55.0%) - why": its two likeliest
 digits and which check failed (``mnistlib.recognition.verdict`` words it).
 The validation set is the last ``VALIDATION_SIZE`` images of MNIST's training set, prepared with
 ``prepare_image``; the distance limit is its ``FAMILIAR_QUANTILE`` quantile, and the probability
@@ -31,6 +35,7 @@ import numpy as np
 
 from mnistlib.data import load_mnist
 from mnistlib.progress import Progress, report
+from mnistlib.recognition.confusions import CONFUSABLE, Answers, choose_caps, confused, runner_up
 from mnistlib.recognition.prepare import prepare_many
 
 #: Top probability below which a digit is "not sure", for a model without saved checks (a
@@ -85,6 +90,9 @@ class Sureness:
     distance_limit: float = np.inf
     references: np.ndarray | None = None  # (n, d): unit-length features of training digits
     views: tuple[tuple[int, int], ...] = ONE_VIEW
+    #: (10, 10): the most probability the second likeliest digit may have when the first is
+    #: read (``confusions``: a 1 read as a 7); None: no such check (checks saved before it)
+    caps: np.ndarray | None = None
 
     def distances(self, features: np.ndarray | None) -> np.ndarray | None:
         """How unlike training digits each row of ``features`` is: the cosine distance to the
@@ -114,7 +122,7 @@ class Sureness:
         distances = self.distances(features)
         if distances is not None:
             ok &= distances <= self.distance_limit
-        return ok
+        return ok & ~confused(probabilities, self.caps)
 
     def doubts(
         self, probabilities: np.ndarray, features: np.ndarray | None = None
@@ -122,6 +130,8 @@ class Sureness:
         """Why each digit is "not sure" (``LOW_PROBABILITY`` or ``UNFAMILIAR``), None if sure."""
         top = np.atleast_2d(probabilities).max(axis=1)
         distances = self.distances(features)
+        capped = confused(probabilities, self.caps)
+        _, second, p_second = runner_up(probabilities)
         out: list[str | None] = []
         for i, p in enumerate(top):
             if distances is not None and distances[i] > self.distance_limit:
@@ -129,7 +139,7 @@ class Sureness:
             elif p < self.threshold:
                 out.append(LOW_PROBABILITY.format(self.threshold))
             else:
-                out.append(None)
+                out.append(CONFUSABLE.format(second[i], p_second[i]) if capped[i] else None)
         return out
 
     def save(self, path: str | Path) -> None:
@@ -142,6 +152,8 @@ class Sureness:
             arrays |= {"means": self.means, "precision": self.precision}
         if self.references is not None:
             arrays |= {"references": self.references.astype(np.float16)}
+        if self.caps is not None:
+            arrays |= {"caps": self.caps}
         with open(path, "wb") as stream:
             np.savez(stream, **arrays)
 
@@ -154,14 +166,10 @@ class Sureness:
             if references is not None:  # stored as float16; widened once, not at every answer
                 references = references.astype(np.float32)
             views = data.get("views", np.array(ONE_VIEW))  # checks saved before views: one
-            return cls(
-                float(data["threshold"]),
-                means,
-                precision,
-                float(data["limit"]),
-                references,
-                tuple((int(dy), int(dx)) for dy, dx in views.reshape(-1, 2)),
-            )
+            view_pairs = tuple((int(dy), int(dx)) for dy, dx in views.reshape(-1, 2))
+            threshold, limit = float(data["threshold"]), float(data["limit"])
+            caps = data.get("caps", None)
+            return cls(threshold, means, precision, limit, references, view_pairs, caps)
 
     @classmethod
     def fit_references(cls, features: np.ndarray, n: int = REFERENCES) -> Sureness:
@@ -281,6 +289,7 @@ class Scored(NamedTuple):
     top: np.ndarray
     distance: np.ndarray
     right: np.ndarray | None = None
+    probabilities: np.ndarray | None = None  #: (n, 10), for the caps (``confusions``)
 
 
 def choose_on_mix(
@@ -323,7 +332,18 @@ def _scored(scorer: Scorer, stats: Sureness, images: np.ndarray, labels=None) ->
     distances = stats.distances(features)
     assert distances is not None  # features and references are both there
     right = None if labels is None else probabilities.argmax(axis=1) == labels
-    return Scored(probabilities.max(axis=1), distances, right)
+    return Scored(probabilities.max(axis=1), distances, right, probabilities)
+
+
+def _caps(mnist: Scored, others: list[Scored], threshold: float, limit: float) -> np.ndarray:
+    """The caps on confusable pairs (``confusions.choose_caps``) on top of the checks chosen."""
+
+    def answers(s: Scored) -> Answers:
+        assert s.probabilities is not None and s.right is not None  # digits, scored
+        return Answers(s.probabilities, s.right, (s.top >= threshold) & (s.distance <= limit))
+
+    chosen = [answers(s) for s in others]
+    return choose_caps(answers(mnist), chosen, max_flagged=MAX_FLAGGED, max_doubted=MAX_DOUBTED)
 
 
 def fit_sureness(
@@ -345,7 +365,8 @@ def fit_sureness(
 
     With a ``mix`` (nearest-neighbour familiarity only), both are chosen together by
     ``choose_on_mix``: other writers' digits are not doubted just for being written otherwise,
-    and fewer of them, and of the non-digits, are answered wrongly but sure.
+    and fewer of them, and of the non-digits, are answered wrongly but sure; then caps on the
+    runner-up of the pairs other writers' digits are confused in (``confusions.choose_caps``).
     """
     if familiarity not in ("neighbours", "mahalanobis"):
         raise ValueError(f"familiarity must be 'neighbours' or 'mahalanobis', got {familiarity!r}")
@@ -369,8 +390,10 @@ def fit_sureness(
         if mix is not None and familiarity == "neighbours":
             others = [_scored(scorer, stats, x, y) for x, y in mix.others]
             non_digits = [_scored(scorer, stats, x) for x in mix.non_digits]
-            mnist = Scored(probabilities.max(axis=1), distances)
+            right = probabilities.argmax(axis=1) == y_val
+            mnist = Scored(probabilities.max(axis=1), distances, right, probabilities)
             threshold, limit = choose_on_mix(mnist, others, non_digits)
+            stats = replace(stats, caps=_caps(mnist, others, threshold, limit))
         else:
             limit = float(np.quantile(distances, FAMILIAR_QUANTILE))
         sureness = replace(stats, distance_limit=limit, views=views)

@@ -5,7 +5,8 @@
 - a digit the checks doubt: ``not sure: 4 or 9? (55.0%) - probability below 82%``, its two
   likeliest digits, the probability of the first and the check that failed;
 - a number: ``2026``; with a doubted digit, ``20?6 (not sure: 2 or 7? (61.0%) - ...)``; with
-  ``details``, every digit's verdict in brackets: ``2026 (2 (99.1%), 0 (98.7%), ...)``.
+  ``details``, every digit's verdict in brackets: ``2026 (2 (99.1%), 0 (98.7%), ...)``; a
+  reading doubted as a whole (a separator where no number has one), ``6363, (not sure - why)``.
 """
 
 from __future__ import annotations
@@ -46,10 +47,15 @@ def digit_verdict(read: Read) -> str:
     return f"{NOT_SURE}: {first} or {second}? {share} - {read.doubt}"
 
 
-def number_verdict(marked: str, digits: Sequence[Read], *, details: bool = False) -> str:
+def number_verdict(
+    marked: str, digits: Sequence[Read], *, details: bool = False, doubt: str | None = None
+) -> str:
     """A number read as ``marked`` (its text, "?" for each doubted digit): "2026"; one digit as
-    ``digit_verdict``; the doubted digits' verdicts (every digit's with ``details``) after it."""
+    ``digit_verdict``; the doubted digits' verdicts (every digit's with ``details``) after it,
+    and ``doubt``, why the reading as a whole is not sure: "6363, (not sure - why)"."""
     if len(digits) == 1 and len(marked) == 1:  # one digit and nothing else: its own verdict
         return digit_verdict(digits[0])
     listed = [digit_verdict(d) for d in digits if details or d.doubt is not None]
+    if doubt is not None:
+        listed.append(f"{NOT_SURE} - {doubt}")
     return f"{marked} ({'; '.join(listed)})" if listed else marked

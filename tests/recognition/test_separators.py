@@ -9,6 +9,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from mnistlib.measure import strokes
 from mnistlib.recognition import NumberReading, Recognition
+from mnistlib.recognition.numbers import separator_doubt
 
 HEIGHT = 64
 PEN = 7  # about an MNIST digit's stroke at this height
@@ -137,3 +138,28 @@ def test_a_reading_shows_its_separators_and_keeps_the_digits_alone_at_hand():
     assert doubted.describe().startswith("06/12/2? (")
     plain = NumberReading(digits, boxes)
     assert plain.text == plain.digits_only == "061225"
+
+
+@pytest.mark.parametrize("text", ["6363,", ".25", "14:30-"])
+def test_a_separator_where_no_number_has_one_is_not_sure(mnist, clear, shipped, text):
+    # Before, "6363," (a speck after the number read as a comma) was a sure reading: wrong and
+    # sure. A separator before the first digit, after the last, or two side by side, doubt it.
+    reading = shipped.read_number(_written(mnist, clear, text))
+    assert reading.text == text  # the reading itself does not change
+    assert not reading.sure
+    assert "separator where no number has one" in reading.describe()
+
+
+def test_two_separators_side_by_side_are_not_sure():
+    assert separator_doubt([(2, "/"), (2, "/"), (3, "/")], 5) is not None  # "19//6/96"
+    assert separator_doubt([(2, "/"), (4, "/")], 6) is None  # "06/12/25"
+    assert separator_doubt([], 3) is None
+
+
+def test_separators_between_digits_leave_a_reading_sure():
+    digits = [_read(d) for d in (6, 3, 6, 3)]
+    boxes = [(k, 0, k + 1, 1) for k in range(4)]
+    assert NumberReading(digits, boxes, [(2, ".")]).sure
+    stray = NumberReading(digits, boxes, [(4, ",")], doubt="a separator where no number has one")
+    assert not stray.sure
+    assert stray.describe() == "6363, (not sure - a separator where no number has one)"
