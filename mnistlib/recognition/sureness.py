@@ -11,7 +11,6 @@
    model's training digits (``Sureness.fit_references``), saved next to it as
    ``<model>.sure.npz``. The nearest-neighbour check flags more non-digits of every kind than
    the Mahalanobis one at the same share of digits flagged (docs/recognition.md).
-
 3. **Confusable pairs** (checks chosen on a mix only): a digit read with a runner-up that
    other writers' digits are often mistaken for (a 1 read as a 7) must give it little
    probability (``confusions``).
@@ -44,9 +43,8 @@ from mnistlib.recognition.prepare import prepare_many
 SURE_THRESHOLD = 0.82
 #: Images at the end of MNIST's training set held out to choose the thresholds.
 VALIDATION_SIZE = 5000
-#: Share of validation digits the two checks together may flag. The goal is at most 2% of test
-#: digits; MNIST's test digits are harder than the validation ones (about 1.5x as many flagged
-#: with the stand-in model), hence the margin.
+#: Share of validation digits the two checks together may flag: at most 2% of test digits is the
+#: goal, and test digits are flagged about 1.5x as often (the stand-in model), hence the margin.
 MAX_FLAGGED = 0.012
 #: Quantile of the validation digits' distances used as the familiarity limit (1% flagged).
 FAMILIAR_QUANTILE = 0.99
@@ -58,8 +56,7 @@ MAX_DOUBTED = 0.03
 LIMIT_QUANTILES = (0.98, 0.985, 0.99, 0.993, 0.995, 0.997, 0.999, 1.0)
 #: Training images whose features give the digit means and covariance.
 FIT_IMAGES = 20000
-#: Training digits whose features the nearest-neighbour check compares with (saved as float16:
-#: 5,000 x 128 features are 1.3 MB).
+#: Training digits the nearest-neighbour check compares with (float16 on disk: 1.3 MB).
 REFERENCES = 5000
 #: What a "not sure" answer says about the check that failed.
 UNFAMILIAR = "unlike the digits it was trained on"
@@ -71,7 +68,8 @@ ONE_VIEW: tuple[tuple[int, int], ...] = ((0, 0),)
 #: degraded validation digits read right, every form within 0.15 points (docs/recognition.md).
 NINE_VIEWS: tuple[tuple[int, int], ...] = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 LOW_PROBABILITY = "probability below {:.0%}"
-#: At most this many digits' distances are computed without BLAS (see ``Sureness.distances``).
+#: Up to this many rows (one image's digits) go by einsum, not BLAS: OpenBLAS splits even one
+#: row's product over threads, ~12 ms to wake on a busy machine (docs/benchmarks.md).
 FEW_ROWS = 32
 #: Images prepared and scored between two progress reports (a second or two on 2 cores).
 PROGRESS_BATCH = 500
@@ -103,10 +101,8 @@ class Sureness:
         if self.references is not None:
             refs = self.references.astype(np.float32, copy=False)
             unit = _unit(features).astype(np.float32)
-            # A few rows (one image's digits) by einsum, not BLAS: OpenBLAS splits even one
-            # row's product across threads, and waking them on a busy machine costs ~12 ms,
-            # 100x the product (docs/benchmarks.md). Many rows (measurement) by BLAS.
-            similar = np.einsum("ij,kj->ik", unit, refs) if len(unit) <= FEW_ROWS else unit @ refs.T
+            few = len(unit) <= FEW_ROWS
+            similar = np.einsum("ij,kj->ik", unit, refs) if few else unit @ refs.T
             return 1.0 - similar.max(axis=1).astype(float)
         if self.means is None or self.precision is None:
             return None
