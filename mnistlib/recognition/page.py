@@ -64,6 +64,12 @@ MIN_DESK_DISTANCE = 0.25
 #: median of EDGE_SAMPLES points a side): paper on the greyest validation desk stepped 0.1 or
 #: more, a ruled line or a vignette read as an edge 0.02-0.05.
 MIN_EDGE_STEP, EDGE_SAMPLES = 0.08, 40
+#: The first glance (``_desk_seen``): the photo reduced to about GLANCE_SIDE px on its shorter
+#: side, a desk shows as at least GLANCE_SHARE of its border pixels DESK_DISTANCE or more from
+#: the centre's median colour. Every sheet found on 594 validation scenes had 0.48 or more;
+#: paper filling the frame (the shipped photos: 0.04 at most, their light falling off), scans
+#: and canvases have none, and are let go in about a millisecond, not the 40-70 ms search.
+GLANCE_SIDE, GLANCE_SHARE = 32, 0.2
 #: The straightened sheet loses this share of its width and height at each edge: the edge's
 #: shadow and the blur across it would otherwise read as ink.
 EDGE_MARGIN = 0.06
@@ -261,10 +267,24 @@ def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return None if found is None else (found[0], found[2])
 
 
+def _desk_seen(image: Image.Image) -> bool:
+    """Whether the border of ``image`` shows something unlike its centre (a desk) at all: the
+    cheap first test, at GLANCE_SIDE, that lets most photos without a desk go at once."""
+    factor = max(1, min(image.size) // GLANCE_SIDE)
+    rgb = np.asarray(image.reduce(factor).convert("RGB"), dtype=np.float32) / 255
+    height, width = rgb.shape[:2]
+    middle = rgb[int(height * 0.3) : int(height * 0.7), int(width * 0.3) : int(width * 0.7)]
+    colour = np.median(middle.reshape(-1, 3), axis=0)
+    far = np.linalg.norm(_ring(rgb) - colour, axis=1) > DESK_DISTANCE
+    return float(far.mean()) >= GLANCE_SHARE
+
+
 def _find(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The sheet's corners in ``image``, its corners and region at SHEET_SIDE; or None."""
     if min(image.size) < MIN_PHOTO_SIDE or image.mode not in ("RGB", "L"):
         return None  # small images and transparent ones (canvas exports) are not desk photos
+    if not _desk_seen(image):
+        return None
     small = image.copy()
     small.thumbnail((SHEET_SIDE, SHEET_SIDE), Image.Resampling.BOX)
     rgb = np.asarray(small.convert("RGB"), dtype=np.float32) / 255
