@@ -217,6 +217,17 @@ def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, n
     return None if region is None else _sheet_of(*region, score)
 
 
+def _lit_paper(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Where ``rgb`` is paper of ``colour`` in brighter light: brighter than it, and its colour
+    once dimmed to the same brightness within DESK_DISTANCE of it (a sheet's brightly lit corner
+    at the photo's border, not the desk)."""
+    brightness = np.maximum(rgb.mean(axis=2, keepdims=True), 1e-3)
+    dimmed = rgb * (float(colour.mean()) / brightness)
+    return (brightness[..., 0] > colour.mean()) & (
+        np.linalg.norm(dimmed - colour, axis=2) < DESK_DISTANCE
+    )
+
+
 def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
     """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]) to the strongest colour
     edges between it and the desk seen at the border (a watershed on the colour gradient): the
@@ -234,7 +245,7 @@ def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
     markers[middle & (distance < SEED_DISTANCE)] = 2
     ring = np.zeros((height, width), dtype=bool)
     ring[[0, -1], :] = ring[:, [0, -1]] = True
-    markers[ring & (distance > DESK_DISTANCE)] = 1
+    markers[ring & (distance > DESK_DISTANCE) & ~_lit_paper(smooth, colour)] = 1
     if not (markers == 1).any() or not (markers == 2).any():
         return None
     if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
