@@ -1,6 +1,8 @@
 """Finding the sheet of paper in a photo of a sheet on a desk, and straightening it.
 
-``find_sheet`` looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded
+``find_sheet`` first glances at the photo at GLANCE_SIDE pixels: a border with no desk in it
+(paper filling the frame, a scan, a canvas) ends the search at once (``_desk_seen``). Then it
+looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded
 from the photo's centre to the strongest colour edges between it and the desk seen at the border
 (``_flooded``, a watershed); failing that, it is the largest bright, grey region by Otsu's
 threshold on a paper score (brightness lowered by saturation). Either is taken for a sheet only
