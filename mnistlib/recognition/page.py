@@ -230,10 +230,14 @@ def _lit_paper(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     )
 
 
-def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
+def _flooded(
+    rgb: np.ndarray, lit_is_paper: bool = True
+) -> tuple[np.ndarray, float, np.ndarray] | None:
     """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]) to the strongest colour
     edges between it and the desk seen at the border (a watershed on the colour gradient): the
-    region, its share of writing, closeness to the sheet's colour; None without desk seeds."""
+    region, its share of writing, closeness to the sheet's colour; None without desk seeds.
+    ``lit_is_paper``: the border's paper-coloured pixels brighter than the centre (``_lit_paper``)
+    are no desk seeds."""
     smooth = ndimage.gaussian_filter(rgb, (1, 1, 0))
     gradient = np.sqrt(
         sum(ndimage.sobel(smooth[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
@@ -247,7 +251,8 @@ def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
     markers[middle & (distance < SEED_DISTANCE)] = 2
     ring = np.zeros((height, width), dtype=bool)
     ring[[0, -1], :] = ring[:, [0, -1]] = True
-    markers[ring & (distance > DESK_DISTANCE) & ~_lit_paper(smooth, colour)] = 1
+    desk = ring & (distance > DESK_DISTANCE)
+    markers[desk & ~_lit_paper(smooth, colour) if lit_is_paper else desk] = 1
     if not (markers == 1).any() or not (markers == 2).any():
         return None
     if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
@@ -263,13 +268,18 @@ def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
 def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The sheet's corners in a photo (``score`` its paper score, ``rgb`` its colours) and its
     region (paper and writing), or None without clear evidence of one.
-    The sheet flooded from the centre first (``_flooded``); then Otsu's threshold on the paper
+    The sheet flooded from the centre first (``_flooded``: the border's brightly lit paper taken
+    for paper, failing that for desk); then Otsu's threshold on the paper
     score; where uneven light defeats it, a few thresholds around it, the best-fitting sheet
     winning."""
     if float(score.max() - score.min()) < MIN_CONTRAST:
         return None  # flat: nothing to tell a sheet from a desk
-    flooded = _flooded(rgb)
-    found = None if flooded is None else _sheet_of(*flooded, rgb=rgb)
+    found = None
+    for lit_is_paper in (True, False):  # not a lit corner: a second, brighter sheet at the border
+        flooded = _flooded(rgb, lit_is_paper)
+        found = None if flooded is None else _sheet_of(*flooded, rgb=rgb)
+        if found is not None:
+            break
     if found is None:
         otsu = _otsu(score)
         found = _sheet_at(score, otsu)

@@ -141,3 +141,9 @@ def test_the_shipped_samples_hold_no_sheet_on_a_desk():
     # Paper filling the frame (its light falling off), scans, canvases: no desk at the border.
     for path in sample_images():
         assert images.decode(path).page is None
+
+
+def test_a_second_brighter_sheet_at_the_border_is_still_desk(shipped):
+    scene = _desk_scene(47, seed=2)  # a pale second sheet along the bottom, brighter than this
+    assert images.decode(scene.data).page is not None  # one: not the lit corner of this sheet
+    assert shipped.read_number(scene.data).text == scene.truth == "05"
