@@ -1,6 +1,8 @@
 """Finding the sheet of paper in a photo of a sheet on a desk, and straightening it.
 
-``find_sheet`` looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded
+``find_sheet`` first glances at the photo at GLANCE_SIDE pixels: a border with no desk in it
+(paper filling the frame, a scan, a canvas) ends the search at once (``_desk_seen``). Then it
+looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded
 from the photo's centre to the strongest colour edges between it and the desk seen at the border
 (``_flooded``, a watershed); failing that, it is the largest bright, grey region by Otsu's
 threshold on a paper score (brightness lowered by saturation). Either is taken for a sheet only
@@ -64,6 +66,12 @@ MIN_DESK_DISTANCE = 0.25
 #: median of EDGE_SAMPLES points a side): paper on the greyest validation desk stepped 0.1 or
 #: more, a ruled line or a vignette read as an edge 0.02-0.05.
 MIN_EDGE_STEP, EDGE_SAMPLES = 0.08, 40
+#: The first glance (``_desk_seen``): the photo reduced to about GLANCE_SIDE px on its shorter
+#: side, a desk shows as at least GLANCE_SHARE of its border pixels DESK_DISTANCE or more from
+#: the centre's median colour. Every sheet found on 594 validation scenes had 0.48 or more;
+#: paper filling the frame (the shipped photos: 0.04 at most, their light falling off), scans
+#: and canvases have none, and are let go in about a millisecond, not the 40-70 ms search.
+GLANCE_SIDE, GLANCE_SHARE = 32, 0.2
 #: The straightened sheet loses this share of its width and height at each edge: the edge's
 #: shadow and the blur across it would otherwise read as ink.
 EDGE_MARGIN = 0.06
@@ -211,10 +219,25 @@ def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, n
     return None if region is None else _sheet_of(*region, score)
 
 
-def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
+def _lit_paper(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
+    """Where ``rgb`` is paper of ``colour`` in brighter light: brighter than it, and its colour
+    once dimmed to the same brightness within DESK_DISTANCE of it (a sheet's brightly lit corner
+    at the photo's border, not the desk)."""
+    brightness = np.maximum(rgb.mean(axis=2, keepdims=True), 1e-3)
+    dimmed = rgb * (float(colour.mean()) / brightness)
+    return (brightness[..., 0] > colour.mean()) & (
+        np.linalg.norm(dimmed - colour, axis=2) < DESK_DISTANCE
+    )
+
+
+def _flooded(
+    rgb: np.ndarray, lit_is_paper: bool = True
+) -> tuple[np.ndarray, float, np.ndarray] | None:
     """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]) to the strongest colour
     edges between it and the desk seen at the border (a watershed on the colour gradient): the
-    region, its share of writing, closeness to the sheet's colour; None without desk seeds."""
+    region, its share of writing, closeness to the sheet's colour; None without desk seeds.
+    ``lit_is_paper``: the border's paper-coloured pixels brighter than the centre (``_lit_paper``)
+    are no desk seeds."""
     smooth = ndimage.gaussian_filter(rgb, (1, 1, 0))
     gradient = np.sqrt(
         sum(ndimage.sobel(smooth[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
@@ -228,7 +251,8 @@ def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
     markers[middle & (distance < SEED_DISTANCE)] = 2
     ring = np.zeros((height, width), dtype=bool)
     ring[[0, -1], :] = ring[:, [0, -1]] = True
-    markers[ring & (distance > DESK_DISTANCE)] = 1
+    desk = ring & (distance > DESK_DISTANCE)
+    markers[desk & ~_lit_paper(smooth, colour) if lit_is_paper else desk] = 1
     if not (markers == 1).any() or not (markers == 2).any():
         return None
     if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
@@ -244,13 +268,18 @@ def _flooded(rgb: np.ndarray) -> tuple[np.ndarray, float, np.ndarray] | None:
 def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The sheet's corners in a photo (``score`` its paper score, ``rgb`` its colours) and its
     region (paper and writing), or None without clear evidence of one.
-    The sheet flooded from the centre first (``_flooded``); then Otsu's threshold on the paper
+    The sheet flooded from the centre first (``_flooded``: the border's brightly lit paper taken
+    for paper, failing that for desk); then Otsu's threshold on the paper
     score; where uneven light defeats it, a few thresholds around it, the best-fitting sheet
     winning."""
     if float(score.max() - score.min()) < MIN_CONTRAST:
         return None  # flat: nothing to tell a sheet from a desk
-    flooded = _flooded(rgb)
-    found = None if flooded is None else _sheet_of(*flooded, rgb=rgb)
+    found = None
+    for lit_is_paper in (True, False):  # not a lit corner: a second, brighter sheet at the border
+        flooded = _flooded(rgb, lit_is_paper)
+        found = None if flooded is None else _sheet_of(*flooded, rgb=rgb)
+        if found is not None:
+            break
     if found is None:
         otsu = _otsu(score)
         found = _sheet_at(score, otsu)
@@ -261,10 +290,24 @@ def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return None if found is None else (found[0], found[2])
 
 
+def _desk_seen(image: Image.Image) -> bool:
+    """Whether the border of ``image`` shows something unlike its centre (a desk) at all: the
+    cheap first test, at GLANCE_SIDE, that lets most photos without a desk go at once."""
+    factor = max(1, min(image.size) // GLANCE_SIDE)
+    rgb = np.asarray(image.reduce(factor).convert("RGB"), dtype=np.float32) / 255
+    height, width = rgb.shape[:2]
+    middle = rgb[int(height * 0.3) : int(height * 0.7), int(width * 0.3) : int(width * 0.7)]
+    colour = np.median(middle.reshape(-1, 3), axis=0)
+    far = np.linalg.norm(_ring(rgb) - colour, axis=1) > DESK_DISTANCE
+    return float(far.mean()) >= GLANCE_SHARE
+
+
 def _find(image: Image.Image) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """The sheet's corners in ``image``, its corners and region at SHEET_SIDE; or None."""
     if min(image.size) < MIN_PHOTO_SIDE or image.mode not in ("RGB", "L"):
         return None  # small images and transparent ones (canvas exports) are not desk photos
+    if not _desk_seen(image):
+        return None
     small = image.copy()
     small.thumbnail((SHEET_SIDE, SHEET_SIDE), Image.Resampling.BOX)
     rgb = np.asarray(small.convert("RGB"), dtype=np.float32) / 255

@@ -13,7 +13,7 @@ from PIL import Image
 
 from mnistlib.measure import strokes
 from mnistlib.measure.scenes import SCENE_KINDS, SOURCES, SPLIT_SEEDS, make_scene, scene_set
-from mnistlib.recognition import images, page, prepare
+from mnistlib.recognition import images, page, prepare, sample_images
 
 
 def _written(digits: list[int], seed: int = 0) -> list[np.ndarray]:
@@ -127,3 +127,23 @@ def test_a_photo_is_decoded_large_enough_to_read_small_digits():
     decoded = images.decode(on_desk(paper, "dark", tilt=3.0, share=0.6, frame=(1200, 900)))
     assert decoded.page is not None
     assert min(decoded.size) >= 0.5 * images.DRAFT_SIDE  # not the 1/8-scale draft
+
+
+def test_a_brightly_lit_corner_of_the_sheet_at_the_border_is_no_desk(shipped):
+    scene = _desk_scene(52)  # the sheet's lit corner at the photo's edge seeded the desk there:
+    decoded = images.decode(scene.data)  # the flood cut the corner off, the quad lost the "8"
+    assert decoded.page is not None
+    assert decoded.page[3][1] > 0.95 * 900  # the bottom-left corner at the photo's bottom edge
+    assert shipped.read_number(scene.data).text == scene.truth == "8774"
+
+
+def test_the_shipped_samples_hold_no_sheet_on_a_desk():
+    # Paper filling the frame (its light falling off), scans, canvases: no desk at the border.
+    for path in sample_images():
+        assert images.decode(path).page is None
+
+
+def test_a_second_brighter_sheet_at_the_border_is_still_desk(shipped):
+    scene = _desk_scene(47, seed=2)  # a pale second sheet along the bottom, brighter than this
+    assert images.decode(scene.data).page is not None  # one: not the lit corner of this sheet
+    assert shipped.read_number(scene.data).text == scene.truth == "05"
