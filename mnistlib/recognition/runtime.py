@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 Predictor = Callable[[np.ndarray], tuple[np.ndarray | None, np.ndarray]]
 #: The names the exported model gives its two outputs, in the order ``two_outputs`` lists them.
 FEATURES_OUTPUT, SCORES_OUTPUT = "output_0", "output_1"
+#: LiteRT's threads (its default is one): two read an image's nine views in half the time on
+#: 2 idle cores (3.2 -> 1.7 ms); more add little for so small a batch (docs/benchmarks.md).
+LITE_THREADS = min(2, os.cpu_count() or 1)
 
 
 def lite_path(model_path: str | os.PathLike[str]) -> Path:
@@ -96,7 +99,7 @@ class LiteModel:
             raise ModelLoadError(f"no LiteRT model at {self.path}")
         try:
             with silenced_stderr():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
-                self._runner = Interpreter(model_path=str(self.path)).get_signature_runner()
+                self._runner = Interpreter(str(self.path), num_threads=LITE_THREADS).get_signature_runner()
             details = self._runner.get_input_details()
             (self._input, spec), *others = details.items()
             outputs = self._runner.get_output_details()
