@@ -61,6 +61,14 @@ FAR_SHARE = 0.25
 #: lying on a box's line, thicker, would join it into one thick blob), its gaps where a
 #: stroke crossed it bridged.
 BOX_LINE = 5
+#: A box's line with a digit's stroke against it: its core is the rows inked along this share
+#: of its length, at most CORE_ROWS of them (a printed line 1-3 px, blurred and scaled).
+CORE_SHARE, CORE_ROWS = 0.8, 4
+#: A printed box is at least this share of its height wide (a form's boxes: about square or
+#: wider); a digit's stem beside a box's side makes a narrower one.
+BOX_ASPECT = 0.6
+#: A box's upright side is at most this many pixels thicker than its flat sides.
+SIDE_EXTRA = 1
 #: A line runs alone: in at least this share of its length no ink lies within EDGE pixels
 #: beside it (digits touch a rule here and there; a row of blurred digits is ink all along).
 ALONE_SHARE, EDGE = 0.5, 2
@@ -119,6 +127,26 @@ def _thin_lines(
     return keep[labels] & mask
 
 
+def _cores(mask: np.ndarray, runs: np.ndarray, axis: int, minimum: int) -> np.ndarray:
+    """The straight cores of the runs (``_runs`` along ``axis``) at least ``minimum`` long:
+    in each, the rows (axis 1; columns for 0) holding ink along CORE_SHARE of its length, at
+    most CORE_ROWS of them, side by side. A digit's stroke touching a printed line joins its
+    run and makes it thick and uneven (``_thin_lines`` then drops it); the line is still the
+    rows inked from end to end, and the stroke is not."""
+    if axis == 0:
+        return _cores(mask.T, runs.T, 1, minimum).T
+    labels, _ = ndimage.label(runs, np.ones((3, 3)))
+    out = np.zeros_like(mask)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        if found is None or found[1].stop - found[1].start < minimum:
+            continue
+        band = (labels[found] == k) & mask[found]
+        rows = np.flatnonzero(band.sum(axis=1) >= CORE_SHARE * band.shape[1])
+        if 0 < len(rows) <= CORE_ROWS and rows[-1] - rows[0] < len(rows) + 1:
+            out[found][rows[0] : rows[-1] + 1] |= band[rows[0] : rows[-1] + 1]
+    return out
+
+
 def _upright(piece: np.ndarray) -> bool:
     """Whether the ink of ``piece`` (a vertical run's) stands straight: the middle of its ink
     in its top third and in its bottom third (the median row's, robust to a digit touching it)
@@ -155,7 +183,23 @@ def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
             and _upright(piece)
         ):
             sides[found] |= piece
-    return sides
+    return _as_thin_as(sides, rules)
+
+
+def _as_thin_as(sides: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """The upright ``sides`` no thicker than the ``rules`` they join (their median thickness)
+    plus SIDE_EXTRA pixels: a form's lines are printed with one pen; a digit's stem standing
+    between two rules (a 1, a 4) is mostly thicker."""
+    runs, n = ndimage.label(rules, [[0, 1, 0]] * 3)  # each column's run across a rule
+    if n == 0 or not sides.any():
+        return sides
+    rule = float(np.median(ndimage.sum_labels(rules, runs, np.arange(1, n + 1))))
+    labels, m = ndimage.label(sides, np.ones((3, 3)))
+    keep = np.zeros(m + 1, bool)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        across = (labels[found] == k).sum(axis=1)
+        keep[k] = np.median(across[across > 0]) <= rule + SIDE_EXTRA
+    return keep[labels]
 
 
 Piece = tuple[list[int], int, int, int, int]  # labels, top, bottom, left, right (exclusive)
@@ -193,52 +237,93 @@ def _on(flat: np.ndarray, row: float, left: int, right: int, reach: float) -> np
     return out
 
 
-def _frames(mask: np.ndarray, shortest: int, thickest: float) -> tuple[np.ndarray, np.ndarray]:
+def _frames(
+    mask: np.ndarray, shortest: int, thickest: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Printed boxes in ``mask``: two straight thin upright lines, at least ``shortest`` long and
     apart, both hanging from one flat line or both standing on one (covering SIDE_SHARE of the
     width between them), their far ends level (the other flat side may be hidden under a
-    digit's stroke): (the boxes' flat sides, their upright sides). A box around each digit,
-    boxes apart, is found by its shape, not its length. They are looked for in the ink
-    thinner than BOX_LINE (a digit's stroke along a line would make it thick)."""
+    digit's stroke): (the boxes' flat sides, their upright sides, their insides). A box around
+    each digit, boxes apart, is found by its shape, not its length. They are looked for in the
+    ink thinner than BOX_LINE (a digit's stroke along a line would make it thick)."""
     thick = ndimage.binary_dilation(ndimage.binary_opening(mask, np.ones((BOX_LINE, BOX_LINE))))
     lean = mask & ~thick
     part = max(4, shortest // 2)
     flat = _thin_lines(lean, _runs(lean, part, 1), 1, thickest, part)
+    flat |= _cores(lean, _runs(lean, part, 1), 1, part)
     upright = _thin_lines(lean, _runs(lean, part, 0), 0, thickest, part)
-    rules, sides = np.zeros_like(mask), np.zeros_like(mask)
+    upright |= _cores(lean, _runs(lean, part, 0), 0, part)
+    rules, sides, inside = np.zeros_like(mask), np.zeros_like(mask), np.zeros_like(mask)
     if not flat.any() or not upright.any():
-        return rules, sides
+        return rules, sides, inside
     up_labels, downs = _pieces(upright, 0, 4 * BOX_LINE)
     downs = sorted((d for d in downs if d[4] - d[3] <= BOX_LINE + SIDE_LEAN), key=lambda d: d[3])
-    walls: list[tuple[int, int]] = []
+    widths = [_width(up_labels, d) for d in downs]
+    walls: list[tuple[int, int, float]] = []
     for n, first in enumerate(downs):
-        for second in downs[n + 1 :]:
-            box = _box(flat, mask, first, second, shortest)
+        alike = [d for d, w in zip(downs[n + 1 :], widths[n + 1 :], strict=True)
+                 if abs(w - widths[n]) <= SIDE_EXTRA]  # fmt: skip
+        paired = _pair(flat, mask, first, alike, shortest)
+        if paired is not None:
+            second, box = paired
+            rules |= box
+            sides |= np.isin(up_labels, first[0] + second[0])
+            walls += [(first[1], first[2], widths[n]), (second[1], second[2], widths[n])]
+            rows = slice(max(first[1], second[1]), min(first[2], second[2]))
+            inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
+    level = np.zeros_like(mask)  # other upright lines as tall as a box's sides, level with them
+    for (ks, top, bottom, _, _), width in zip(downs, widths, strict=True):
+        if any(abs(top - t) <= CORNER_REACH and abs(bottom - b) <= CORNER_REACH
+               and width <= w + SIDE_EXTRA for t, b, w in walls):  # fmt: skip
+            level |= np.isin(up_labels, ks)
+    return rules & mask, (sides | (level & ~inside)) & mask, inside
+
+
+def _width(labels: np.ndarray, line: Piece) -> float:
+    """The median width of an upright ``line`` (its pieces' ``labels``), row by row."""
+    ks, top, bottom, left, right = line
+    across = np.isin(labels[top:bottom, left:right], ks).sum(axis=1)
+    return float(np.median(across[across > 0])) if across.any() else 0.0
+
+
+def _pair(
+    flat: np.ndarray, mask: np.ndarray, first: Piece, rest: list[Piece], shortest: int
+) -> tuple[Piece, np.ndarray] | None:
+    """The upright line of ``rest`` (left to right) that makes a box with ``first``, and the
+    box's flat sides: the first one with both ends level with ``first``'s, else the first one
+    with its far end hidden (FAR_SHARE). A digit's stem standing on a box's bottom line,
+    short of its top, is no side when the box's own side is further on."""
+    for far_share in (0.0, FAR_SHARE):
+        for second in rest:
+            box = _box(flat, mask, first, second, shortest, far_share)
             if box is not None:
-                rules |= box
-                sides |= np.isin(up_labels, first[0] + second[0])
-                walls += [first[1:3], second[1:3]]
-                break  # the box of this upright line and the next one found
-    for ks, top, bottom, _, _ in downs:  # as tall as a box's sides and level with them
-        if any(abs(top - t) <= CORNER_REACH and abs(bottom - b) <= CORNER_REACH for t, b in walls):
-            sides |= np.isin(up_labels, ks)
-    return rules & mask, sides & mask
+                return second, box
+    return None
 
 
 def _box(
-    flat: np.ndarray, mask: np.ndarray, first: Piece, second: Piece, shortest: int
+    flat: np.ndarray,
+    mask: np.ndarray,
+    first: Piece,
+    second: Piece,
+    shortest: int,
+    far_share: float = FAR_SHARE,
 ) -> np.ndarray | None:
     """The flat sides of the box whose upright sides are ``first`` and ``second`` (see
-    ``_frames``), or None when they make no box."""
+    ``_frames``; their far ends level within ``far_share`` of their length), or None when
+    they make no box."""
     _, top, bottom, _, right = first
     _, top2, bottom2, left2, _ = second
     width = left2 - right
     reach = max(CORNER_REACH, CORNER_SHARE * min(width, bottom - top))
-    if min(width, bottom - top, bottom2 - top2) < shortest:
+    tall = min(bottom - top, bottom2 - top2)
+    if min(width, tall) < shortest or width < BOX_ASPECT * tall:
         return None
     for near, far, near2, far2 in ((top, bottom, top2, bottom2), (bottom, top, bottom2, top2)):
         tall = max(abs(far - near), abs(far2 - near2))
-        if abs(near - near2) > reach or abs(far - far2) > max(reach, FAR_SHARE * tall):
+        if abs(near - near2) > reach or abs(far - far2) > max(reach, far_share * tall):
+            continue
+        if abs(far - far2) > reach and not _hidden(mask, (first, second), near, (far, far2)):
             continue
         line = _on(flat, (near + near2) / 2, right, left2, reach)
         closed = _on(mask, (far + far2) / 2, right, left2, reach + abs(far - far2) / 2)
@@ -246,6 +331,18 @@ def _box(
                closed[:, right:left2].any(axis=0).mean()) >= SIDE_SHARE:  # fmt: skip
             return line | _on(flat, (far + far2) / 2, right, left2, reach)
     return None
+
+
+def _hidden(
+    mask: np.ndarray, pieces: tuple[Piece, Piece], near: int, ends: tuple[int, int]
+) -> bool:
+    """Whether the shorter of two upright lines (from ``near`` to their far ``ends``) runs on,
+    under ink, to where the other ends: a box's side hidden under a digit's stroke does; a
+    digit's stem standing between a box's sides stops short of its far side."""
+    short = 0 if abs(ends[0] - near) < abs(ends[1] - near) else 1
+    rows = slice(min(ends), max(ends) + 1)
+    piece = pieces[short]
+    return bool(mask[rows, piece[3] : piece[4]].any(axis=1).mean() >= SIDE_SHARE)
 
 
 def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) -> np.ndarray:
@@ -295,10 +392,10 @@ def find_lines(
     rules |= _twins(mask, rules, span_runs, span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
     shortest = 5.0
-    framed, sides = _frames(mask, BOX_SIDE, float(max(mask.shape)))
+    framed, sides, inside = _frames(mask, BOX_SIDE, float(max(mask.shape)))
     if strong is not None:
         more = _frames(strong & mask, BOX_SIDE, float(max(mask.shape)))
-        framed, sides = framed | more[0], sides | more[1]
+        framed, sides, inside = framed | more[0], sides | more[1], inside | more[2]
     if height is not None:
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
         rules |= _thin_lines(mask, _runs(mask, long, 1), 1, thickest, long)
@@ -307,7 +404,7 @@ def find_lines(
     if rules.any():  # squared paper's upright lines, and the sides of boxes
         down = round(SPAN_SHARE * mask.shape[0])
         sides |= _thin_lines(mask, _runs(mask, down, 0), 0, float(max(mask.shape)), down)
-        sides |= _sides(mask, rules, max(3, round(shortest)))
+        sides |= _sides(mask, rules, max(3, round(shortest))) & ~inside
     return rules, sides & ~rules
 
 
