@@ -67,6 +67,9 @@ CORE_SHARE, CORE_ROWS = 0.8, 4
 #: A printed box is at least this share of its height wide (a form's boxes: about square or
 #: wider); a digit's stem beside a box's side makes a narrower one.
 BOX_ASPECT = 0.6
+#: Inside a box at most this many times as wide as tall (one digit's box) a digit's straight
+#: stem is no side; a wider one may be several boxes whose inner sides were not seen.
+SQUARE = 1.5
 #: A box's upright side is at most this many pixels thicker than its flat sides.
 SIDE_EXTRA = 1
 #: A line runs alone: in at least this share of its length no ink lies within EDGE pixels
@@ -252,7 +255,6 @@ def _frames(
     flat = _thin_lines(lean, _runs(lean, part, 1), 1, thickest, part)
     flat |= _cores(lean, _runs(lean, part, 1), 1, part)
     upright = _thin_lines(lean, _runs(lean, part, 0), 0, thickest, part)
-    upright |= _cores(lean, _runs(lean, part, 0), 0, part)
     rules, sides, inside = np.zeros_like(mask), np.zeros_like(mask), np.zeros_like(mask)
     if not flat.any() or not upright.any():
         return rules, sides, inside
@@ -261,7 +263,7 @@ def _frames(
     widths = [_width(up_labels, d) for d in downs]
     walls: list[tuple[int, int, float]] = []
     for n, first in enumerate(downs):
-        alike = [d for d, w in zip(downs[n + 1 :], widths[n + 1 :], strict=True)
+        alike = [d for d, w in zip(downs[n + 1 : _next_level(downs, n)], widths[n + 1 :], strict=False)
                  if abs(w - widths[n]) <= SIDE_EXTRA]  # fmt: skip
         paired = _pair(flat, mask, first, alike, shortest)
         if paired is not None:
@@ -270,13 +272,25 @@ def _frames(
             sides |= np.isin(up_labels, first[0] + second[0])
             walls += [(first[1], first[2], widths[n]), (second[1], second[2], widths[n])]
             rows = slice(max(first[1], second[1]), min(first[2], second[2]))
-            inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
+            if second[3] - first[4] <= SQUARE * (rows.stop - rows.start):
+                inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
     level = np.zeros_like(mask)  # other upright lines as tall as a box's sides, level with them
     for (ks, top, bottom, _, _), width in zip(downs, widths, strict=True):
         if any(abs(top - t) <= CORNER_REACH and abs(bottom - b) <= CORNER_REACH
                and width <= w + SIDE_EXTRA for t, b, w in walls):  # fmt: skip
             level |= np.isin(up_labels, ks)
     return rules & mask, (sides | (level & ~inside)) & mask, inside
+
+
+def _next_level(downs: list[Piece], n: int) -> int:
+    """The index past the first upright line after ``downs[n]`` as tall as it and level with
+    it: a box's far side is the next such line (boxes apart: the next box's near side, across
+    the gap between them, is no box's far side)."""
+    _, top, bottom, _, _ = downs[n]
+    for k in range(n + 1, len(downs)):
+        if abs(downs[k][1] - top) <= CORNER_REACH and abs(downs[k][2] - bottom) <= CORNER_REACH:
+            return k + 1
+    return len(downs)
 
 
 def _width(labels: np.ndarray, line: Piece) -> float:
