@@ -255,6 +255,7 @@ def _frames(
     flat = _thin_lines(lean, _runs(lean, part, 1), 1, thickest, part)
     flat |= _cores(lean, _runs(lean, part, 1), 1, part)
     upright = _thin_lines(lean, _runs(lean, part, 0), 0, thickest, part)
+    upright |= _cores(lean, _runs(lean, part, 0), 0, part)
     rules, sides, inside = np.zeros_like(mask), np.zeros_like(mask), np.zeros_like(mask)
     if not flat.any() or not upright.any():
         return rules, sides, inside
