@@ -284,12 +284,13 @@ def _frames(
 
 
 def _next_level(downs: list[Piece], n: int) -> int:
-    """The index past the first upright line after ``downs[n]`` as tall as it and level with
-    it: a box's far side is the next such line (boxes apart: the next box's near side, across
-    the gap between them, is no box's far side)."""
+    """The index past the first upright line after ``downs[n]`` at least as tall as it, level
+    with both its ends or past them: a box's far side is the next such line (boxes apart: the
+    next box's near side, across the gap between them, is no box's far side; nor is a box's
+    side the far side of a digit's stem)."""
     _, top, bottom, _, _ = downs[n]
     for k in range(n + 1, len(downs)):
-        if abs(downs[k][1] - top) <= CORNER_REACH and abs(downs[k][2] - bottom) <= CORNER_REACH:
+        if downs[k][1] <= top + CORNER_REACH and downs[k][2] >= bottom - CORNER_REACH:
             return k + 1
     return len(downs)
 
@@ -304,12 +305,13 @@ def _width(labels: np.ndarray, line: Piece) -> float:
 def _pair(
     flat: np.ndarray, mask: np.ndarray, first: Piece, rest: list[Piece], shortest: int
 ) -> tuple[Piece, np.ndarray] | None:
-    """The upright line of ``rest`` (left to right) that makes a box with ``first``, and the
-    box's flat sides: the first one with both ends level with ``first``'s, else the first one
-    with its far end hidden (FAR_SHARE). A digit's stem standing on a box's bottom line,
-    short of its top, is no side when the box's own side is further on."""
-    for far_share in (0.0, FAR_SHARE):
-        for second in rest:
+    """The upright line of ``rest`` that makes a box with ``first``, and the box's flat sides:
+    of those with both ends level with ``first``'s, the most level; else the first one (left
+    to right) with its far end hidden (FAR_SHARE). A digit's stem standing on a box's bottom
+    line, a little short of its top, is no side when the box's own side is further on."""
+    level = sorted(rest, key=lambda d: max(abs(d[1] - first[1]), abs(d[2] - first[2])))
+    for far_share, candidates in ((0.0, level), (FAR_SHARE, rest)):
+        for second in candidates:
             box = _box(flat, mask, first, second, shortest, far_share)
             if box is not None:
                 return second, box

@@ -213,3 +213,19 @@ def test_box_lines_touched_by_strokes_are_found_by_their_core():
         assert removed[15:18, left + 24 : left + 33].all()  # the top line, past the stroke
         assert removed[25:45, left : left + 3].all()  # the left side
         assert kept[24:42, left + 18 : left + 21].all()  # the stroke stays
+
+
+def test_a_nine_s_stem_inside_its_box_is_no_side():
+    # Issue 26, third round (validation scenes, "8987" read "887"): a 9's straight stem
+    # from near its box's top line down to the bottom line, as thin as the box's lines, was
+    # taken for a side, and the 9 lost it.
+    image = Image.new("L", (300, 160), 0)
+    draw = ImageDraw.Draw(image)
+    for left in (20, 110, 200):  # boxes apart, 70 px square, lines 2 px
+        draw.rectangle([left, 40, left + 70, 110], outline=255, width=2)
+    draw.ellipse([128, 45, 158, 75], outline=255, width=3)  # the 9's head, near the top line
+    draw.line([(157, 44), (157, 108)], fill=255, width=2)  # its stem, down to the bottom line
+    mask = np.asarray(image) > 128
+    kept, removed = lines.remove_lines(mask, mask, height=60)
+    assert kept[80:105, 156:159].sum() == mask[80:105, 156:159].sum()
+    assert removed[50:100, 20:22].all() and removed[50:100, 110:112].all()
