@@ -264,7 +264,8 @@ def _frames(
     widths = [_width(up_labels, d) for d in downs]
     walls: list[tuple[int, int, float]] = []
     for n, first in enumerate(downs):
-        alike = [d for d, w in zip(downs[n + 1 : _next_level(downs, n)], widths[n + 1 :], strict=False)
+        stop = _next_level(downs, n)
+        alike = [d for d, w in zip(downs[n + 1 : stop], widths[n + 1 : stop], strict=True)
                  if abs(w - widths[n]) <= SIDE_EXTRA]  # fmt: skip
         paired = _pair(flat, mask, first, alike, shortest)
         if paired is not None:
