@@ -35,7 +35,9 @@ BOX_ASPECT = 0.6
 #: Inside a box at most this many times as wide as tall (one digit's box) a digit's straight
 #: stem is no side; a wider one may be several boxes whose inner sides were not seen.
 SQUARE = 1.5
-#: A box's upright side is at most this many pixels thicker than its flat sides.
+#: One pen prints a form: a box's two upright sides differ in width by at most this many
+#: pixels, and a side joining two rules is at most this much thicker than they are (a digit's
+#: stem standing between them is mostly thicker).
 SIDE_EXTRA = 1
 
 
