@@ -41,6 +41,9 @@ from mnistlib.recognition.straight import EDGE, LINE_THICKNESS, THIN_SHARE, piec
 LINE_LENGTH = 1.5
 #: Without a digit height: a horizontal line spans at least this share of the image's width.
 SPAN_SHARE = 0.5
+#: Squared paper: an upright line runs through this share of the image's height (a form's
+#: boxes, a margin of paper around them, do not).
+GRID_SHARE = 0.9
 #: Mending a digit cut by a line: ink on both sides of the removed band, within this many
 #: pixels more than the band's thickness, is joined across it.
 MEND_EXTRA = 2
@@ -82,7 +85,7 @@ def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
             and _upright(piece)
         ):
             sides[found] |= piece
-    return _as_thin_as(sides, rules)
+    return sides
 
 
 def _as_thin_as(sides: np.ndarray, rules: np.ndarray) -> np.ndarray:
@@ -159,8 +162,11 @@ def find_lines(
     rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
         down = round(SPAN_SHARE * mask.shape[0])
-        sides |= thin_lines(mask, runs(mask, down, 0), 0, float(max(mask.shape)), down)
-        sides |= _sides(mask, rules, max(3, round(shortest))) & ~inside
+        grid = thin_lines(mask, runs(mask, down, 0), 0, float(max(mask.shape)), down)
+        boxed = _sides(mask, rules, max(3, round(shortest)))
+        # on squared paper the upright runs between rules are the grid's, whatever their width
+        squared = bool((grid.sum(axis=0) >= GRID_SHARE * mask.shape[0]).any())
+        sides |= grid | (boxed if squared else _as_thin_as(boxed, rules) & ~inside)
     return rules, sides & ~rules
 
 
