@@ -11,7 +11,7 @@ mended across it. A line is ink that runs straight, thin and long:
 - vertical: as long, or (the sides of a comb field's boxes, about a digit tall) a straight thin
   run joining two horizontal lines found, its top end on one and its bottom end on another;
 - a printed box of any size (boxes apart, each about a digit tall): found by its shape
-  (``_frames``), two straight thin upright sides on one flat line, closed at the far side;
+  (``boxes.frames``), two straight thin upright sides on one flat line, closed at the far side;
 - a long line not alone (digits written across it) when another line has the same two ends
   (``_twins``: a box's top and bottom around the whole number).
 
@@ -25,98 +25,28 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
+from mnistlib.recognition.boxes import (
+    BOX_SIDE,
+    CORNER_REACH,
+    CORNER_SHARE,
+    END_REACH,
+    SIDE_EXTRA,
+    SIDE_LEAN,
+    frames,
+)
+from mnistlib.recognition.straight import EDGE, LINE_THICKNESS, THIN_SHARE, pieces, runs, thin_lines
+
 #: A horizontal or vertical line is at least this many digit heights long. The widest digit
 #: is about 1.5 heights wide; its runs of ink are shorter, so nothing of a digit is taken.
 LINE_LENGTH = 1.5
-#: A line is at most this many digit heights thick (printed rules: 1-3 px; a pen stroke is
-#: 0.06-0.16 of a digit's height), and at most THIN_SHARE of its own length thick.
-LINE_THICKNESS, THIN_SHARE = 0.2, 0.08
 #: Without a digit height: a horizontal line spans at least this share of the image's width.
 SPAN_SHARE = 0.5
-#: A box's side joins two horizontal lines: its ends lie within this many pixels of them, and
-#: it is at least this share of the distance between them long.
-END_REACH, SIDE_SHARE = 2, 0.7
+#: Squared paper: an upright line runs through this share of the image's height (a form's
+#: boxes, a margin of paper around them, do not).
+GRID_SHARE = 0.9
 #: Mending a digit cut by a line: ink on both sides of the removed band, within this many
 #: pixels more than the band's thickness, is joined across it.
 MEND_EXTRA = 2
-#: A run counts as straight when at least this share of it is ink (a thin printed line breaks
-#: into dashes where it is fainter than the ink level)...
-RUN_FILL = 0.95
-#: A line is as thick all along: nine tenths of it at most this many times its median
-#: thickness, plus a pixel (a blurred row of digits joined by their halos is not).
-EVEN_SPREAD = 1.5
-#: A printed box stands alone (boxes apart, each about a digit tall: no side is LINE_LENGTH
-#: digit heights long): four straight thin sides, each at least BOX_SIDE pixels long (or half
-#: a digit height), whose corners meet within CORNER_REACH pixels, or this share of the
-#: shorter side. No digit's strokes close such a frame.
-BOX_SIDE, CORNER_REACH, CORNER_SHARE = 8, 3, 0.12
-#: ... an upright side is at most BOX_LINE + this many pixels wide, end to end (a page tilted a
-#: degree or so; a digit's slanted stroke, its straight pieces joined, is wider).
-SIDE_LEAN = 2
-#: A box's far side may be hidden under a digit's stroke, and the ends of its upright sides
-#: with it: their far ends are level within this share of their length, and ink (a line or a
-#: stroke along it) closes the box there.
-FAR_SHARE = 0.25
-#: A box's lines are looked for in the ink thinner than this many pixels (a digit's stroke
-#: lying on a box's line, thicker, would join it into one thick blob), its gaps where a
-#: stroke crossed it bridged.
-BOX_LINE = 5
-#: A line runs alone: in at least this share of its length no ink lies within EDGE pixels
-#: beside it (digits touch a rule here and there; a row of blurred digits is ink all along).
-ALONE_SHARE, EDGE = 0.5, 2
-
-
-def _runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
-    """Where ``mask`` runs straight at least ``length`` long along ``axis`` (0: down the
-    columns, 1: along the rows), allowing a pixel of wobble across it and RUN_FILL of gaps:
-    the run's extent (not only its ink)."""
-    length = max(3, int(length))
-    wobbly = ndimage.maximum_filter1d(mask.astype(np.uint8), 3, axis=1 - axis)
-    inside = ndimage.uniform_filter1d(wobbly.astype(np.float32), length, axis=axis) >= RUN_FILL
-    return ndimage.maximum_filter1d(inside.astype(np.uint8), length, axis=axis).astype(bool)
-
-
-def _alone(mask: np.ndarray, band: np.ndarray, top: int, left: int) -> float:
-    """The share of the columns of ``band`` (a horizontal run's extent, at ``top``, ``left``
-    in ``mask``) with no ink within EDGE pixels above or below it: a printed rule runs through
-    the paper alone, touched here and there by a digit; a row of digits does not."""
-    columns = np.flatnonzero(band.any(axis=0))
-    first = top + band.argmax(axis=0)[columns]
-    last = top + band.shape[0] - 1 - band[::-1].argmax(axis=0)[columns]
-    padded = np.pad(mask, ((EDGE, EDGE), (0, 0)))
-    cols = left + columns
-    near = np.zeros(len(columns), bool)
-    for step in range(1, EDGE + 1):
-        near |= padded[first - step + EDGE, cols] | padded[last + step + EDGE, cols]
-    return float(np.mean(~near))
-
-
-def _thin_lines(
-    mask: np.ndarray,
-    runs: np.ndarray,
-    axis: int,
-    thickest: float,
-    minimum: int,
-    alone: float = ALONE_SHARE,
-) -> np.ndarray:
-    """The ink of ``mask`` on the runs (``_runs`` along ``axis``) at least ``minimum`` long,
-    at most ``thickest`` pixels (and THIN_SHARE of their length) thick, as thick all along
-    (EVEN_SPREAD) and alone on the paper (ALONE_SHARE)."""
-    if axis == 0:
-        return _thin_lines(mask.T, runs.T, 1, thickest, minimum, alone).T
-    labels, n = ndimage.label(runs, np.ones((3, 3)))
-    keep = np.zeros(n + 1, bool)
-    for k, found in enumerate(ndimage.find_objects(labels), start=1):
-        band = labels[found] == k
-        across = (band & mask[found]).sum(axis=0)  # thickness at each point along the line
-        length = band.shape[1]
-        if length < minimum or not across.any():
-            continue
-        thickness, thickest_here = np.percentile(across[across > 0], [50, 90])
-        even = thickest_here <= EVEN_SPREAD * thickness + 1 or alone == 0
-        thin = thickness <= min(thickest, THIN_SHARE * length)
-        keep[k] = even and thin and _alone(mask, band, found[0].start, found[1].start) >= alone
-    return keep[labels] & mask
 
 
 def _upright(piece: np.ndarray) -> bool:
@@ -137,7 +67,7 @@ def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
     ends lie on ``rules`` (horizontal lines found): the sides of boxes."""
     near = ndimage.maximum_filter(rules, size=2 * END_REACH + 1)
     # each column's runs apart: a digit's stroke beside a side would join its run otherwise
-    labels, _ = ndimage.label(_runs(mask & ~rules, shortest, 0), [[0, 1, 0]] * 3)
+    labels, _ = ndimage.label(runs(mask & ~rules, shortest, 0), [[0, 1, 0]] * 3)
     sides = np.zeros_like(mask)
     for k, found in enumerate(ndimage.find_objects(labels), start=1):
         if found is None:
@@ -158,94 +88,20 @@ def _sides(mask: np.ndarray, rules: np.ndarray, shortest: int) -> np.ndarray:
     return sides
 
 
-Piece = tuple[list[int], int, int, int, int]  # labels, top, bottom, left, right (exclusive)
-
-
-def _pieces(found: np.ndarray, axis: int, bridge: int) -> tuple[np.ndarray, list[Piece]]:
-    """The labels of the 8-connected pieces of ``found`` (lines along ``axis``: 1 flat, 0
-    upright), and the lines they make: pieces in line with each other (overlapping across
-    ``axis``) at most ``bridge`` pixels apart along it are one line (a digit crossed it)."""
-    labels, _ = ndimage.label(found, np.ones((3, 3)))
-    lines: list[Piece] = []
-    where = ndimage.find_objects(labels)
-    boxes = [(k, w[0].start, w[0].stop, w[1].start, w[1].stop)
-             for k, w in enumerate(where, start=1) if w is not None]  # fmt: skip
-    for k, top, bottom, left, right in sorted(boxes, key=lambda b: b[3] if axis else b[1]):
-        for n, (ks, t, b, lo, hi) in enumerate(lines):
-            if axis == 1 and top < b and bottom > t and 0 <= left - hi <= bridge:
-                lines[n] = (ks + [k], min(t, top), max(b, bottom), lo, max(hi, right))
-                break
-            if axis == 0 and left < hi and right > lo and 0 <= top - b <= bridge:
-                lines[n] = (ks + [k], t, max(b, bottom), min(lo, left), max(hi, right))
-                break
-        else:
-            lines.append(([k], top, bottom, left, right))
-    return labels, lines
-
-
-def _on(flat: np.ndarray, row: float, left: int, right: int, reach: float) -> np.ndarray:
-    """The pixels of ``flat`` within ``reach`` rows of ``row``, between columns ``left`` and
-    ``right`` (and ``reach`` past them)."""
-    out = np.zeros_like(flat)
-    rows = slice(max(0, int(row - reach)), int(row + reach) + 1)
-    cols = slice(max(0, int(left - reach)), int(right + reach) + 1)
-    out[rows, cols] = flat[rows, cols]
-    return out
-
-
-def _frames(mask: np.ndarray, shortest: int, thickest: float) -> tuple[np.ndarray, np.ndarray]:
-    """Printed boxes in ``mask``: two straight thin upright lines, at least ``shortest`` long and
-    apart, both hanging from one flat line or both standing on one (covering SIDE_SHARE of the
-    width between them), their far ends level (the other flat side may be hidden under a
-    digit's stroke): (the boxes' flat sides, their upright sides). A box around each digit,
-    boxes apart, is found by its shape, not its length. They are looked for in the ink
-    thinner than BOX_LINE (a digit's stroke along a line would make it thick)."""
-    thick = ndimage.binary_dilation(ndimage.binary_opening(mask, np.ones((BOX_LINE, BOX_LINE))))
-    lean = mask & ~thick
-    part = max(4, shortest // 2)
-    flat = _thin_lines(lean, _runs(lean, part, 1), 1, thickest, part)
-    upright = _thin_lines(lean, _runs(lean, part, 0), 0, thickest, part)
-    rules, sides = np.zeros_like(mask), np.zeros_like(mask)
-    if not flat.any() or not upright.any():
-        return rules, sides
-    up_labels, downs = _pieces(upright, 0, 4 * BOX_LINE)
-    downs = sorted((d for d in downs if d[4] - d[3] <= BOX_LINE + SIDE_LEAN), key=lambda d: d[3])
-    walls: list[tuple[int, int]] = []
-    for n, first in enumerate(downs):
-        for second in downs[n + 1 :]:
-            box = _box(flat, mask, first, second, shortest)
-            if box is not None:
-                rules |= box
-                sides |= np.isin(up_labels, first[0] + second[0])
-                walls += [first[1:3], second[1:3]]
-                break  # the box of this upright line and the next one found
-    for ks, top, bottom, _, _ in downs:  # as tall as a box's sides and level with them
-        if any(abs(top - t) <= CORNER_REACH and abs(bottom - b) <= CORNER_REACH for t, b in walls):
-            sides |= np.isin(up_labels, ks)
-    return rules & mask, sides & mask
-
-
-def _box(
-    flat: np.ndarray, mask: np.ndarray, first: Piece, second: Piece, shortest: int
-) -> np.ndarray | None:
-    """The flat sides of the box whose upright sides are ``first`` and ``second`` (see
-    ``_frames``), or None when they make no box."""
-    _, top, bottom, _, right = first
-    _, top2, bottom2, left2, _ = second
-    width = left2 - right
-    reach = max(CORNER_REACH, CORNER_SHARE * min(width, bottom - top))
-    if min(width, bottom - top, bottom2 - top2) < shortest:
-        return None
-    for near, far, near2, far2 in ((top, bottom, top2, bottom2), (bottom, top, bottom2, top2)):
-        tall = max(abs(far - near), abs(far2 - near2))
-        if abs(near - near2) > reach or abs(far - far2) > max(reach, FAR_SHARE * tall):
-            continue
-        line = _on(flat, (near + near2) / 2, right, left2, reach)
-        closed = _on(mask, (far + far2) / 2, right, left2, reach + abs(far - far2) / 2)
-        if min(line[:, right:left2].any(axis=0).mean(),
-               closed[:, right:left2].any(axis=0).mean()) >= SIDE_SHARE:  # fmt: skip
-            return line | _on(flat, (far + far2) / 2, right, left2, reach)
-    return None
+def _as_thin_as(sides: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """The upright ``sides`` no thicker than the ``rules`` they join (their median thickness)
+    plus SIDE_EXTRA pixels: a form's lines are printed with one pen; a digit's stem standing
+    between two rules (a 1, a 4) is mostly thicker."""
+    columns, n = ndimage.label(rules, [[0, 1, 0]] * 3)  # each column's run across a rule
+    if n == 0 or not sides.any():
+        return sides
+    rule = float(np.median(ndimage.sum_labels(rules, columns, np.arange(1, n + 1))))
+    labels, m = ndimage.label(sides, np.ones((3, 3)))
+    keep = np.zeros(m + 1, bool)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        across = (labels[found] == k).sum(axis=1)
+        keep[k] = np.median(across[across > 0]) <= rule + SIDE_EXTRA
+    return keep[labels]
 
 
 def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) -> np.ndarray:
@@ -253,11 +109,11 @@ def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) 
     alone, whose two ends are level with those of another line (of ``rules`` or of these): a
     box's top and bottom, which the digits written on them touch and cross along much of their
     length. Two such lines as long as each other no digit makes."""
-    found = _thin_lines(mask, runs, 1, float(max(mask.shape)), minimum, alone=0.0) | rules
-    labels, pieces = _pieces(found, 1, 0)
-    twins = [k for n, (ks, _, _, lo, hi) in enumerate(pieces) for k in ks
+    found = thin_lines(mask, runs, 1, float(max(mask.shape)), minimum, alone=0.0) | rules
+    labels, parts = pieces(found, 1, 0)
+    twins = [k for n, (ks, _, _, lo, hi) in enumerate(parts) for k in ks
              if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE * (b - a))
-                    for m, (_, _, _, a, b) in enumerate(pieces) if m != n)]  # fmt: skip
+                    for m, (_, _, _, a, b) in enumerate(parts) if m != n)]  # fmt: skip
     return np.isin(labels, twins) & mask
 
 
@@ -286,28 +142,31 @@ def find_lines(
     typical digit height in the mask's pixels, or None when not yet known. Horizontal lines
     spanning SPAN_SHARE of the image's width past the ink beside them count either way (a box
     around a lone digit is shorter than LINE_LENGTH digit heights), and where horizontal lines
-    are, upright ones spanning SPAN_SHARE of its height (squared paper). Boxes (``_frames``)
+    are, upright ones spanning SPAN_SHARE of its height (squared paper). Boxes (``frames``)
     are looked for in ``mask`` and in ``strong`` (the ink at the pen's level), where a dark
     line blurred in a photo is thin again and the paper's noise beside it gone."""
     span = round(SPAN_SHARE * mask.shape[1])
-    span_runs = _runs(mask, span, 1)
-    rules = _thin_lines(mask, span_runs, 1, float(max(mask.shape)), span)
+    span_runs = runs(mask, span, 1)
+    rules = thin_lines(mask, span_runs, 1, float(max(mask.shape)), span)
     rules |= _twins(mask, rules, span_runs, span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
     shortest = 5.0
-    framed, sides = _frames(mask, BOX_SIDE, float(max(mask.shape)))
+    framed, sides, inside = frames(mask, BOX_SIDE, float(max(mask.shape)))
     if strong is not None:
-        more = _frames(strong & mask, BOX_SIDE, float(max(mask.shape)))
-        framed, sides = framed | more[0], sides | more[1]
+        more = frames(strong & mask, BOX_SIDE, float(max(mask.shape)))
+        framed, sides, inside = framed | more[0], sides | more[1], inside | more[2]
     if height is not None:
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
-        rules |= _thin_lines(mask, _runs(mask, long, 1), 1, thickest, long)
-        sides |= _thin_lines(mask, _runs(mask, long, 0), 0, thickest, long)
+        rules |= thin_lines(mask, runs(mask, long, 1), 1, thickest, long)
+        sides |= thin_lines(mask, runs(mask, long, 0), 0, thickest, long)
     rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
         down = round(SPAN_SHARE * mask.shape[0])
-        sides |= _thin_lines(mask, _runs(mask, down, 0), 0, float(max(mask.shape)), down)
-        sides |= _sides(mask, rules, max(3, round(shortest)))
+        grid = thin_lines(mask, runs(mask, down, 0), 0, float(max(mask.shape)), down)
+        boxed = _sides(mask, rules, max(3, round(shortest)))
+        # on squared paper the upright runs between rules are the grid's, whatever their width
+        squared = bool((grid.sum(axis=0) >= GRID_SHARE * mask.shape[0]).any())
+        sides |= grid | (boxed if squared else _as_thin_as(boxed, rules) & ~inside)
     return rules, sides & ~rules
 
 

@@ -175,3 +175,57 @@ def test_a_slanted_stroke_between_box_lines_is_no_side():
     kept, removed = lines.remove_lines(mask, mask, height=70)
     assert removed[30:90, 10:12].all() and removed[30:90, 288:290].all()
     assert kept[30:90, 120:160].sum() == mask[30:90, 120:160].sum()
+
+
+def _comb(mask: np.ndarray, lefts, top: int, side: int, width: int) -> None:
+    """Printed boxes ``side`` pixels square, their lines ``width`` thick, at ``lefts``."""
+    for left in lefts:
+        mask[top : top + width, left : left + side + width] = True
+        mask[top + side : top + side + width, left : left + side + width] = True
+        mask[top : top + side + width, left : left + width] = True
+        mask[top : top + side + width, left + side : left + side + width] = True
+
+
+def test_a_stem_standing_on_a_box_s_bottom_line_is_no_side():
+    # Issue 26, third round (validation scenes): a 4's or a 1's straight stem standing on a
+    # box's bottom line, short of its top, was taken for the box's side ("491241" read
+    # "297241", "311" read "321").
+    mask = np.zeros((180, 300), bool)  # the boxes with a margin of paper around them
+    _comb(mask, (30, 110, 190), 50, 78, 2)
+    mask[60:128, 148:152] = True  # the stem, 4 px thick, from near the top line to the bottom
+    mask[90:94, 120:148] = True  # the 4's bar
+    kept, removed = lines.remove_lines(mask, mask, height=60)
+    assert kept[65:125, 148:152].all()
+    assert removed[60:120, 30:32].all()
+
+
+def test_box_lines_touched_by_strokes_are_found_by_their_core():
+    # Lines as thick as the digits' strokes on a small image, a digit's stroke lying against
+    # a box's top line: the line's run, thick and uneven there, was not taken ("3206" read
+    # "5005" with every box kept). Boxes apart, each 36 px square, lines 3 px.
+    mask = np.zeros((70, 200), bool)
+    _comb(mask, (10, 60, 110, 160), 15, 33, 3)
+    for left in (10, 60, 110, 160):  # a stroke along the top line, inside, 12 px long
+        mask[18:22, left + 8 : left + 20] = True
+        mask[22:44, left + 18 : left + 21] = True
+    kept, removed = lines.remove_lines(mask, mask, height=28)
+    for left in (10, 60, 110, 160):
+        assert removed[15:18, left + 24 : left + 33].all()  # the top line, past the stroke
+        assert removed[25:45, left : left + 3].all()  # the left side
+        assert kept[24:42, left + 18 : left + 21].all()  # the stroke stays
+
+
+def test_a_nine_s_stem_inside_its_box_is_no_side():
+    # Issue 26, third round (validation scenes, "8987" read "887"): a 9's straight stem
+    # from near its box's top line down to the bottom line, as thin as the box's lines, was
+    # taken for a side, and the 9 lost it.
+    image = Image.new("L", (300, 160), 0)
+    draw = ImageDraw.Draw(image)
+    for left in (20, 110, 200):  # boxes apart, 70 px square, lines 2 px
+        draw.rectangle([left, 40, left + 70, 110], outline=255, width=2)
+    draw.ellipse([128, 45, 158, 75], outline=255, width=3)  # the 9's head, near the top line
+    draw.line([(157, 44), (157, 108)], fill=255, width=2)  # its stem, down to the bottom line
+    mask = np.asarray(image) > 128
+    kept, removed = lines.remove_lines(mask, mask, height=60)
+    assert kept[80:105, 156:159].sum() == mask[80:105, 156:159].sum()
+    assert removed[50:100, 20:22].all() and removed[50:100, 110:112].all()

@@ -1,0 +1,174 @@
+"""Printed boxes found by their shape (boxes apart, a comb, one box around a number): two
+straight thin upright sides on one flat line, closed at the far side (``frames``), for
+``lines.find_lines``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from mnistlib.recognition.straight import Piece, cores, pieces, runs, thin_lines
+
+#: A box's side joins two horizontal lines: its ends lie within this many pixels of them, and
+#: it is at least this share of the distance between them long.
+END_REACH, SIDE_SHARE = 2, 0.7
+#: A printed box stands alone (boxes apart, each about a digit tall: no side is LINE_LENGTH
+#: digit heights long): four straight thin sides, each at least BOX_SIDE pixels long (or half
+#: a digit height), whose corners meet within CORNER_REACH pixels, or this share of the
+#: shorter side. No digit's strokes close such a frame.
+BOX_SIDE, CORNER_REACH, CORNER_SHARE = 8, 3, 0.12
+#: ... an upright side is at most BOX_LINE + this many pixels wide, end to end (a page tilted a
+#: degree or so; a digit's slanted stroke, its straight pieces joined, is wider).
+SIDE_LEAN = 2
+#: A box's far side may be hidden under a digit's stroke, and the ends of its upright sides
+#: with it: their far ends are level within this share of their length, and ink (a line or a
+#: stroke along it) closes the box there.
+FAR_SHARE = 0.25
+#: A box's lines are looked for in the ink thinner than this many pixels (a digit's stroke
+#: lying on a box's line, thicker, would join it into one thick blob), its gaps where a
+#: stroke crossed it bridged.
+BOX_LINE = 5
+#: A printed box is at least this share of its height wide (a form's boxes: about square or
+#: wider); a digit's stem beside a box's side makes a narrower one.
+BOX_ASPECT = 0.6
+#: Inside a box at most this many times as wide as tall (one digit's box) a digit's straight
+#: stem is no side; a wider one may be several boxes whose inner sides were not seen.
+SQUARE = 1.5
+#: One pen prints a form: a box's two upright sides differ in width by at most this many
+#: pixels, and a side joining two rules is at most this much thicker than they are (a digit's
+#: stem standing between them is mostly thicker).
+SIDE_EXTRA = 1
+
+
+def _on(flat: np.ndarray, row: float, left: int, right: int, reach: float) -> np.ndarray:
+    """The pixels of ``flat`` within ``reach`` rows of ``row``, between columns ``left`` and
+    ``right`` (and ``reach`` past them)."""
+    out = np.zeros_like(flat)
+    rows = slice(max(0, int(row - reach)), int(row + reach) + 1)
+    cols = slice(max(0, int(left - reach)), int(right + reach) + 1)
+    out[rows, cols] = flat[rows, cols]
+    return out
+
+
+def frames(
+    mask: np.ndarray, shortest: int, thickest: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Printed boxes in ``mask``: two straight thin upright lines, at least ``shortest`` long and
+    apart, both hanging from one flat line or both standing on one (covering SIDE_SHARE of the
+    width between them), their far ends level (the other flat side may be hidden under a
+    digit's stroke): (the boxes' flat sides, their upright sides, their insides). A box around
+    each digit, boxes apart, is found by its shape, not its length. They are looked for in the
+    ink thinner than BOX_LINE (a digit's stroke along a line would make it thick)."""
+    thick = ndimage.binary_dilation(ndimage.binary_opening(mask, np.ones((BOX_LINE, BOX_LINE))))
+    lean = mask & ~thick
+    part = max(4, shortest // 2)
+    flat = thin_lines(lean, runs(lean, part, 1), 1, thickest, part)
+    flat |= cores(lean, runs(lean, part, 1), 1, part)
+    upright = thin_lines(lean, runs(lean, part, 0), 0, thickest, part)
+    upright |= cores(lean, runs(lean, part, 0), 0, part)
+    rules, sides, inside = np.zeros_like(mask), np.zeros_like(mask), np.zeros_like(mask)
+    if not flat.any() or not upright.any():
+        return rules, sides, inside
+    up_labels, downs = pieces(upright, 0, 4 * BOX_LINE)
+    downs = sorted((d for d in downs if d[4] - d[3] <= BOX_LINE + SIDE_LEAN), key=lambda d: d[3])
+    widths = [_width(up_labels, d) for d in downs]
+    walls: list[tuple[int, int, float]] = []
+    for n, first in enumerate(downs):
+        stop = _next_level(downs, n)
+        alike = [d for d, w in zip(downs[n + 1 : stop], widths[n + 1 : stop], strict=True)
+                 if abs(w - widths[n]) <= SIDE_EXTRA]  # fmt: skip
+        paired = _pair(flat, mask, first, alike, shortest)
+        if paired is not None:
+            second, box = paired
+            rules |= box
+            sides |= np.isin(up_labels, first[0] + second[0])
+            walls += [(first[1], first[2], widths[n]), (second[1], second[2], widths[n])]
+            rows = slice(max(first[1], second[1]), min(first[2], second[2]))
+            if second[3] - first[4] <= SQUARE * (rows.stop - rows.start):
+                inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
+    level = np.zeros_like(mask)  # other upright lines as tall as a box's sides, level with them
+    for (ks, top, bottom, _, _), width in zip(downs, widths, strict=True):
+        if any(abs(top - t) <= CORNER_REACH and abs(bottom - b) <= CORNER_REACH
+               and width <= w + SIDE_EXTRA for t, b, w in walls):  # fmt: skip
+            level |= np.isin(up_labels, ks)
+    return rules & mask, (sides | (level & ~inside)) & mask, inside
+
+
+def _next_level(downs: list[Piece], n: int) -> int:
+    """The index past the first upright line after ``downs[n]`` at least as tall as it, level
+    with both its ends or past them: a box's far side is the next such line (boxes apart: the
+    next box's near side, across the gap between them, is no box's far side; nor is a box's
+    side the far side of a digit's stem)."""
+    _, top, bottom, _, _ = downs[n]
+    for k in range(n + 1, len(downs)):
+        if downs[k][1] <= top + CORNER_REACH and downs[k][2] >= bottom - CORNER_REACH:
+            return k + 1
+    return len(downs)
+
+
+def _width(labels: np.ndarray, line: Piece) -> float:
+    """The median width of an upright ``line`` (its pieces' ``labels``), row by row."""
+    ks, top, bottom, left, right = line
+    across = np.isin(labels[top:bottom, left:right], ks).sum(axis=1)
+    return float(np.median(across[across > 0])) if across.any() else 0.0
+
+
+def _pair(
+    flat: np.ndarray, mask: np.ndarray, first: Piece, rest: list[Piece], shortest: int
+) -> tuple[Piece, np.ndarray] | None:
+    """The upright line of ``rest`` that makes a box with ``first``, and the box's flat sides:
+    of those with both ends level with ``first``'s, the most level; else the first one (left
+    to right) with its far end hidden (FAR_SHARE). A digit's stem standing on a box's bottom
+    line, a little short of its top, is no side when the box's own side is further on."""
+    level = sorted(rest, key=lambda d: max(abs(d[1] - first[1]), abs(d[2] - first[2])))
+    for far_share, candidates in ((0.0, level), (FAR_SHARE, rest)):
+        for second in candidates:
+            box = _box(flat, mask, first, second, shortest, far_share)
+            if box is not None:
+                return second, box
+    return None
+
+
+def _box(
+    flat: np.ndarray,
+    mask: np.ndarray,
+    first: Piece,
+    second: Piece,
+    shortest: int,
+    far_share: float = FAR_SHARE,
+) -> np.ndarray | None:
+    """The flat sides of the box whose upright sides are ``first`` and ``second`` (see
+    ``frames``; their far ends level within ``far_share`` of their length), or None when
+    they make no box."""
+    _, top, bottom, _, right = first
+    _, top2, bottom2, left2, _ = second
+    width = left2 - right
+    reach = max(CORNER_REACH, CORNER_SHARE * min(width, bottom - top))
+    tall = min(bottom - top, bottom2 - top2)
+    if min(width, tall) < shortest or width < BOX_ASPECT * tall:
+        return None
+    for near, far, near2, far2 in ((top, bottom, top2, bottom2), (bottom, top, bottom2, top2)):
+        tall = max(abs(far - near), abs(far2 - near2))
+        if abs(near - near2) > reach or abs(far - far2) > max(reach, far_share * tall):
+            continue
+        if abs(far - far2) > reach and not _hidden(mask, (first, second), near, (far, far2)):
+            continue
+        line = _on(flat, (near + near2) / 2, right, left2, reach)
+        closed = _on(mask, (far + far2) / 2, right, left2, reach + abs(far - far2) / 2)
+        if min(line[:, right:left2].any(axis=0).mean(),
+               closed[:, right:left2].any(axis=0).mean()) >= SIDE_SHARE:  # fmt: skip
+            return line | _on(flat, (far + far2) / 2, right, left2, reach)
+    return None
+
+
+def _hidden(
+    mask: np.ndarray, pieces: tuple[Piece, Piece], near: int, ends: tuple[int, int]
+) -> bool:
+    """Whether the shorter of two upright lines (from ``near`` to their far ``ends``) runs on,
+    under ink, to where the other ends: a box's side hidden under a digit's stroke does; a
+    digit's stem standing between a box's sides stops short of its far side."""
+    short = 0 if abs(ends[0] - near) < abs(ends[1] - near) else 1
+    rows = slice(min(ends), max(ends) + 1)
+    piece = pieces[short]
+    return bool(mask[rows, piece[3] : piece[4]].any(axis=1).mean() >= SIDE_SHARE)

@@ -1,0 +1,126 @@
+"""Straight thin runs of ink: what printed lines are made of (``lines``, ``boxes``).
+
+``runs`` finds where a mask runs straight along the rows or the columns; ``thin_lines`` keeps
+the runs thin, even and alone on the paper; ``cores`` the rows inked from end to end of a run
+that a digit's stroke touches; ``pieces`` joins pieces of one line broken where strokes
+crossed it. The morphology (filters, labels) is scipy.ndimage's, in C.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+#: A line is at most this many digit heights thick (printed rules: 1-3 px; a pen stroke is
+#: 0.06-0.16 of a digit's height), and at most THIN_SHARE of its own length thick.
+LINE_THICKNESS, THIN_SHARE = 0.2, 0.08
+#: A run counts as straight when at least this share of it is ink (a thin printed line breaks
+#: into dashes where it is fainter than the ink level)...
+RUN_FILL = 0.95
+#: A line is as thick all along: nine tenths of it at most this many times its median
+#: thickness, plus a pixel (a blurred row of digits joined by their halos is not).
+EVEN_SPREAD = 1.5
+#: A box's line with a digit's stroke against it: its core is the rows inked along this share
+#: of its length, at most CORE_ROWS of them (a printed line 1-3 px, blurred and scaled).
+CORE_SHARE, CORE_ROWS = 0.8, 4
+#: A line runs alone: in at least this share of its length no ink lies within EDGE pixels
+#: beside it (digits touch a rule here and there; a row of blurred digits is ink all along).
+ALONE_SHARE, EDGE = 0.5, 2
+
+
+def runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
+    """Where ``mask`` runs straight at least ``length`` long along ``axis`` (0: down the
+    columns, 1: along the rows), allowing a pixel of wobble across it and RUN_FILL of gaps:
+    the run's extent (not only its ink)."""
+    length = max(3, int(length))
+    wobbly = ndimage.maximum_filter1d(mask.astype(np.uint8), 3, axis=1 - axis)
+    inside = ndimage.uniform_filter1d(wobbly.astype(np.float32), length, axis=axis) >= RUN_FILL
+    return ndimage.maximum_filter1d(inside.astype(np.uint8), length, axis=axis).astype(bool)
+
+
+def _alone(mask: np.ndarray, band: np.ndarray, top: int, left: int) -> float:
+    """The share of the columns of ``band`` (a horizontal run's extent, at ``top``, ``left``
+    in ``mask``) with no ink within EDGE pixels above or below it: a printed rule runs through
+    the paper alone, touched here and there by a digit; a row of digits does not."""
+    columns = np.flatnonzero(band.any(axis=0))
+    first = top + band.argmax(axis=0)[columns]
+    last = top + band.shape[0] - 1 - band[::-1].argmax(axis=0)[columns]
+    padded = np.pad(mask, ((EDGE, EDGE), (0, 0)))
+    cols = left + columns
+    near = np.zeros(len(columns), bool)
+    for step in range(1, EDGE + 1):
+        near |= padded[first - step + EDGE, cols] | padded[last + step + EDGE, cols]
+    return float(np.mean(~near))
+
+
+def thin_lines(
+    mask: np.ndarray,
+    runs: np.ndarray,
+    axis: int,
+    thickest: float,
+    minimum: int,
+    alone: float = ALONE_SHARE,
+) -> np.ndarray:
+    """The ink of ``mask`` on the runs (``runs`` along ``axis``) at least ``minimum`` long,
+    at most ``thickest`` pixels (and THIN_SHARE of their length) thick, as thick all along
+    (EVEN_SPREAD) and alone on the paper (ALONE_SHARE)."""
+    if axis == 0:
+        return thin_lines(mask.T, runs.T, 1, thickest, minimum, alone).T
+    labels, n = ndimage.label(runs, np.ones((3, 3)))
+    keep = np.zeros(n + 1, bool)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        band = labels[found] == k
+        across = (band & mask[found]).sum(axis=0)  # thickness at each point along the line
+        length = band.shape[1]
+        if length < minimum or not across.any():
+            continue
+        thickness, thickest_here = np.percentile(across[across > 0], [50, 90])
+        even = thickest_here <= EVEN_SPREAD * thickness + 1 or alone == 0
+        thin = thickness <= min(thickest, THIN_SHARE * length)
+        keep[k] = even and thin and _alone(mask, band, found[0].start, found[1].start) >= alone
+    return keep[labels] & mask
+
+
+def cores(mask: np.ndarray, runs: np.ndarray, axis: int, minimum: int) -> np.ndarray:
+    """The straight cores of the runs (``runs`` along ``axis``) at least ``minimum`` long:
+    in each, the rows (axis 1; columns for 0) holding ink along CORE_SHARE of its length, at
+    most CORE_ROWS of them, side by side. A digit's stroke touching a printed line joins its
+    run and makes it thick and uneven (``thin_lines`` then drops it); the line is still the
+    rows inked from end to end, and the stroke is not."""
+    if axis == 0:
+        return cores(mask.T, runs.T, 1, minimum).T
+    labels, _ = ndimage.label(runs, np.ones((3, 3)))
+    out = np.zeros_like(mask)
+    for k, found in enumerate(ndimage.find_objects(labels), start=1):
+        if found is None or found[1].stop - found[1].start < minimum:
+            continue
+        band = (labels[found] == k) & mask[found]
+        rows = np.flatnonzero(band.sum(axis=1) >= CORE_SHARE * band.shape[1])
+        if 0 < len(rows) <= CORE_ROWS and rows[-1] - rows[0] < len(rows) + 1:
+            out[found][rows[0] : rows[-1] + 1] |= band[rows[0] : rows[-1] + 1]
+    return out
+
+
+Piece = tuple[list[int], int, int, int, int]  # labels, top, bottom, left, right (exclusive)
+
+
+def pieces(found: np.ndarray, axis: int, bridge: int) -> tuple[np.ndarray, list[Piece]]:
+    """The labels of the 8-connected pieces of ``found`` (lines along ``axis``: 1 flat, 0
+    upright), and the lines they make: pieces in line with each other (overlapping across
+    ``axis``) at most ``bridge`` pixels apart along it are one line (a digit crossed it)."""
+    labels, _ = ndimage.label(found, np.ones((3, 3)))
+    lines: list[Piece] = []
+    where = ndimage.find_objects(labels)
+    boxes = [(k, w[0].start, w[0].stop, w[1].start, w[1].stop)
+             for k, w in enumerate(where, start=1) if w is not None]  # fmt: skip
+    for k, top, bottom, left, right in sorted(boxes, key=lambda b: b[3] if axis else b[1]):
+        for n, (ks, t, b, lo, hi) in enumerate(lines):
+            if axis == 1 and top < b and bottom > t and 0 <= left - hi <= bridge:
+                lines[n] = (ks + [k], min(t, top), max(b, bottom), lo, max(hi, right))
+                break
+            if axis == 0 and left < hi and right > lo and 0 <= top - b <= bridge:
+                lines[n] = (ks + [k], t, max(b, bottom), min(lo, left), max(hi, right))
+                break
+        else:
+            lines.append(([k], top, bottom, left, right))
+    return labels, lines
