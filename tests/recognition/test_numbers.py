@@ -115,14 +115,18 @@ def _hostile(kind: str) -> np.ndarray:
     return image
 
 
+#: A hang, not a speed limit: each takes about 0.2 s of CPU on 2 cores; a reading that blew up
+#: (every speck a digit, every column a cut) would take minutes. Speed goes to the bench.
+HANG_SECONDS = 30.0
+
+
 @pytest.mark.parametrize("kind", ["20000 px wide", "4000x4000 noise photo", "3000 specks"])
-def test_hostile_images_are_answered_or_refused_within_a_second(shipped, kind):
+def test_hostile_images_are_answered_or_refused_never_hang(shipped, kind):
     image = _hostile(kind)
-    shipped.recognize(np.full((28, 28), 0, np.uint8) + np.eye(28, dtype=np.uint8) * 255)  # warm
-    started = time.perf_counter()
+    started = time.process_time()
     with contextlib.suppress(ImageError):
         shipped.read_number(image)
-    assert time.perf_counter() - started < 1.0
+    assert time.process_time() - started < HANG_SECONDS
 
 
 def test_too_many_separate_marks_are_refused_as_not_a_number():
