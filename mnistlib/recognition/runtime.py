@@ -99,7 +99,8 @@ class LiteModel:
             raise ModelLoadError(f"no LiteRT model at {self.path}")
         try:
             with silenced_stderr():  # "INFO: Created TensorFlow Lite XNNPACK delegate"
-                self._runner = Interpreter(str(self.path), num_threads=LITE_THREADS).get_signature_runner()
+                interpreter = Interpreter(str(self.path), num_threads=LITE_THREADS)
+                self._runner = interpreter.get_signature_runner()
             details = self._runner.get_input_details()
             (self._input, spec), *others = details.items()
             outputs = self._runner.get_output_details()
