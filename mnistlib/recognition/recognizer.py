@@ -126,6 +126,17 @@ class NumberReading:
         return number_verdict(self.marked, self.digits, details=details, doubt=self.doubt)
 
 
+def _shifted(images: np.ndarray, views: tuple[tuple[int, int], ...]) -> np.ndarray:
+    """Every view of ``images`` (n, h, w): each rolled by (rows, columns) as ``np.roll`` does,
+    view-major (views x n, h, w), gathered in one indexing (nine ``np.roll`` calls cost more)."""
+    n, height, width = images.shape
+    shifts = np.array(views)
+    rows = (np.arange(height)[None, :] - shifts[:, :1]) % height  # (views, h)
+    cols = (np.arange(width)[None, :] - shifts[:, 1:]) % width  # (views, w)
+    out = images[:, rows[:, :, None], cols[:, None, :]]  # (n, views, h, w)
+    return out.transpose(1, 0, 2, 3).reshape(-1, height, width)
+
+
 def as_probabilities(outputs: np.ndarray) -> np.ndarray:
     """A model's outputs (n, 10) as probabilities: kept if they already are, else a softmax."""
     outputs = outputs.astype(np.float64)
@@ -198,7 +209,7 @@ class Recognizer:
             return None, np.zeros((0, NUM_CLASSES))
         n, shape, views = len(images), tuple(self.model.input_shape)[1:], self.sureness.views
         if views != ONE_VIEW:  # every view of every image in the same call
-            images = np.concatenate([np.roll(images, view, axis=(1, 2)) for view in views])
+            images = _shifted(images, views)
         features, outputs = self.predict(images.reshape((len(images), *shape)))
         probabilities = as_probabilities(np.asarray(outputs))
         probabilities = probabilities.reshape(len(views), n, -1).mean(axis=0)
