@@ -4,7 +4,7 @@
 (paper filling the frame, a scan, a canvas) ends the search at once (``_desk_seen``). Then it
 looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded
 from the photo's centre to the strongest colour edges between it and the desk seen at the border
-(``_flooded``, a watershed); failing that, it is the largest bright, grey region by Otsu's
+(``_floods``, a watershed); failing that, it is the largest bright, grey region by Otsu's
 threshold on a paper score (brightness lowered by saturation). Either is taken for a sheet only
 on clear evidence: it covers MIN_SHARE..MAX_SHARE of the photo, something that is not paper
 surrounds it, four corners fit it (a quadrilateral with roughly right angles that it fills), and
@@ -16,6 +16,8 @@ Pillow) and keeps it without a thin margin along its edge: nothing outside the s
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterator
 
 import numpy as np
 from PIL import Image
@@ -230,56 +232,53 @@ def _lit_paper(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     )
 
 
-def _flooded(
-    rgb: np.ndarray, lit_is_paper: bool = True
-) -> tuple[np.ndarray, float, np.ndarray] | None:
+def _floods(rgb: np.ndarray) -> Iterator[tuple[np.ndarray, float, np.ndarray]]:
     """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]) to the strongest colour
     edges between it and the desk seen at the border (a watershed on the colour gradient): the
-    region, its share of writing, closeness to the sheet's colour; None without desk seeds.
-    ``lit_is_paper``: the border's paper-coloured pixels brighter than the centre (``_lit_paper``)
-    are no desk seeds."""
+    region, its share of writing, closeness to the sheet's colour; nothing without desk seeds.
+    First with the border's paper-coloured pixels brighter than the centre (``_lit_paper``) taken
+    for no desk; then, where that left out any, with them as desk (a second, brighter sheet at
+    the border). The gradient is computed once for both."""
     smooth = ndimage.gaussian_filter(rgb, (1, 1, 0))
     gradient = np.sqrt(
         sum(ndimage.sobel(smooth[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
     )
+    levels = np.clip(gradient / GRADIENT_TOP * 255, 0, 255).astype(np.uint8)
     height, width = gradient.shape
     middle = np.zeros((height, width), dtype=bool)
     middle[int(height * 0.3) : int(height * 0.7), int(width * 0.3) : int(width * 0.7)] = True
     colour = np.median(smooth[middle], axis=0)
     distance = np.linalg.norm(smooth - colour, axis=2)
-    markers = np.zeros((height, width), dtype=np.int16)
-    markers[middle & (distance < SEED_DISTANCE)] = 2
     ring = np.zeros((height, width), dtype=bool)
     ring[[0, -1], :] = ring[:, [0, -1]] = True
     desk = ring & (distance > DESK_DISTANCE)
-    markers[desk & ~_lit_paper(smooth, colour) if lit_is_paper else desk] = 1
-    if not (markers == 1).any() or not (markers == 2).any():
-        return None
-    if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
-        return None  # the centre darker than the border: ink (a digit in a box), not paper
-    levels = np.clip(gradient / GRADIENT_TOP * 255, 0, 255).astype(np.uint8)
-    if (largest := _largest_opened(ndimage.watershed_ift(levels, markers) == 2)) is None:
-        return None
-    region = _filled(largest)
-    holes = float((region & ~largest).sum()) / max(1.0, float(region.sum()))
-    return region, holes, 1.0 - distance
+    unlit = desk & ~_lit_paper(smooth, colour)
+    for seeds in (unlit, desk) if (desk != unlit).any() else (unlit,):
+        markers = np.zeros((height, width), dtype=np.int16)
+        markers[middle & (distance < SEED_DISTANCE)] = 2
+        markers[seeds] = 1
+        if not (markers == 1).any() or not (markers == 2).any():
+            continue
+        if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
+            continue  # the centre darker than the border: ink (a digit in a box), not paper
+        if (largest := _largest_opened(ndimage.watershed_ift(levels, markers) == 2)) is None:
+            continue
+        region = _filled(largest)
+        holes = float((region & ~largest).sum()) / max(1.0, float(region.sum()))
+        yield region, holes, 1.0 - distance
 
 
 def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The sheet's corners in a photo (``score`` its paper score, ``rgb`` its colours) and its
     region (paper and writing), or None without clear evidence of one.
-    The sheet flooded from the centre first (``_flooded``: the border's brightly lit paper taken
+    The sheet flooded from the centre first (``_floods``: the border's brightly lit paper taken
     for paper, failing that for desk); then Otsu's threshold on the paper
     score; where uneven light defeats it, a few thresholds around it, the best-fitting sheet
     winning."""
     if float(score.max() - score.min()) < MIN_CONTRAST:
         return None  # flat: nothing to tell a sheet from a desk
-    found = None
-    for lit_is_paper in (True, False):  # not a lit corner: a second, brighter sheet at the border
-        flooded = _flooded(rgb, lit_is_paper)
-        found = None if flooded is None else _sheet_of(*flooded, rgb=rgb)
-        if found is not None:
-            break
+    sheets = (_sheet_of(*flooded, rgb=rgb) for flooded in _floods(rgb))
+    found = next((sheet for sheet in sheets if sheet is not None), None)
     if found is None:
         otsu = _otsu(score)
         found = _sheet_at(score, otsu)
