@@ -23,6 +23,7 @@ from mnistlib.errors import ImageError
 from mnistlib.recognition.images import Decoded
 from mnistlib.recognition.prepare import prepare_pixels
 from mnistlib.recognition.segment import Group, Segment
+from mnistlib.recognition.verdict import percent
 
 #: Log-probability a reading pays for each extra cut, and per digit height a piece is wider than
 #: tall (digits are rarely wider than tall: a wide piece is more likely two digits).
@@ -45,7 +46,7 @@ CUT_HEIGHT = 0.7
 NARROW_ASPECT, NARROW_CONFIDENCE = 1.15, 0.95
 #: Why such a piece is "not sure" (``verdict`` words it).
 SHORT_PIECE = "a short piece cut from a shape, not a whole digit"
-NARROW_PIECE = "a piece of ink too narrow to hold two digits, read below {:.0%}"
+NARROW_PIECE = "a piece of ink too narrow to hold two digits, read below {}"
 
 #: Why a reading whose separators stand where no number has them is "not sure": a separator
 #: before the first digit or after the last, or two side by side ("6363,", "64:26,,,,",
@@ -179,7 +180,7 @@ def shape_doubts(groups: list[Group], chosen: Chosen, read: Sequence[Read]) -> d
         if piece.box[3] - piece.box[1] < CUT_HEIGHT * height:
             out[row] = SHORT_PIECE
         elif aspect < NARROW_ASPECT and read[row].confidence < NARROW_CONFIDENCE:
-            out[row] = NARROW_PIECE.format(NARROW_CONFIDENCE)
+            out[row] = NARROW_PIECE.format(percent(NARROW_CONFIDENCE))
     return out
 
 

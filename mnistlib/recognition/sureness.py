@@ -15,8 +15,7 @@
    other writers' digits are often mistaken for (a 1 read as a 7) must give it little
    probability (``confusions``).
 
-A digit failing any check is reported as "not sure: 4 or 9? (55.0%) - why": its two likeliest
-digits and which check failed (``mnistlib.recognition.verdict`` words it).
+A digit failing any check is "not sure", with the check that failed (``verdict`` words it).
 The validation set is the last ``VALIDATION_SIZE`` images of MNIST's training set, prepared with
 ``prepare_image``; the distance limit is its ``FAMILIAR_QUANTILE`` quantile, and the probability
 threshold the highest that keeps the share of validation digits flagged by either check within
@@ -36,6 +35,7 @@ from mnistlib.data import load_mnist
 from mnistlib.progress import Progress, report
 from mnistlib.recognition.confusions import CONFUSABLE, Answers, choose_caps, confused, runner_up
 from mnistlib.recognition.prepare import prepare_many
+from mnistlib.recognition.verdict import percent
 
 #: Top probability below which a digit is "not sure", for a model without saved checks (a
 #: learner's own): what ``mnistlib sure --probability-only`` chose for an earlier shipped
@@ -67,7 +67,7 @@ ONE_VIEW: tuple[tuple[int, int], ...] = ((0, 0),)
 #: a digit reads the same wherever its centre lands within a pixel: 0.2-0.45 points more
 #: degraded validation digits read right, every form within 0.15 points (docs/recognition.md).
 NINE_VIEWS: tuple[tuple[int, int], ...] = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-LOW_PROBABILITY = "probability below {:.0%}"
+LOW_PROBABILITY = "probability below {}"
 #: Up to this many rows (one image's digits) go by einsum, not BLAS: OpenBLAS splits even one
 #: row's product over threads, ~12 ms to wake on a busy machine (docs/benchmarks.md).
 FEW_ROWS = 32
@@ -133,7 +133,7 @@ class Sureness:
             if distances is not None and distances[i] > self.distance_limit:
                 out.append(UNFAMILIAR)
             elif p < self.threshold:
-                out.append(LOW_PROBABILITY.format(self.threshold))
+                out.append(LOW_PROBABILITY.format(percent(self.threshold)))
             else:
                 out.append(CONFUSABLE.format(second[i], p_second[i]) if capped[i] else None)
         return out

@@ -2,7 +2,7 @@
 ``Recognition.describe()`` and ``NumberReading.describe()`` all say it this way.
 
 - a sure digit: ``7 (99.1%)``, the digit and its probability;
-- a digit the checks doubt: ``not sure: 4 or 9? (55.0%) - probability below 82%``, its two
+- a digit the checks doubt: ``not sure: 4 or 9? (55.0%) - probability below 82.0%``, its two
   likeliest digits, the probability of the first and the check that failed;
 - a number: ``2026``; with a doubted digit, ``20?6 (not sure: 2 or 7? (61.0%) - ...)``; with
   ``details``, every digit's verdict in brackets: ``2026 (2 (99.1%), 0 (98.7%), ...)``; a
@@ -32,6 +32,11 @@ class Read(Protocol):
     def doubt(self) -> str | None: ...
 
 
+def percent(share: float) -> str:
+    """A probability or threshold as every verdict prints it: "59.5%"."""
+    return f"{float(share):.1%}"
+
+
 def likeliest(probabilities: np.ndarray) -> tuple[int, int]:
     """The two likeliest digits, likeliest first."""
     order = np.argsort(np.asarray(probabilities))[::-1]
@@ -40,7 +45,7 @@ def likeliest(probabilities: np.ndarray) -> tuple[int, int]:
 
 def digit_verdict(read: Read) -> str:
     """ "7 (99.1%)", or "not sure: 4 or 9? (55.0%) - why" for a doubted digit."""
-    share = f"({float(read.probabilities[read.digit]):.1%})"
+    share = f"({percent(read.probabilities[read.digit])})"
     if read.doubt is None:
         return f"{read.digit} {share}"
     first, second = likeliest(read.probabilities)

@@ -77,7 +77,7 @@ def test_doubts_name_the_check_that_failed():
     checks = sureness.Sureness(0.8, stats.means, stats.precision, distance_limit=50.0)
     p = np.array([[0.95] + [0.05 / 9] * 9, [0.5, 0.5] + [0.0] * 8, [0.95] + [0.05 / 9] * 9])
     feats = np.vstack([features[:2], features[2] + 100])
-    assert checks.doubts(p, feats) == [None, "probability below 80%", sureness.UNFAMILIAR]
+    assert checks.doubts(p, feats) == [None, "probability below 80.0%", sureness.UNFAMILIAR]
 
 
 def test_the_shipped_recognizer_carries_its_checks(mnist, shipped):
