@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from mnistlib.recognition.boxes import BOX_LINE, BOX_SIDE, END_REACH, SIDE_EXTRA, SIDE_LEAN
-from mnistlib.recognition.straight import Piece, cores, pieces, runs, thin_lines
+from mnistlib.recognition.boxes import BOX_SIDE, END_REACH, SIDE_EXTRA, SIDE_LEAN
+from mnistlib.recognition.straight import Piece, pieces, runs
 
 #: A divider is at least this many pixels tall (a comb's ticks: a quarter to half a box).
 SHORTEST = 4
@@ -30,11 +30,10 @@ EMPTY_SHARE = 0.25
 
 
 def _upright(mask: np.ndarray, rules: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
-    """Straight thin upright lines of ``mask`` off the ``rules``, at least SHORTEST long."""
+    """Straight upright runs of ``mask`` off the ``rules``, at least SHORTEST long (how thin,
+    ``_standing`` says: the ink here may be the faint ink, a printed line's blur with it)."""
     lean = mask & ~rules
-    down = runs(lean, SHORTEST, 0)
-    found = thin_lines(lean, down, 0, BOX_LINE, SHORTEST) | cores(lean, down, 0, SHORTEST)
-    return pieces(found, 0, 0)
+    return pieces(runs(lean, SHORTEST, 0) & lean, 0, 0)
 
 
 def _standing(
