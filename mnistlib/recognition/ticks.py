@@ -20,8 +20,12 @@ from mnistlib.recognition.straight import Piece, pieces, runs
 
 #: A divider is at least this many pixels tall (a comb's ticks: a quarter to half a box).
 SHORTEST = 4
-#: At least this many dividers on one pitch make a comb (three digits' boxes have four).
-LEAST = 4
+#: At least this many dividers on one pitch make a comb (three digits' boxes have four; a
+#: digit may hide one).
+LEAST = 3
+#: A divider is at most this share of the pitch tall (a comb's boxes are about square, its
+#: ticks a quarter to half as tall; a digit's stem standing on the line is mostly taller).
+TALL_SHARE = 0.6
 #: A divider is within this share of the pitch (or PLACE_REACH pixels) of its place.
 PLACE_SHARE, PLACE_REACH = 0.06, 2
 #: At most this share of the places on the pitch, between the first divider and the last,
@@ -55,9 +59,10 @@ def _standing(
     return out
 
 
-def _on_pitch(xs: np.ndarray) -> np.ndarray:
-    """Which of the places ``xs`` (sorted) lie evenly spaced: the most of them on one pitch
-    at least BOX_SIDE pixels, at least LEAST, with at most EMPTY_SHARE of its places empty."""
+def _on_pitch(xs: np.ndarray, heights: np.ndarray) -> np.ndarray:
+    """Which of the places ``xs`` (sorted; of lines ``heights`` tall) lie evenly spaced: the
+    most of them on one pitch at least BOX_SIDE pixels, at least LEAST, with at most
+    EMPTY_SHARE of its places empty, none taller than TALL_SHARE of the pitch."""
     best = np.zeros(len(xs), bool)
     for i in range(len(xs)):
         for j in range(i + 1, len(xs)):
@@ -68,7 +73,8 @@ def _on_pitch(xs: np.ndarray) -> np.ndarray:
             on = np.abs(steps - np.round(steps)) * pitch <= max(PLACE_REACH, PLACE_SHARE * pitch)
             places = np.unique(np.round(steps[on]))
             full = len(places) >= (1 - EMPTY_SHARE) * (places[-1] - places[0] + 1)
-            if len(places) >= LEAST and full and len(places) > best.sum():
+            short = heights[on].max() <= TALL_SHARE * pitch
+            if len(places) >= LEAST and full and short and len(places) > best.sum():
                 best = on
     return best
 
@@ -87,7 +93,7 @@ def dividers(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
             continue
         standing.sort(key=lambda d: d[3] + d[4])
         xs = np.array([(d[3] + d[4]) / 2 for d in standing])
-        on = _on_pitch(xs)
+        on = _on_pitch(xs, np.array([d[2] - d[1] for d in standing]))
         if not on.any():
             continue
         ticks = [d for d, keep in zip(standing, on, strict=True) if keep]
