@@ -59,11 +59,12 @@ def _standing(
     return out
 
 
-def _on_pitch(xs: np.ndarray, heights: np.ndarray) -> np.ndarray:
-    """Which of the places ``xs`` (sorted; of lines ``heights`` tall) lie evenly spaced: the
-    most of them on one pitch at least BOX_SIDE pixels, at least LEAST, with at most
-    EMPTY_SHARE of its places empty, none taller than TALL_SHARE of the pitch."""
-    best = np.zeros(len(xs), bool)
+def _on_pitch(xs: np.ndarray, heights: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Which of the places ``xs`` (sorted; of lines ``heights`` tall) lie evenly spaced, and
+    the pitch's first place and step: the most places on one pitch at least BOX_SIDE pixels,
+    at least LEAST, with at most EMPTY_SHARE of its places empty, no line on it taller than
+    TALL_SHARE of the pitch."""
+    best, most = (np.zeros(len(xs), bool), 0.0, 0.0), 0
     for i in range(len(xs)):
         for j in range(i + 1, len(xs)):
             pitch = xs[j] - xs[i]
@@ -74,8 +75,8 @@ def _on_pitch(xs: np.ndarray, heights: np.ndarray) -> np.ndarray:
             places = np.unique(np.round(steps[on]))
             full = len(places) >= (1 - EMPTY_SHARE) * (places[-1] - places[0] + 1)
             short = heights[on].max() <= TALL_SHARE * pitch
-            if len(places) >= LEAST and full and short and len(places) > best.sum():
-                best = on
+            if len(places) >= LEAST and full and short and len(places) > most:
+                best, most = (on, float(xs[i] + places[0] * pitch), float(pitch)), len(places)
     return best
 
 
@@ -93,25 +94,26 @@ def dividers(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
             continue
         standing.sort(key=lambda d: d[3] + d[4])
         xs = np.array([(d[3] + d[4]) / 2 for d in standing])
-        on = _on_pitch(xs, np.array([d[2] - d[1] for d in standing]))
+        on, first, pitch = _on_pitch(xs, np.array([d[2] - d[1] for d in standing]))
         if not on.any():
             continue
         ticks = [d for d, keep in zip(standing, on, strict=True) if keep]
         for ks, *_ in ticks:
             out |= np.isin(labels, ks)
-        _hidden(mask, out, ticks, xs[on])
+        _hidden(mask, out, ticks, (xs[on] - first) / pitch, (first, pitch))
     return out & mask
 
 
-def _hidden(mask: np.ndarray, out: np.ndarray, ticks: list[Piece], xs: np.ndarray) -> None:
+def _hidden(
+    mask: np.ndarray, out: np.ndarray, ticks: list[Piece], steps: np.ndarray, pitch
+) -> None:
     """Marks in ``out`` the ink of ``mask`` at the comb's empty places between ``ticks`` (at
-    ``xs``): as wide and as tall as the widest and tallest divider found."""
-    span = xs[-1] - xs[0]
-    pitch = span / round(span / float(np.diff(xs).min()))
+    ``steps`` along the ``pitch``: its first place and step): as wide and as tall as the
+    widest and tallest divider found."""
     width = max(d[4] - d[3] for d in ticks)
     top, bottom = min(d[1] for d in ticks), max(d[2] for d in ticks)
-    steps = np.round((xs - xs[0]) / pitch).astype(int)
-    for step in sorted(set(range(steps[-1] + 1)) - set(steps.tolist())):
-        x = xs[0] + step * pitch
+    found = set(np.round(steps).astype(int).tolist())
+    for step in sorted(set(range(max(found) + 1)) - found):
+        x = pitch[0] + step * pitch[1]
         cols = slice(max(0, int(x - width / 2)), int(x + width / 2) + 1)
         out[top:bottom, cols] |= mask[top:bottom, cols]
