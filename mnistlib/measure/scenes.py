@@ -22,8 +22,9 @@ of one kind reproducibly from a seed, with digits from MNIST (the validation spl
 Held out of choosing (``HELD_OUT``): the "checks" and "speckle" desks, "dashed" boxes (a
 comb, boxes apart or one box, printed in dashes or dots; added in the fourth round, when the
 "ticks" comb, an underline with short dividers, was designed for and so no longer held out;
-a fifth of the test draw's boxes, the others as they were), dotted-grid paper, grey ruled lines, dates written with dots
-("12.06.25") or as ISO ("2025-06-12"), and words of random letters. Validation draws never use
+a fifth of the test draw's boxes, the others as they were), dotted-grid paper, grey ruled
+lines, dates written with dots ("12.06.25") or as ISO ("2025-06-12"), and words of random
+letters. Validation draws never use
 them; test draws use every style, and each ``Scene`` says whether it is held out, so tune on
 validation scenes and report the held-out ones apart.
 """
