@@ -19,9 +19,12 @@ of one kind reproducibly from a seed, with digits from MNIST (the validation spl
 ``big_scene(megapixels, rng)``: one digit on a sheet on a desk as a 48 MP or 108 MP phone photo
 (composed at 1200x900, enlarged), for time and memory.
 
-Held out of choosing (``HELD_OUT``): the "checks" and "speckle" desks, the "ticks" comb (an
-underline with short dividers), dotted-grid paper, grey ruled lines, dates written with dots
-("12.06.25") or as ISO ("2025-06-12"), and words of random letters. Validation draws never use
+Held out of choosing (``HELD_OUT``): the "checks" and "speckle" desks, "dashed" boxes (a
+comb, boxes apart or one box, printed in dashes or dots; added in the fourth round, when the
+"ticks" comb, an underline with short dividers, was designed for and so no longer held out;
+a fifth of the test draw's boxes, the others as they were), dotted-grid paper, grey ruled
+lines, dates written with dots ("12.06.25") or as ISO ("2025-06-12"), and words of random
+letters. Validation draws never use
 them; test draws use every style, and each ``Scene`` says whether it is held out, so tune on
 validation scenes and report the held-out ones apart.
 """
@@ -44,7 +47,7 @@ SOURCES = ("mnist", "strokes")
 #: Styles of each kind that only test draws use (see the module's docstring).
 HELD_OUT = {
     "desk": paper.HELD_OUT_DESKS,
-    "boxes": ("ticks",),
+    "boxes": ("dashed",),
     "ruled": ("grey",),
     "squared": ("dots",),
     "separators": ("dotted date", "iso date"),
@@ -52,7 +55,7 @@ HELD_OUT = {
 }
 STYLES = {
     "desk": paper.DESKS,
-    "boxes": ("comb", "separate", "one box", "ticks"),
+    "boxes": ("comb", "separate", "one box", "ticks", "dashed"),
     "ruled": ("blue", "grey"),
     "squared": ("blue", "grey", "dots"),
     "separators": ("date", "price", "comma price", "time", "dashes", "dotted date", "iso date"),
@@ -68,6 +71,12 @@ FORMATS = {
     "dotted date": ("dd.dd.dd", "d.d.dddd"),
     "iso date": ("dddd-dd-dd",),
 }
+#: The share of a test draw's boxes printed "dashed" (the held-out style added last). Drawn
+#: aside (``_aside``), so that the draw's other boxes are the scenes they were before it.
+DASHED_SHARE = 0.2
+#: "dashed" boxes: each dash and each gap between dashes this many pixels long (at the low
+#: end, dots).
+DASH, GAP = (1.5, 12.0), (2.0, 8.0)
 #: Added to the seed per split, so that validation scenes are never test scenes.
 SPLIT_SEEDS = {"validation": 7919, "test": 0}
 BIG_SIZES = {48: (8000, 6000), 108: (12000, 9000)}
@@ -107,6 +116,36 @@ def _tight(ink: np.ndarray) -> np.ndarray:
 def _style(kind: str, rng: np.random.Generator, held_out: bool) -> str:
     styles = [s for s in STYLES[kind] if held_out or s not in HELD_OUT.get(kind, ())]
     return styles[int(rng.integers(len(styles)))]
+
+
+def _aside(rng: np.random.Generator) -> np.random.Generator:
+    """A generator seeded from ``rng``'s state, without drawing from ``rng``."""
+    return np.random.default_rng(rng.bit_generator.state["state"]["state"])
+
+
+def _box_style(rng: np.random.Generator, held_out: bool) -> tuple[str, bool]:
+    """A boxes style and whether its lines are dashed: on test draws, DASHED_SHARE of the
+    boxes are "dashed" (a comb, boxes apart or one box, chosen aside), the rest drawn as
+    before "dashed" was added; validation draws never dash."""
+    older = [s for s in STYLES["boxes"] if s != "dashed"]
+    style = older[int(rng.integers(len(older)))]
+    aside = _aside(rng)
+    if not held_out or aside.random() >= DASHED_SHARE:
+        return style, False
+    return ("comb", "separate", "one box")[int(aside.integers(3))], True
+
+
+def _dashes(lines: paper.Lines, rng: np.random.Generator) -> paper.Lines:
+    """``lines`` cut into dashes (DASH long, GAP apart; dots at the short end)."""
+    dash, gap = rng.uniform(*DASH), rng.uniform(*GAP)
+    out: paper.Lines = []
+    for (x0, y0), (x1, y1) in lines:
+        length = float(np.hypot(x1 - x0, y1 - y0))
+        for start in np.arange(0.0, length, dash + gap):
+            a, b = start / length, min(start + dash, length) / length
+            out.append(((x0 + a * (x1 - x0), y0 + a * (y1 - y0)),
+                        (x0 + b * (x1 - x0), y0 + b * (y1 - y0))))  # fmt: skip
+    return out
 
 
 def _finish(sheet: np.ndarray, rng: np.random.Generator) -> bytes:
@@ -159,7 +198,7 @@ def _sheet_or_desk(kind: str, rng: np.random.Generator, pool: Pool, held_out: bo
 
 
 def _boxes(rng: np.random.Generator, pool: Pool, held_out: bool):
-    style = _style("boxes", rng, held_out)
+    style, dashed = _box_style(rng, held_out)
     text, images = _digits("d" * int(rng.integers(3, 7)), rng, pool)
     side = rng.uniform(40, 110)
     line = rng.uniform(1, 3)
@@ -170,8 +209,10 @@ def _boxes(rng: np.random.Generator, pool: Pool, held_out: bool):
         sheet, (x, y), (pen, strength) = _on_paper(ink, rng, 1.0)
         h, w = ink.shape
         lines = paper.box_lines(x + inset, y + inset, x + w - inset, y + h - inset)
+        lines = _dashes(lines, rng) if dashed else lines
         sheet = paper.print_lines(sheet, lines, (grey,) * 3, line)
-        return _finish(paper.write(sheet, ink, (x, y), pen, strength), rng), text, style
+        done = paper.write(sheet, ink, (x, y), pen, strength)
+        return _finish(done, rng), text, "dashed" if dashed else style
     step = side * (1 + rng.uniform(0.1, 0.5)) if style == "separate" else side
     margin = int(side * rng.uniform(0.3, 1.2))
     sheet = paper.paper(int(side) + 2 * margin, int(step * len(text)) + 2 * margin, rng)
@@ -185,6 +226,7 @@ def _boxes(rng: np.random.Generator, pool: Pool, held_out: bool):
                       ((left, margin + side), (left + side, margin + side))]  # fmt: skip
         else:
             lines += paper.box_lines(left, margin, left + side, margin + side)
+    lines = _dashes(lines, rng) if dashed else lines
     sheet = paper.print_lines(sheet, lines, (grey,) * 3, line)
     pen, strength = paper.pen_colour(rng)
     for k, char in enumerate(text):
@@ -199,7 +241,7 @@ def _boxes(rng: np.random.Generator, pool: Pool, held_out: bool):
             shift += rng.uniform(-0.15, 0.15, 2) * side
         at = (int(margin + k * step + shift[0]), int(margin + shift[1]))
         sheet = paper.write(sheet, ink, (max(at[0], 0), max(at[1], 0)), pen, strength)
-    return _finish(sheet, rng), text, style
+    return _finish(sheet, rng), text, "dashed" if dashed else style
 
 
 def _lined(kind: str, rng: np.random.Generator, pool: Pool, held_out: bool):

@@ -12,6 +12,8 @@ mended across it. A line is ink that runs straight, thin and long:
   run joining two horizontal lines found, its top end on one and its bottom end on another;
 - a printed box of any size (boxes apart, each about a digit tall): found by its shape
   (``boxes.frames``), two straight thin upright sides on one flat line, closed at the far side;
+- the short upright dividers standing evenly spaced on an underline: a comb field printed as
+  ticks (``ticks.dividers``);
 - a long line not alone (digits written across it) when another line has the same two ends
   (``_twins``: a box's top and bottom around the whole number).
 
@@ -35,6 +37,7 @@ from mnistlib.recognition.boxes import (
     frames,
 )
 from mnistlib.recognition.straight import EDGE, LINE_THICKNESS, THIN_SHARE, pieces, runs, thin_lines
+from mnistlib.recognition.ticks import dividers
 
 #: A horizontal or vertical line is at least this many digit heights long. The widest digit
 #: is about 1.5 heights wide; its runs of ink are shorter, so nothing of a digit is taken.
@@ -167,6 +170,8 @@ def find_lines(
         # on squared paper the upright runs between rules are the grid's, whatever their width
         squared = bool((grid.sum(axis=0) >= GRID_SHARE * mask.shape[0]).any())
         sides |= grid | (boxed if squared else _as_thin_as(boxed, rules) & ~inside)
+        if not squared:  # a grid's upright lines cross its rules: they stand on none
+            sides |= dividers(mask, rules)
     return rules, sides & ~rules
 
 

@@ -99,3 +99,16 @@ def test_unknown_kind_split_and_source_are_refused():
         scene_set("desk", 1, split="train")
     with pytest.raises(ValueError, match="source"):
         scene_set("desk", 1, source="emnist")
+
+
+def test_dashed_boxes_are_held_out_and_ticks_are_drawn_on_validation():
+    # Fourth round: the ticks comb is designed for (drawn on validation); "dashed" boxes
+    # are the held-out box style, drawn on test scenes only.
+    validation = scene_set("boxes", 30, split="validation", source="strokes", seed=1)
+    test = scene_set("boxes", 30, split="test", source="strokes", seed=0)
+    assert HELD_OUT["boxes"] == ("dashed",)
+    assert "ticks" in {s.style for s in validation}
+    assert "dashed" not in {s.style for s in validation}
+    dashed = [s for s in test if s.style == "dashed"]
+    assert dashed and all(s.held_out for s in dashed)
+    assert not any(s.held_out for s in test if s.style != "dashed")

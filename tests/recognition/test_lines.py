@@ -8,7 +8,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from mnistlib.measure import strokes
-from mnistlib.recognition import lines
+from mnistlib.recognition import lines, ticks
 
 HEIGHT = 64
 
@@ -229,3 +229,50 @@ def test_a_nine_s_stem_inside_its_box_is_no_side():
     kept, removed = lines.remove_lines(mask, mask, height=60)
     assert kept[80:105, 156:159].sum() == mask[80:105, 156:159].sum()
     assert removed[50:100, 20:22].all() and removed[50:100, 110:112].all()
+
+
+def test_digits_in_a_comb_of_ticks_are_read(mnist, clear, shipped):
+    # Issue 26, fourth round: a comb field printed as an underline with short upright
+    # dividers (the "ticks" style of the scenes): the dividers were read as 1s ("74887" read
+    # "714188171").
+    ink, boxes = _written(mnist, clear, "74887", gap=(0.45, 0.5), seed=3)
+    bottom = max(b[3] for b in boxes) + 6
+    middles = [(a[2] + b[0]) // 2 for a, b in zip(boxes, boxes[1:], strict=False)]
+    places = [boxes[0][0] - 10, *middles, boxes[-1][2] + 10]
+    pitch = (places[-1] - places[0]) / (len(places) - 1)
+    even = [round(places[0] + k * pitch) for k in range(len(places))]
+
+    def ticks(draw, _shape):  # dividers of uneven length, as a form's ticks may be
+        draw.line([(even[0], bottom), (even[-1], bottom)], fill=100, width=2)
+        for x, tall in zip(even, (30, 44, 26, 40, 28, 48), strict=True):
+            draw.line([(x, bottom - tall), (x, bottom)], fill=100, width=2)
+
+    assert shipped.read_number(_on_paper(ink, ticks)).text == "74887"
+
+
+def test_a_comb_s_dividers_go_and_ones_standing_on_its_line_stay():
+    # The dividers stand evenly spaced on the underline; a 1's stem standing on it in a box's
+    # middle is off their pitch and stays ink.
+    mask = np.zeros((120, 360), bool)
+    mask[90:92, 20:340] = True  # the underline
+    for x in range(20, 341, 64):  # six dividers, 20 px tall, 2 px wide
+        mask[70:90, x : x + 2] = True
+    for x in (50, 114):  # two 1s, 4 px thick, standing on the line
+        mask[30:90, x : x + 4] = True
+    rules, _ = lines.find_lines(mask, 60)
+    found = ticks.dividers(mask, rules)
+    assert found[72:88, 84:86].all() and found[72:88, 340:342].all()
+    assert not found[:, 50:54].any() and not found[:, 114:118].any()
+    _, removed = lines.remove_lines(mask, mask, height=60)
+    assert removed[72:88, 84:86].all() and removed[72:88, 340:342].all()
+
+
+def test_ones_alone_on_an_underline_are_no_comb():
+    # Three 1s written on an underline, as thick as it and evenly spaced, but as tall as
+    # their spacing: no comb's dividers (those are short), so they stay digits.
+    mask = np.zeros((120, 300), bool)
+    mask[90:93, 20:280] = True
+    for x in (60, 120, 180):
+        mask[40:90, x : x + 3] = True
+    rules, _ = lines.find_lines(mask, 50)
+    assert rules.any() and not ticks.dividers(mask, rules).any()

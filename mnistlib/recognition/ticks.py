@@ -1,0 +1,119 @@
+"""A comb field printed as an underline with short upright dividers ("ticks"), as many forms
+print a number's field: the dividers found by their place (``dividers``), for
+``lines.find_lines``.
+
+A divider is a short straight thin upright line standing on a horizontal line found (its foot
+within ``END_REACH`` pixels of it), as thin as the line. A comb's dividers are evenly spaced
+along it: at least ``LEAST`` of them on one pitch, few of the pitch's places empty. A digit's
+stem standing on the underline (a 1, a 4, a 7 written low) is no divider: it stands in a
+box's middle, off the pitch. A divider hidden where a digit crosses it is taken at its place
+on the pitch, as tall as the others.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+from mnistlib.recognition.boxes import BOX_SIDE, END_REACH, SIDE_EXTRA, SIDE_LEAN
+from mnistlib.recognition.straight import Piece, pieces, runs
+
+#: A divider is at least this many pixels tall (a comb's ticks: a quarter to half a box).
+SHORTEST = 4
+#: At least this many dividers on one pitch make a comb (three digits' boxes have four; a
+#: digit may hide one).
+LEAST = 3
+#: A divider is at most this share of the pitch tall (a comb's boxes are about square, its
+#: ticks a quarter to half as tall; a digit's stem standing on the line is mostly taller).
+TALL_SHARE = 0.6
+#: A divider is within this share of the pitch (or PLACE_REACH pixels) of its place.
+PLACE_SHARE, PLACE_REACH = 0.06, 2
+#: At most this share of the places on the pitch, between the first divider and the last,
+#: are empty (a digit crossing a divider hides it).
+EMPTY_SHARE = 0.25
+
+
+def _upright(mask: np.ndarray, rules: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
+    """Straight upright runs of ``mask`` off the ``rules``, at least SHORTEST long (how thin,
+    ``_standing`` says: the ink here may be the faint ink, a printed line's blur with it)."""
+    lean = mask & ~rules
+    return pieces(runs(lean, SHORTEST, 0) & lean, 0, 0)
+
+
+def _standing(
+    labels: np.ndarray, lines: list[Piece], rules: np.ndarray, thickest: float
+) -> dict[int, list[Piece]]:
+    """The upright ``lines`` standing on a rule (by the rule's label), no wider than
+    ``thickest`` and SIDE_LEAN pixels of lean."""
+    rule_labels, _ = ndimage.label(rules, np.ones((3, 3)))
+    near = ndimage.grey_dilation(rule_labels, size=(2 * END_REACH + 1, 3))
+    out: dict[int, list[Piece]] = {}
+    for line in lines:
+        ks, top, bottom, left, right = line
+        across = np.isin(labels[top:bottom, left:right], ks).sum(axis=1)
+        if right - left > thickest + SIDE_LEAN or np.median(across[across > 0]) > thickest:
+            continue
+        foot = near[min(bottom, len(near) - 1), left:right]
+        if foot.any():
+            out.setdefault(int(foot.max()), []).append(line)
+    return out
+
+
+def _on_pitch(xs: np.ndarray, heights: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Which of the places ``xs`` (sorted; of lines ``heights`` tall) lie evenly spaced, and
+    the pitch's first place and step: the most places on one pitch at least BOX_SIDE pixels,
+    at least LEAST, with at most EMPTY_SHARE of its places empty, no line on it taller than
+    TALL_SHARE of the pitch."""
+    best, most = (np.zeros(len(xs), bool), 0.0, 0.0), 0
+    for i in range(len(xs)):
+        for j in range(i + 1, len(xs)):
+            pitch = xs[j] - xs[i]
+            if pitch < BOX_SIDE:
+                continue
+            steps = (xs - xs[i]) / pitch
+            on = np.abs(steps - np.round(steps)) * pitch <= max(PLACE_REACH, PLACE_SHARE * pitch)
+            places = np.unique(np.round(steps[on]))
+            full = len(places) >= (1 - EMPTY_SHARE) * (places[-1] - places[0] + 1)
+            short = heights[on].max() <= TALL_SHARE * pitch
+            if len(places) >= LEAST and full and short and len(places) > most:
+                best, most = (on, float(xs[i] + places[0] * pitch), float(pitch)), len(places)
+    return best
+
+
+def dividers(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
+    """The dividers of comb fields in ``mask`` standing on ``rules`` (horizontal lines found):
+    their ink, and where one is hidden under a digit, the thin ink at its place."""
+    out = np.zeros_like(mask)
+    columns, n = ndimage.label(rules, [[0, 1, 0]] * 3)  # each column's run across a rule
+    if n == 0:
+        return out
+    rule = float(np.median(ndimage.sum_labels(rules, columns, np.arange(1, n + 1))))
+    labels, lines = _upright(mask, rules)
+    for standing in _standing(labels, lines, rules, rule + SIDE_EXTRA).values():
+        if len(standing) < LEAST:
+            continue
+        standing.sort(key=lambda d: d[3] + d[4])
+        xs = np.array([(d[3] + d[4]) / 2 for d in standing])
+        on, first, pitch = _on_pitch(xs, np.array([d[2] - d[1] for d in standing]))
+        if not on.any():
+            continue
+        ticks = [d for d, keep in zip(standing, on, strict=True) if keep]
+        for ks, *_ in ticks:
+            out |= np.isin(labels, ks)
+        _hidden(mask, out, ticks, (xs[on] - first) / pitch, (first, pitch))
+    return out & mask
+
+
+def _hidden(
+    mask: np.ndarray, out: np.ndarray, ticks: list[Piece], steps: np.ndarray, pitch
+) -> None:
+    """Marks in ``out`` the ink of ``mask`` at the comb's empty places between ``ticks`` (at
+    ``steps`` along the ``pitch``: its first place and step): as wide and as tall as the
+    widest and tallest divider found."""
+    width = max(d[4] - d[3] for d in ticks)
+    top, bottom = min(d[1] for d in ticks), max(d[2] for d in ticks)
+    found = set(np.round(steps).astype(int).tolist())
+    for step in sorted(set(range(max(found) + 1)) - found):
+        x = pitch[0] + step * pitch[1]
+        cols = slice(max(0, int(x - width / 2)), int(x + width / 2) + 1)
+        out[top:bottom, cols] |= mask[top:bottom, cols]
