@@ -20,11 +20,14 @@ from mnistlib.errors import ImageError
 from mnistlib.recognition.images import Pixels
 from mnistlib.recognition.prepare import FRAME_INK, prepare_image, raw_ink
 
-#: Ink within this share of the side from every edge fills its frame. Looser than
-#: ``prepare``'s 8% (where the image is given MNIST's proportions): a stretch of an anti-aliased
-#: digit leaves its strong ink 3-5 px of 28 from an edge (validation: at 0.15, 373 of 400
-#: stretched stroke digits, 8 of their 15 wrong-but-sure 7s among them; at 0.10, 171 and none).
+#: Ink within this share of the side from the top and bottom edges fills its frame. Looser
+#: than ``prepare``'s 8% (where the image is given MNIST's proportions): a stretch of an
+#: anti-aliased digit leaves its strong ink 0-3 px of 28 from the top and bottom.
 NEAR_FRAME = 0.15
+#: The same for the left and right edges: a stretched thin 1 keeps 4-8 px of faint ink there
+#: (validation, 700 stretched stroke digits: 30 wrong-but-sure 7s; 10 doubted at 0.15, 24 at
+#: 0.22, 25 at 0.30, which starts to doubt right 7s of MNIST's validation digits: 2 of 5,000).
+NEAR_SIDES = 0.22
 #: Width / height of the narrow view: MNIST's 1s are 0.55 wide or less; at 0.35 a flagged 1
 #: stretched to a square reads as a 1 again, and a stretched 7 still as a 7 (validation).
 NARROW_ASPECT = 0.35
@@ -35,8 +38,8 @@ NARROW_DIGIT = 1
 #: doubted when the narrow view is a 1 doubts 15 of 2,000 MNIST validation digits at 0.5.
 STRETCHED_ONE = 7
 #: Probability of ``NARROW_DIGIT`` in the narrow view from which a 7 is doubted (validation,
-#: 400 stretched stroke digits / 1,000 stretched MNIST digits: 0.5 doubts 9 wrong / 11 right,
-#: 0.7 8 wrong / 3 right, 0.9 1 wrong / 0 right).
+#: 700 stretched stroke digits / 1,000 stretched MNIST digits: 0.5 doubts 28 wrong / 12 right,
+#: 0.7 24 wrong / 3 right; MNIST's 5,000 validation digits: none either way).
 NARROW_PROBABILITY = 0.7
 #: Gray range (of the whole image's) an edge strip must hold to be worth an ink map: a cheap
 #: early reject, so that a digit on plain paper pays two slices per edge and no more (ink of
@@ -46,25 +49,29 @@ EDGE_RANGE = 0.5 * FRAME_INK
 NARROWER = "fills its frame: read narrower it could be a {} ({:.0%})"
 
 
-def fills_frame(ink: np.ndarray, margin: float = NEAR_FRAME) -> bool:
+def fills_frame(ink: np.ndarray, margin: float = NEAR_FRAME, sides: float = NEAR_SIDES) -> bool:
     """Whether ink of at least ``FRAME_INK`` of the strongest reaches within ``margin`` of the
-    side from all four edges of ``ink`` (light on black)."""
+    side from the top and bottom edges of ``ink`` (light on black), and within ``sides`` from
+    the left and right."""
     height, width = ink.shape
     strong = ink > FRAME_INK * ink.max()
     rows, cols = np.flatnonzero(strong.any(axis=1)), np.flatnonzero(strong.any(axis=0))
     if len(rows) == 0:
         return False
-    reach = math.ceil(margin * max(height, width))
-    return max(rows[0], cols[0], height - 1 - rows[-1], width - 1 - cols[-1]) <= reach
+    reach, side_reach = (math.ceil(m * max(height, width)) for m in (margin, sides))
+    return (
+        max(rows[0], height - 1 - rows[-1]) <= reach
+        and max(cols[0], width - 1 - cols[-1]) <= side_reach
+    )
 
 
-def _edges_inked(gray: np.ndarray, margin: float = NEAR_FRAME) -> bool:
+def _edges_inked(gray: np.ndarray) -> bool:
     """Whether every edge strip of ``gray`` varies by at least ``EDGE_RANGE`` of the whole
     image's range (without which no ink reaches that edge)."""
     height, width = gray.shape
-    reach = math.ceil(margin * max(height, width)) + 1
+    reach, side = (math.ceil(m * max(height, width)) + 1 for m in (NEAR_FRAME, NEAR_SIDES))
     whole = float(gray.max() - gray.min())
-    strips = (gray[:reach], gray[-reach:], gray[:, :reach], gray[:, -reach:])
+    strips = (gray[:reach], gray[-reach:], gray[:, :side], gray[:, -side:])
     return whole > 0 and all(float(s.max() - s.min()) >= EDGE_RANGE * whole for s in strips)
 
 
@@ -76,7 +83,7 @@ def narrow_view(pixels: Pixels) -> np.ndarray | None:
     if width <= narrow or not _edges_inked(pixels.gray):
         return None
     ink = raw_ink(pixels)
-    if not fills_frame(ink):
+    if not fills_frame(ink, NEAR_FRAME, NEAR_SIDES):
         return None
     image = Image.fromarray(ink.astype(np.float32), mode="F").resize(
         (narrow, height), Image.Resampling.BOX
