@@ -337,10 +337,10 @@ def selective(quick: bool) -> list[Row]:
     from mnistlib.measure.selective import mnist_digits
 
     model = Recognizer.load()
-    digits = mnist_digits("test", 1000 if quick else 10000)
+    digits = mnist_digits("test", 1000 if quick else 10000, narrow=True)
     mnist = selective_report(model, {"MNIST test": digits})[0]
     rows = []
-    for r in selective_report(model, other_writers("test", 60 if quick else 500)):
+    for r in selective_report(model, other_writers("test", 60 if quick else 500, narrow=True)):
         held = " (held out)" if r.held_out else ""
         for what, value, base, target in (
             ("right answers doubted", r.right_doubted, mnist.right_doubted, "<= 0.05"),

@@ -22,7 +22,7 @@ out of the choice, so their figures are honest).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from PIL import Image
@@ -32,7 +32,9 @@ from mnistlib.errors import ImageError
 from mnistlib.measure.degradation import CONDITIONS, degrade, on_paper
 from mnistlib.measure.forms import FORMS
 from mnistlib.measure.strokes import digit_ink, draw_digit
-from mnistlib.recognition.prepare import prepare_image, prepare_many
+from mnistlib.recognition.images import read_image
+from mnistlib.recognition.prepare import prepare_image, prepare_many, prepare_pixels
+from mnistlib.recognition.stretch import narrow_doubts, narrow_view
 from mnistlib.recognition.sureness import (
     VALIDATION_SIZE,
     Mix,
@@ -89,27 +91,39 @@ def _tight(digit: int, rng: np.random.Generator) -> np.ndarray:
     return 255 - digit_ink(digit, rng, height=float(rng.uniform(*TIGHT_HEIGHTS)))
 
 
+#: A set of other writers' digits: prepared images (n, 28, 28) and labels, and with
+#: ``other_writers(..., narrow=True)`` the narrow views of those filling their frame, by row.
+DigitSet = tuple[np.ndarray, np.ndarray] | tuple[np.ndarray, np.ndarray, dict[int, np.ndarray]]
+
+
 def _prepared(
-    images: list[bytes] | list[np.ndarray], labels: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each image prepared; one the preparation refuses is kept as an empty frame (it is read
-    as whatever the model makes of nothing, and doubted by any sane check)."""
-    out = []
-    for image in images:
+    images: list[bytes] | list[np.ndarray] | list[Any], labels: np.ndarray, narrow: bool
+) -> DigitSet:
+    """Each image prepared, as ``Recognizer.recognize`` prepares it; one the preparation
+    refuses is kept as an empty frame (it is read as whatever the model makes of nothing, and
+    doubted by any sane check)."""
+    out, views = [], {}
+    for k, image in enumerate(images):
         try:
-            out.append(prepare_image(image))
+            pixels = read_image(image)
+            out.append(prepare_pixels(pixels))
         except ImageError:
             out.append(np.zeros((28, 28), np.float32))
-    return np.stack(out), labels
+            continue
+        view = narrow_view(pixels) if narrow else None
+        if view is not None:
+            views[k] = view
+    return (np.stack(out), labels, views) if narrow else (np.stack(out), labels)
 
 
 def other_writers(
-    split: str = "test", n: int = 500, *, sets: tuple[str, ...] | None = None
-) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    split: str = "test", n: int = 500, *, sets: tuple[str, ...] | None = None, narrow: bool = False
+) -> dict[str, DigitSet]:
     """Prepared digits (n, 28, 28) in [0, 1] and their labels, per set of digits not written
     by MNIST's writers: ``"strokes <form>"`` (each of ``forms.FORMS``), ``"degraded
     <condition>"`` (each of ``degradation.CONDITIONS``), ``"cropped tight"``; ``sets`` picks
-    some (default all)."""
+    some (default all). With ``narrow``, each set also holds the narrow views
+    (``stretch.narrow_view``) that ``Recognizer.recognize`` reads beside a frame-filling digit."""
     if split not in SPLIT_SEEDS:
         raise ValueError(f"split must be one of {sorted(SPLIT_SEEDS)}, got {split!r}")
     names = [f"strokes {form}" for form in FORMS]
@@ -132,18 +146,21 @@ def other_writers(
             images = [_degraded(int(d), what, rng) for d in labels]
         else:
             images = [_tight(int(d), rng) for d in labels]
-        out[name] = _prepared(images, labels)
+        out[name] = _prepared(images, labels, narrow)
     return out
 
 
-def mnist_digits(split: str = "test", n: int = 10000) -> tuple[np.ndarray, np.ndarray]:
+def mnist_digits(split: str = "test", n: int = 10000, *, narrow: bool = False) -> DigitSet:
     """MNIST's own digits, prepared: the test set, or the validation digits (the last 5,000
-    of the training set), the first ``n``."""
+    of the training set), the first ``n``; with ``narrow``, their narrow views too (as
+    ``other_writers``)."""
     (x_train, y_train), (x_test, y_test) = load_mnist()
     if split == "test":
         x, y = x_test, y_test
     else:
         x, y = x_train[-VALIDATION_SIZE:], y_train[-VALIDATION_SIZE:]
+    if narrow:
+        return _prepared(list(x[:n]), y[:n], narrow)
     return prepare_many(x[:n]), y[:n]
 
 
@@ -170,7 +187,7 @@ def validation_mix(n: int = 300) -> Mix:
                 except ImageError:
                     continue  # refused: never answered as a digit
             non_digits.append(np.stack(prepared))
-    return Mix(list(others.values()), non_digits)
+    return Mix([(s[0], s[1]) for s in others.values()], non_digits)
 
 
 # --- selective classification ---------------------------------------------------------------
@@ -203,19 +220,33 @@ def selective_row(
     )
 
 
+def _narrow_sure(
+    scorer: Scorer, probabilities: np.ndarray, views: dict[int, np.ndarray]
+) -> np.ndarray:
+    """Which answers the narrow views (``stretch.narrow_doubts``) leave sure."""
+    narrowed = np.full_like(probabilities, np.nan)
+    if views:
+        rows = sorted(views)
+        narrowed[rows] = scores_in_batches(scorer, np.stack([views[r] for r in rows]))[1]
+    return np.array([d is None for d in narrow_doubts(probabilities, narrowed)], bool)
+
+
 def selective_report(
     scorer: Scorer,
-    sets: dict[str, tuple[np.ndarray, np.ndarray]],
+    sets: dict[str, DigitSet],
     sureness: Sureness | None = None,
 ) -> list[SelectiveRow]:
-    """Per set of prepared digits and labels, what ``scorer`` (a ``Recognizer``) answers with
-    ``sureness`` (default: its own checks)."""
+    """Per set of prepared digits and labels (and narrow views, if the set has them: a 7 whose
+    narrow view is a 1 is doubted, as ``Recognizer.recognize`` does), what ``scorer`` (a
+    ``Recognizer``) answers with ``sureness`` (default: its own checks)."""
     checks = sureness if sureness is not None else scorer.sureness
     rows = []
-    for name, (images, labels) in sets.items():
+    for name, (images, labels, *views) in sets.items():
         features, probabilities = scores_in_batches(scorer, images)
         right = probabilities.argmax(axis=1) == labels
         sure = checks.sure(probabilities, features)
+        if views:
+            sure &= _narrow_sure(scorer, probabilities, views[0])
         rows.append(selective_row(name, right, sure, held_out=name not in CHOOSING_SETS))
     return rows
 

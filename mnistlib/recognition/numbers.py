@@ -23,6 +23,7 @@ from mnistlib.errors import ImageError
 from mnistlib.recognition.images import Decoded
 from mnistlib.recognition.prepare import prepare_pixels
 from mnistlib.recognition.segment import Group, Segment
+from mnistlib.recognition.stretch import narrow_view
 from mnistlib.recognition.verdict import percent
 
 #: Log-probability a reading pays for each extra cut, and per digit height a piece is wider than
@@ -78,6 +79,8 @@ class Candidates:
     images: list[np.ndarray] = field(default_factory=list)
     spans: list[list[tuple[int, slice]]] = field(default_factory=list)
     joins: list[int | None] = field(default_factory=list)
+    #: A lone digit's narrow view (``stretch.narrow_view``) by row, if it fills its frame.
+    narrow: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 def candidates(decoded: Decoded, groups: list[Group]) -> Candidates:
@@ -93,7 +96,11 @@ def candidates(decoded: Decoded, groups: list[Group]) -> Candidates:
         for k, option in enumerate(group.options):
             try:
                 if len(groups) == 1 and k == 0 and not group.lined:
-                    prepared = [prepare_pixels(decoded.pixels())]
+                    whole = decoded.pixels()
+                    prepared = [prepare_pixels(whole)]
+                    view = narrow_view(whole)
+                    if view is not None:
+                        found.narrow[len(found.images)] = view
                 else:
                     prepared = [prepare_pixels(decoded.pixels(p.region), p.keep) for p in option]
             except ImageError:

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 import numpy as np
 
 from mnistlib.errors import ImageError, ModelLoadError
-from mnistlib.recognition.images import Box, Source, decode
+from mnistlib.recognition.images import Box, Source, decode, read_image
 from mnistlib.recognition.loading import (
     NUM_CLASSES,
     check_digit_model,
@@ -40,9 +40,10 @@ from mnistlib.recognition.loading import (
     shipped_recognizer_path,
 )
 from mnistlib.recognition.numbers import best_reading, candidates, separator_doubt, shape_doubts
-from mnistlib.recognition.prepare import prepare_image
+from mnistlib.recognition.prepare import prepare_pixels
 from mnistlib.recognition.runtime import LiteModel, Predictor, lite_path, predictor
 from mnistlib.recognition.segment import find_groups
+from mnistlib.recognition.stretch import narrow_doubts, narrow_view
 from mnistlib.recognition.sureness import ONE_VIEW, Sureness, sureness_path
 from mnistlib.recognition.verdict import digit_verdict, number_verdict
 
@@ -222,19 +223,41 @@ class Recognizer:
         """Probabilities (n, 10) of prepared images (n, 28, 28) in [0, 1], in one model call."""
         return self.scores(images)[1]
 
-    def read(self, images: np.ndarray) -> list[Recognition]:
-        """Read prepared images (n, 28, 28) in one model call."""
-        features, probabilities = self.scores(images)
+    def read(
+        self, images: np.ndarray, narrow: dict[int, np.ndarray] | None = None
+    ) -> list[Recognition]:
+        """Read prepared images (n, 28, 28) in one model call; ``narrow``: the narrow views
+        (``stretch.narrow_view``) of those that fill their frame, by row, read in the same call
+        (a 7 whose narrow view is a 1 is "not sure")."""
+        rows = sorted(narrow or {})
+        images = np.asarray(images, np.float32).reshape(-1, *np.shape(images)[-2:])
+        if rows and narrow is not None:
+            stacked = np.concatenate([images, np.stack([narrow[r] for r in rows])])
+        else:
+            stacked = images
+        features, scored = self.scores(stacked)
+        n = len(images)
+        probabilities, features = scored[:n], None if features is None else features[:n]
         doubts = self.sureness.doubts(probabilities, features)
+        if rows:
+            narrowed = np.full_like(probabilities, np.nan)
+            narrowed[rows] = scored[n:]
+            doubts = [
+                d or s for d, s in zip(doubts, narrow_doubts(probabilities, narrowed), strict=True)
+            ]
         return [
             Recognition(int(np.argmax(p)), p, image, doubt)
             for p, image, doubt in zip(probabilities, images, doubts, strict=True)
         ]
 
     def recognize_many(self, sources: Iterable[Source]) -> list[Recognition]:
-        """Recognise several images (each prepared with ``prepare_image``) in one model call."""
-        images = [prepare_image(source) for source in sources]
-        return self.read(np.stack(images)) if images else []
+        """Recognise several images (each prepared with ``prepare_image``) in one model call;
+        one that fills its frame is also read narrower (``stretch.narrow_view``)."""
+        pixels = [read_image(source) for source in sources]
+        if not pixels:
+            return []
+        views = {k: view for k, p in enumerate(pixels) if (view := narrow_view(p)) is not None}
+        return self.read(np.stack([prepare_pixels(p) for p in pixels]), views)
 
     def recognize(self, source: Source) -> Recognition:
         """Recognise the digit in one image (see ``mnistlib.recognition.images.Source``)."""
@@ -258,7 +281,7 @@ class Recognizer:
         found = candidates(decoded, groups)
         if not found.images:
             raise ImageError("no visible digit: the ink found is too faint or too small")
-        read = self.read(np.stack(found.images))
+        read = self.read(np.stack(found.images), found.narrow)
         digits: list[Recognition] = []
         boxes: list[Box] = []
         separators: list[tuple[int, str]] = []

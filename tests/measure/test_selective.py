@@ -64,3 +64,13 @@ def test_the_shipped_recogniser_rarely_doubts_other_writers_right_answers(shippe
     for row in rows:  # 0-1% on 500 each (docs/recognition.md)
         assert row.accuracy >= 0.9, row
         assert row.right_doubted <= 0.08, row
+
+
+def test_narrow_views_doubt_stretched_ones_read_as_sevens(shipped):
+    sets = other_writers("validation", 400, sets=("strokes stretched",), narrow=True)
+    images, labels, views = sets["strokes stretched"]
+    assert len(views) > 300 and all(v.shape == (28, 28) for v in views.values())
+    without = selective_report(shipped, {"s": (images, labels)})[0]
+    with_views = selective_report(shipped, {"s": (images, labels, views)})[0]
+    assert with_views.wrong_sure <= without.wrong_sure - 0.01  # 3.75% -> 1.75% (docs)
+    assert with_views.right_doubted <= without.right_doubted + 0.01
