@@ -2,9 +2,11 @@
 
 ``find_sheet`` first glances at the photo at GLANCE_SIDE pixels: a border with no desk in it
 (paper filling the frame, a scan, a canvas) ends the search at once (``_desk_seen``). Then it
-looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded
-from the photo's centre to the strongest colour edges between it and the desk seen at the border
-(``_floods``, a watershed); failing that, it is the largest bright, grey region by Otsu's
+looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded from the
+photo's centre to the strongest colour edges between it and the desk seen at the border
+(``_floods``, a watershed; once more over the writing closed, in case a row of digits cut the
+flood short; shaded paper at the border reached from the centre over even paper is no desk
+where only that finds the sheet); failing that, it is the largest bright, grey region by Otsu's
 threshold on a paper score (brightness lowered by saturation). Either is taken for a sheet only
 on clear evidence: it covers MIN_SHARE..MAX_SHARE of the photo, something that is not paper
 surrounds it, four corners fit it (a quadrilateral with roughly right angles that it fills), and
@@ -23,7 +25,14 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from mnistlib.recognition.quads import corners_of, fit_quad, perspective, quad_mask, square_enough
+from mnistlib.recognition.quads import (
+    corners_of,
+    edge_step,
+    fit_quad,
+    perspective,
+    quad_mask,
+    square_enough,
+)
 
 #: The photo is searched for a sheet at this longest side: a sheet's outline needs no more.
 SHEET_SIDE = 256
@@ -61,6 +70,12 @@ MAX_INK_SHARE = 0.25
 SEED_DISTANCE, DESK_DISTANCE = 0.08, 0.15
 #: The colour gradient (Sobel over R, G, B) at which the flood's levels saturate: a sheet's edge.
 GRADIENT_TOP = 0.5
+#: A sheet found is flooded again over a grey closing this wide (pen strokes are 1-5 px at
+#: SHEET_SIDE: a row of digits across the sheet stops a flood), and taken when it holds the
+#: first and is MIN_GROWTH larger (alone, the closing took squared paper for a sheet).
+WRITING_CLOSE, MIN_GROWTH = 7, 0.05
+#: Paper reaches the border over gradient levels up to this: even paper is 8-23 (validation).
+PLATEAU_LEVEL = 30
 #: What lies past a flooded sheet (beyond 2 EDGE_BAND px) differs from its colour by at least
 #: this (median RGB distance): validation desks 0.19-1.4, paper around a printed box 0.06-0.20.
 MIN_DESK_DISTANCE = 0.25
@@ -149,38 +164,13 @@ def _ring(values: np.ndarray) -> np.ndarray:
     return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
 
 
-def _edge_step(rgb: np.ndarray, corners: np.ndarray) -> float:
-    """The median colour difference across the quadrilateral's sides, EDGE_BAND pixels inside
-    against outside, point by point (where both lie in the photo)."""
-    height, width = rgb.shape[:2]
-    centre = corners.mean(axis=0)
-    steps = []
-    for k in range(4):
-        a, b = corners[k], corners[(k + 1) % 4]
-        normal = np.array([b[1] - a[1], a[0] - b[0]]) / max(float(np.linalg.norm(b - a)), 1e-9)
-        if normal @ (centre - a) > 0:
-            normal = -normal  # pointing out of the sheet
-        points = a + np.linspace(0.1, 0.9, EDGE_SAMPLES)[:, None] * (b - a)
-        inside = np.round(points - EDGE_BAND * normal).astype(int)
-        outside = np.round(points + EDGE_BAND * normal).astype(int)
-        both = np.concatenate([inside, outside], axis=1)
-        keep = ((both >= 0) & (both < [width, height, width, height])).all(axis=1)
-        inner, outer = (
-            rgb[inside[keep, 1], inside[keep, 0]],
-            rgb[outside[keep, 1], outside[keep, 0]],
-        )
-        steps.append(np.linalg.norm(inner - outer, axis=1))
-    found = np.concatenate(steps)
-    return float(np.median(found)) if len(found) else 0.0
-
-
 def _sheet_of(
     region: np.ndarray, holes: float, score: np.ndarray, rgb: np.ndarray | None = None
 ) -> tuple[np.ndarray, float, np.ndarray] | None:
     """The sheet's corners when ``region`` (a candidate sheet, its holes filled; ``holes`` the
     share of it that is writing) shows clear evidence of one in ``score`` (high on paper, low
     around it), and how well the region fits them (its share inside the quadrilateral), and
-    the region; else None. Given ``rgb``, the outline must be a colour step (``_edge_step``)
+    the region; else None. Given ``rgb``, the outline must be a colour step (``edge_step``)
     and the sheet may run out of the frame at a corner."""
     share = float(region.mean())
     if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
@@ -205,7 +195,7 @@ def _sheet_of(
         beyond = ~ndimage.binary_dilation(quad, iterations=2 * EDGE_BAND)
         if not beyond.any() or np.median(1.0 - score[beyond]) < MIN_DESK_DISTANCE:
             return None  # paper goes on past the outline: a printed box, not a sheet's edge
-        if _edge_step(rgb, corners) < MIN_EDGE_STEP:
+        if edge_step(rgb, corners, EDGE_BAND, EDGE_SAMPLES) < MIN_EDGE_STEP:
             return None  # no step in colour along the outline: not a sheet's edge
     elif not outer.any() or np.median(score[inner]) - np.median(score[outer]) < MIN_STEP:
         return None  # no step in brightness at the outline: light falling off, not an edge
@@ -213,6 +203,9 @@ def _sheet_of(
     if float((region & quad).sum()) < QUAD_FILL * quad.sum() or inside_share < SHEET_INSIDE:
         return None
     return corners, inside_share, region
+
+
+Sheet = tuple[np.ndarray, float, np.ndarray]  #: corners or region, fit or writing, region or score
 
 
 def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, np.ndarray] | None:
@@ -232,16 +225,33 @@ def _lit_paper(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
     )
 
 
-def _floods(rgb: np.ndarray) -> Iterator[tuple[np.ndarray, float, np.ndarray]]:
-    """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]) to the strongest colour
-    edges between it and the desk seen at the border (a watershed on the colour gradient): the
-    region, its share of writing, closeness to the sheet's colour; nothing without desk seeds.
-    First with the border's paper-coloured pixels brighter than the centre (``_lit_paper``) taken
-    for no desk; then, where that left out any, with them as desk (a second, brighter sheet at
-    the border). The gradient is computed once for both."""
+def _desk_seeds(
+    unlit: np.ndarray, desk: np.ndarray, levels: np.ndarray, centre: np.ndarray
+) -> Iterator[np.ndarray]:
+    """The desk seeds tried in turn: ``unlit`` (the border unlike the centre, its brightly lit
+    paper left out), ``desk`` (all of it) where that differs, and last ``unlit`` without what the
+    centre reaches over an even surface (gradient levels up to PLATEAU_LEVEL): the sheet
+    running out of the frame, shaded darker there, is no desk."""
+    yield unlit
+    if (desk != unlit).any():
+        yield desk
+    labels, _ = ndimage.label(levels <= PLATEAU_LEVEL)
+    reached = np.unique(labels[centre])
+    on_sheet = np.isin(labels, reached[reached > 0])
+    if (unlit & on_sheet).any():
+        yield unlit & ~on_sheet
+
+
+def _floods(rgb: np.ndarray, close: bool = False) -> Iterator[Sheet]:
+    """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]; ``close``: its dark
+    strokes closed over) to the strongest colour edges between it and the desk seen at the
+    border (a watershed on the colour gradient): the region, its share of writing, closeness to
+    the sheet's colour; nothing without desk seeds. The desk's seeds as ``_desk_seeds`` tries
+    them in turn; the gradient is computed once for all."""
     smooth = ndimage.gaussian_filter(rgb, (1, 1, 0))
+    clean = ndimage.grey_closing(smooth, size=(WRITING_CLOSE,) * 2 + (1,)) if close else smooth
     gradient = np.sqrt(
-        sum(ndimage.sobel(smooth[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
+        sum(ndimage.sobel(clean[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
     )
     levels = np.clip(gradient / GRADIENT_TOP * 255, 0, 255).astype(np.uint8)
     height, width = gradient.shape
@@ -253,9 +263,10 @@ def _floods(rgb: np.ndarray) -> Iterator[tuple[np.ndarray, float, np.ndarray]]:
     ring[[0, -1], :] = ring[:, [0, -1]] = True
     desk = ring & (distance > DESK_DISTANCE)
     unlit = desk & ~_lit_paper(smooth, colour)
-    for seeds in (unlit, desk) if (desk != unlit).any() else (unlit,):
+    centre = middle & (distance < SEED_DISTANCE)
+    for seeds in _desk_seeds(unlit, desk, levels, centre):
         markers = np.zeros((height, width), dtype=np.int16)
-        markers[middle & (distance < SEED_DISTANCE)] = 2
+        markers[centre] = 2
         markers[seeds] = 1
         if not (markers == 1).any() or not (markers == 2).any():
             continue
@@ -268,6 +279,20 @@ def _floods(rgb: np.ndarray) -> Iterator[tuple[np.ndarray, float, np.ndarray]]:
         yield region, holes, 1.0 - distance
 
 
+def _flooded_sheet(
+    rgb: np.ndarray, close: bool = False
+) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """The first of ``_floods(rgb, close)`` that ``_sheet_of`` takes for a sheet, or None."""
+    sheets = (_sheet_of(*flooded, rgb=rgb) for flooded in _floods(rgb, close))
+    return next((sheet for sheet in sheets if sheet is not None), None)
+
+
+def _holds(larger: np.ndarray, region: np.ndarray) -> bool:
+    """Whether ``larger`` holds nearly all of ``region`` and at least MIN_GROWTH more."""
+    held = float((region & larger).sum()) >= SHEET_INSIDE * float(region.sum())
+    return held and float(larger.sum()) >= (1.0 + MIN_GROWTH) * float(region.sum())
+
+
 def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The sheet's corners in a photo (``score`` its paper score, ``rgb`` its colours) and its
     region (paper and writing), or None without clear evidence of one.
@@ -277,9 +302,12 @@ def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarra
     winning."""
     if float(score.max() - score.min()) < MIN_CONTRAST:
         return None  # flat: nothing to tell a sheet from a desk
-    sheets = (_sheet_of(*flooded, rgb=rgb) for flooded in _floods(rgb))
-    found = next((sheet for sheet in sheets if sheet is not None), None)
-    if found is None:
+    found = _flooded_sheet(rgb)
+    if found is not None:  # once more over the writing: a row of digits may have cut it
+        over = _flooded_sheet(rgb, close=True)
+        if over is not None and _holds(over[2], found[2]):
+            found = over
+    else:
         otsu = _otsu(score)
         found = _sheet_at(score, otsu)
         if found is None:

@@ -1,6 +1,6 @@
 """Quadrilaterals: the four corners of a region, straight sides fitted to its outline, their
-mask and angles, and the perspective taking one quadrilateral to another (the page finder's
-geometry, ``page``)."""
+mask and angles, the colour step across its sides, and the perspective taking one
+quadrilateral to another (the page finder's geometry, ``page``)."""
 
 from __future__ import annotations
 
@@ -102,3 +102,29 @@ def perspective(target: np.ndarray, source: np.ndarray) -> tuple[float, ...]:
         rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
     solution = np.linalg.solve(np.array(rows, dtype=np.float64), source.ravel())
     return tuple(float(c) for c in solution)
+
+
+def edge_step(rgb: np.ndarray, corners: np.ndarray, band: int, samples: int) -> float:
+    """The median colour difference across the quadrilateral's sides of ``rgb`` (HxWx3),
+    ``band`` pixels inside against outside, at ``samples`` points a side (where both lie in the
+    photo): a sheet's edge is a step in colour."""
+    height, width = rgb.shape[:2]
+    centre = corners.mean(axis=0)
+    steps = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        normal = np.array([b[1] - a[1], a[0] - b[0]]) / max(float(np.linalg.norm(b - a)), 1e-9)
+        if normal @ (centre - a) > 0:
+            normal = -normal  # pointing out of the sheet
+        points = a + np.linspace(0.1, 0.9, samples)[:, None] * (b - a)
+        inside = np.round(points - band * normal).astype(int)
+        outside = np.round(points + band * normal).astype(int)
+        both = np.concatenate([inside, outside], axis=1)
+        keep = ((both >= 0) & (both < [width, height, width, height])).all(axis=1)
+        inner, outer = (
+            rgb[inside[keep, 1], inside[keep, 0]],
+            rgb[outside[keep, 1], outside[keep, 0]],
+        )
+        steps.append(np.linalg.norm(inner - outer, axis=1))
+    found = np.concatenate(steps)
+    return float(np.median(found)) if len(found) else 0.0
