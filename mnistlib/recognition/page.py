@@ -4,7 +4,7 @@
 (paper filling the frame, a scan, a canvas) ends the search at once (``_desk_seen``). Then it
 looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded from the
 photo's centre to the strongest colour edges between it and the desk seen at the border
-(``_floods``, a watershed; once more over the writing closed, in case a row of digits cut the
+(``floods``, a watershed; once more over the writing closed, in case a row of digits cut the
 flood short; shaded paper at the border reached from the centre over even paper is no desk
 where only that finds the sheet); failing that, it is the largest bright, grey region by Otsu's
 threshold on a paper score (brightness lowered by saturation). Either is taken for a sheet only
@@ -19,16 +19,16 @@ Pillow) and keeps it without a thin margin along its edge: nothing outside the s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
+from mnistlib.recognition.floods import DESK_DISTANCE, filled, floods, largest_opened
 from mnistlib.recognition.quads import (
     corners_of,
     edge_step,
     fit_quad,
+    line_back,
     perspective,
     quad_mask,
     square_enough,
@@ -64,25 +64,20 @@ QUAD_FILL, SHEET_INSIDE = 0.85, 0.9
 #: The writing (the holes filled in the bright region) covers at most this share of a sheet:
 #: more is bright ink on a dark ground (a light-on-dark 0 filled in is a blob, not a sheet).
 MAX_INK_SHARE = 0.25
-#: The sheet is flooded from the photo's centre: seeds there lie within SEED_DISTANCE of its
-#: median colour (RGB in 0..1: the writing is no seed), the desk's seeds are the photo's border
-#: pixels over DESK_DISTANCE from it (a sheet running out of the frame is no desk seed).
-SEED_DISTANCE, DESK_DISTANCE = 0.08, 0.15
-#: The colour gradient (Sobel over R, G, B) at which the flood's levels saturate: a sheet's edge.
-GRADIENT_TOP = 0.5
-#: A sheet found is flooded again over a grey closing this wide (pen strokes are 1-5 px at
-#: SHEET_SIDE: a row of digits across the sheet stops a flood), and taken when it holds the
-#: first and is MIN_GROWTH larger (alone, the closing took squared paper for a sheet).
-WRITING_CLOSE, MIN_GROWTH = 7, 0.05
-#: Paper reaches the border over gradient levels up to this: even paper is 8-23 (validation).
-PLATEAU_LEVEL = 30
 #: What lies past a flooded sheet (beyond 2 EDGE_BAND px) differs from its colour by at least
 #: this (median RGB distance): validation desks 0.19-1.4, paper around a printed box 0.06-0.20.
 MIN_DESK_DISTANCE = 0.25
+#: Or a pale desk, at least PALE_DESK_DISTANCE from the paper: the brightness across the
+#: outline, to PALE_FAR px out, comes back less than MAX_LINE_BACK (``quads.line_back``): on 34
+#: validation grey desks 0.03-0.59; around printed boxes 0.9 or more (60 box scenes, seed 3).
+PALE_DESK_DISTANCE, PALE_FAR, MAX_LINE_BACK = 0.15, 9, 0.6
 #: A flooded sheet's outline is a colour step of at least MIN_EDGE_STEP (RGB distance, 0..1,
 #: median of EDGE_SAMPLES points a side): paper on the greyest validation desk stepped 0.1 or
 #: more, a ruled line or a vignette read as an edge 0.02-0.05.
 MIN_EDGE_STEP, EDGE_SAMPLES = 0.08, 40
+#: A sheet found is flooded again over the writing closed (``floods``), and taken when it
+#: holds the first and is MIN_GROWTH larger (alone, that flood took squared paper for a sheet).
+MIN_GROWTH = 0.05
 #: The first glance (``_desk_seen``): the photo reduced to about GLANCE_SIDE px on its shorter
 #: side, a desk shows as at least GLANCE_SHARE of its border pixels DESK_DISTANCE or more from
 #: the centre's median colour. Every sheet found on 594 validation scenes had 0.48 or more;
@@ -116,34 +111,15 @@ def _otsu(values: np.ndarray) -> float:
     return float(edges[int(np.argmax(between)) + 1])
 
 
-def _largest_opened(mask: np.ndarray) -> np.ndarray | None:
-    """The largest 4-connected region of ``mask``, thin links cut (an opening); or None."""
-    # binary_opening with a 3x3 square, as the min and max filters it equals (twice as fast)
-    low = ndimage.minimum_filter(mask.astype(np.uint8), 3, mode="constant", cval=0)
-    opened = ndimage.maximum_filter(low, 3, mode="constant", cval=0).view(bool)
-    labels, n = ndimage.label(opened)
-    return None if n == 0 else labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
-
-
-def _filled(region: np.ndarray) -> np.ndarray:
-    """``region`` with its holes filled: what ``ndimage.binary_fill_holes`` gives, by labelling
-    the background once (a tenth of its time: it floods the background pixel by pixel)."""
-    labels, _ = ndimage.label(~region)
-    outside = np.zeros(labels.max() + 1, dtype=bool)
-    outside[_ring(labels)] = True
-    outside[0] = False
-    return ~outside[labels]
-
-
 def _largest_region(bright: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """``_largest_opened(bright)`` with its holes (the writing, printed lines, the inside of a
+    """``largest_opened(bright)`` with its holes (the writing, printed lines, the inside of a
     0) filled, and the share of it not bright; None when no region could be a sheet (too
     large, or filling the photo's border: filling holes changes neither)."""
-    largest = _largest_opened(bright)
+    largest = largest_opened(bright)
     if largest is None or largest.mean() > MAX_SHARE or 1.0 - _ring(largest).mean() < MIN_BORDER:
         return None
-    filled = _filled(largest)
-    return filled, float((filled & ~bright).sum()) / max(1.0, float(filled.sum()))
+    region = filled(largest)
+    return region, float((region & ~bright).sum()) / max(1.0, float(region.sum()))
 
 
 def _framed_sides(corners: np.ndarray, shape: tuple[int, int]) -> list[int]:
@@ -162,6 +138,16 @@ def _framed_sides(corners: np.ndarray, shape: tuple[int, int]) -> list[int]:
 def _ring(values: np.ndarray) -> np.ndarray:
     """The outermost pixels of an image, all four sides."""
     return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
+
+
+def _desk_beyond(distance: float, rgb: np.ndarray, corners: np.ndarray) -> bool:
+    """Whether what lies past the outline ``corners``, ``distance`` from the sheet's colour, is
+    a desk: far enough (MIN_DESK_DISTANCE), or a pale desk (PALE_DESK_DISTANCE) stepped down to
+    from the sheet, not a printed line with paper past it (``line_back``)."""
+    if distance >= MIN_DESK_DISTANCE:
+        return True
+    back = line_back(rgb, corners, EDGE_BAND, PALE_FAR, EDGE_SAMPLES)
+    return distance >= PALE_DESK_DISTANCE and back < MAX_LINE_BACK
 
 
 def _sheet_of(
@@ -193,7 +179,9 @@ def _sheet_of(
     outer = ndimage.binary_dilation(quad, iterations=EDGE_BAND) & ~quad
     if rgb is not None:
         beyond = ~ndimage.binary_dilation(quad, iterations=2 * EDGE_BAND)
-        if not beyond.any() or np.median(1.0 - score[beyond]) < MIN_DESK_DISTANCE:
+        if not beyond.any() or not _desk_beyond(
+            float(np.median(1.0 - score[beyond])), rgb, corners
+        ):
             return None  # paper goes on past the outline: a printed box, not a sheet's edge
         if edge_step(rgb, corners, EDGE_BAND, EDGE_SAMPLES) < MIN_EDGE_STEP:
             return None  # no step in colour along the outline: not a sheet's edge
@@ -214,76 +202,11 @@ def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, n
     return None if region is None else _sheet_of(*region, score)
 
 
-def _lit_paper(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """Where ``rgb`` is paper of ``colour`` in brighter light: brighter than it, and its colour
-    once dimmed to the same brightness within DESK_DISTANCE of it (a sheet's brightly lit corner
-    at the photo's border, not the desk)."""
-    brightness = np.maximum(rgb.mean(axis=2, keepdims=True), 1e-3)
-    dimmed = rgb * (float(colour.mean()) / brightness)
-    return (brightness[..., 0] > colour.mean()) & (
-        np.linalg.norm(dimmed - colour, axis=2) < DESK_DISTANCE
-    )
-
-
-def _desk_seeds(
-    unlit: np.ndarray, desk: np.ndarray, levels: np.ndarray, centre: np.ndarray
-) -> Iterator[np.ndarray]:
-    """The desk seeds tried in turn: ``unlit`` (the border unlike the centre, its brightly lit
-    paper left out), ``desk`` (all of it) where that differs, and last ``unlit`` without what the
-    centre reaches over an even surface (gradient levels up to PLATEAU_LEVEL): the sheet
-    running out of the frame, shaded darker there, is no desk."""
-    yield unlit
-    if (desk != unlit).any():
-        yield desk
-    labels, _ = ndimage.label(levels <= PLATEAU_LEVEL)
-    reached = np.unique(labels[centre])
-    on_sheet = np.isin(labels, reached[reached > 0])
-    if (unlit & on_sheet).any():
-        yield unlit & ~on_sheet
-
-
-def _floods(rgb: np.ndarray, close: bool = False) -> Iterator[Sheet]:
-    """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]; ``close``: its dark
-    strokes closed over) to the strongest colour edges between it and the desk seen at the
-    border (a watershed on the colour gradient): the region, its share of writing, closeness to
-    the sheet's colour; nothing without desk seeds. The desk's seeds as ``_desk_seeds`` tries
-    them in turn; the gradient is computed once for all."""
-    smooth = ndimage.gaussian_filter(rgb, (1, 1, 0))
-    clean = ndimage.grey_closing(smooth, size=(WRITING_CLOSE,) * 2 + (1,)) if close else smooth
-    gradient = np.sqrt(
-        sum(ndimage.sobel(clean[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
-    )
-    levels = np.clip(gradient / GRADIENT_TOP * 255, 0, 255).astype(np.uint8)
-    height, width = gradient.shape
-    middle = np.zeros((height, width), dtype=bool)
-    middle[int(height * 0.3) : int(height * 0.7), int(width * 0.3) : int(width * 0.7)] = True
-    colour = np.median(smooth[middle], axis=0)
-    distance = np.linalg.norm(smooth - colour, axis=2)
-    ring = np.zeros((height, width), dtype=bool)
-    ring[[0, -1], :] = ring[:, [0, -1]] = True
-    desk = ring & (distance > DESK_DISTANCE)
-    unlit = desk & ~_lit_paper(smooth, colour)
-    centre = middle & (distance < SEED_DISTANCE)
-    for seeds in _desk_seeds(unlit, desk, levels, centre):
-        markers = np.zeros((height, width), dtype=np.int16)
-        markers[centre] = 2
-        markers[seeds] = 1
-        if not (markers == 1).any() or not (markers == 2).any():
-            continue
-        if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
-            continue  # the centre darker than the border: ink (a digit in a box), not paper
-        if (largest := _largest_opened(ndimage.watershed_ift(levels, markers) == 2)) is None:
-            continue
-        region = _filled(largest)
-        holes = float((region & ~largest).sum()) / max(1.0, float(region.sum()))
-        yield region, holes, 1.0 - distance
-
-
 def _flooded_sheet(
     rgb: np.ndarray, close: bool = False
 ) -> tuple[np.ndarray, float, np.ndarray] | None:
-    """The first of ``_floods(rgb, close)`` that ``_sheet_of`` takes for a sheet, or None."""
-    sheets = (_sheet_of(*flooded, rgb=rgb) for flooded in _floods(rgb, close))
+    """The first of ``floods(rgb, close)`` that ``_sheet_of`` takes for a sheet, or None."""
+    sheets = (_sheet_of(*flooded, rgb=rgb) for flooded in floods(rgb, close))
     return next((sheet for sheet in sheets if sheet is not None), None)
 
 
@@ -296,7 +219,7 @@ def _holds(larger: np.ndarray, region: np.ndarray) -> bool:
 def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The sheet's corners in a photo (``score`` its paper score, ``rgb`` its colours) and its
     region (paper and writing), or None without clear evidence of one.
-    The sheet flooded from the centre first (``_floods``: the border's brightly lit paper taken
+    The sheet flooded from the centre first (``floods``: the border's brightly lit paper taken
     for paper, failing that for desk); then Otsu's threshold on the paper
     score; where uneven light defeats it, a few thresholds around it, the best-fitting sheet
     winning."""
