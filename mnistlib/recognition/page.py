@@ -2,9 +2,11 @@
 
 ``find_sheet`` first glances at the photo at GLANCE_SIDE pixels: a border with no desk in it
 (paper filling the frame, a scan, a canvas) ends the search at once (``_desk_seen``). Then it
-looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded
-from the photo's centre to the strongest colour edges between it and the desk seen at the border
-(``_floods``, a watershed); failing that, it is the largest bright, grey region by Otsu's
+looks at the photo shrunk to SHEET_SIDE pixels a side. First the sheet is flooded from the
+photo's centre to the strongest colour edges between it and the desk seen at the border
+(``floods``, a watershed; once more over the writing closed, in case a row of digits cut the
+flood short; shaded paper at the border reached from the centre over even paper is no desk
+where only that finds the sheet); failing that, it is the largest bright, grey region by Otsu's
 threshold on a paper score (brightness lowered by saturation). Either is taken for a sheet only
 on clear evidence: it covers MIN_SHARE..MAX_SHARE of the photo, something that is not paper
 surrounds it, four corners fit it (a quadrilateral with roughly right angles that it fills), and
@@ -17,13 +19,20 @@ Pillow) and keeps it without a thin margin along its edge: nothing outside the s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from mnistlib.recognition.quads import corners_of, fit_quad, perspective, quad_mask, square_enough
+from mnistlib.recognition.floods import DESK_DISTANCE, filled, floods, largest_opened
+from mnistlib.recognition.quads import (
+    corners_of,
+    edge_step,
+    fit_quad,
+    line_back,
+    perspective,
+    quad_mask,
+    square_enough,
+)
 
 #: The photo is searched for a sheet at this longest side: a sheet's outline needs no more.
 SHEET_SIDE = 256
@@ -55,19 +64,20 @@ QUAD_FILL, SHEET_INSIDE = 0.85, 0.9
 #: The writing (the holes filled in the bright region) covers at most this share of a sheet:
 #: more is bright ink on a dark ground (a light-on-dark 0 filled in is a blob, not a sheet).
 MAX_INK_SHARE = 0.25
-#: The sheet is flooded from the photo's centre: seeds there lie within SEED_DISTANCE of its
-#: median colour (RGB in 0..1: the writing is no seed), the desk's seeds are the photo's border
-#: pixels over DESK_DISTANCE from it (a sheet running out of the frame is no desk seed).
-SEED_DISTANCE, DESK_DISTANCE = 0.08, 0.15
-#: The colour gradient (Sobel over R, G, B) at which the flood's levels saturate: a sheet's edge.
-GRADIENT_TOP = 0.5
 #: What lies past a flooded sheet (beyond 2 EDGE_BAND px) differs from its colour by at least
 #: this (median RGB distance): validation desks 0.19-1.4, paper around a printed box 0.06-0.20.
 MIN_DESK_DISTANCE = 0.25
+#: Or a pale desk, at least PALE_DESK_DISTANCE from the paper: the brightness across the
+#: outline, to PALE_FAR px out, comes back less than MAX_LINE_BACK (``quads.line_back``): on 34
+#: validation grey desks 0.03-0.59; around printed boxes 0.9 or more (60 box scenes, seed 3).
+PALE_DESK_DISTANCE, PALE_FAR, MAX_LINE_BACK = 0.15, 9, 0.6
 #: A flooded sheet's outline is a colour step of at least MIN_EDGE_STEP (RGB distance, 0..1,
 #: median of EDGE_SAMPLES points a side): paper on the greyest validation desk stepped 0.1 or
 #: more, a ruled line or a vignette read as an edge 0.02-0.05.
 MIN_EDGE_STEP, EDGE_SAMPLES = 0.08, 40
+#: A sheet found is flooded again over the writing closed (``floods``), and taken when it
+#: holds the first and is MIN_GROWTH larger (alone, that flood took squared paper for a sheet).
+MIN_GROWTH = 0.05
 #: The first glance (``_desk_seen``): the photo reduced to about GLANCE_SIDE px on its shorter
 #: side, a desk shows as at least GLANCE_SHARE of its border pixels DESK_DISTANCE or more from
 #: the centre's median colour. Every sheet found on 594 validation scenes had 0.48 or more;
@@ -101,34 +111,15 @@ def _otsu(values: np.ndarray) -> float:
     return float(edges[int(np.argmax(between)) + 1])
 
 
-def _largest_opened(mask: np.ndarray) -> np.ndarray | None:
-    """The largest 4-connected region of ``mask``, thin links cut (an opening); or None."""
-    # binary_opening with a 3x3 square, as the min and max filters it equals (twice as fast)
-    low = ndimage.minimum_filter(mask.astype(np.uint8), 3, mode="constant", cval=0)
-    opened = ndimage.maximum_filter(low, 3, mode="constant", cval=0).view(bool)
-    labels, n = ndimage.label(opened)
-    return None if n == 0 else labels == int(np.argmax(np.bincount(labels.ravel())[1:])) + 1
-
-
-def _filled(region: np.ndarray) -> np.ndarray:
-    """``region`` with its holes filled: what ``ndimage.binary_fill_holes`` gives, by labelling
-    the background once (a tenth of its time: it floods the background pixel by pixel)."""
-    labels, _ = ndimage.label(~region)
-    outside = np.zeros(labels.max() + 1, dtype=bool)
-    outside[_ring(labels)] = True
-    outside[0] = False
-    return ~outside[labels]
-
-
 def _largest_region(bright: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """``_largest_opened(bright)`` with its holes (the writing, printed lines, the inside of a
+    """``largest_opened(bright)`` with its holes (the writing, printed lines, the inside of a
     0) filled, and the share of it not bright; None when no region could be a sheet (too
     large, or filling the photo's border: filling holes changes neither)."""
-    largest = _largest_opened(bright)
+    largest = largest_opened(bright)
     if largest is None or largest.mean() > MAX_SHARE or 1.0 - _ring(largest).mean() < MIN_BORDER:
         return None
-    filled = _filled(largest)
-    return filled, float((filled & ~bright).sum()) / max(1.0, float(filled.sum()))
+    region = filled(largest)
+    return region, float((region & ~bright).sum()) / max(1.0, float(region.sum()))
 
 
 def _framed_sides(corners: np.ndarray, shape: tuple[int, int]) -> list[int]:
@@ -149,29 +140,14 @@ def _ring(values: np.ndarray) -> np.ndarray:
     return np.concatenate([values[0], values[-1], values[1:-1, 0], values[1:-1, -1]])
 
 
-def _edge_step(rgb: np.ndarray, corners: np.ndarray) -> float:
-    """The median colour difference across the quadrilateral's sides, EDGE_BAND pixels inside
-    against outside, point by point (where both lie in the photo)."""
-    height, width = rgb.shape[:2]
-    centre = corners.mean(axis=0)
-    steps = []
-    for k in range(4):
-        a, b = corners[k], corners[(k + 1) % 4]
-        normal = np.array([b[1] - a[1], a[0] - b[0]]) / max(float(np.linalg.norm(b - a)), 1e-9)
-        if normal @ (centre - a) > 0:
-            normal = -normal  # pointing out of the sheet
-        points = a + np.linspace(0.1, 0.9, EDGE_SAMPLES)[:, None] * (b - a)
-        inside = np.round(points - EDGE_BAND * normal).astype(int)
-        outside = np.round(points + EDGE_BAND * normal).astype(int)
-        both = np.concatenate([inside, outside], axis=1)
-        keep = ((both >= 0) & (both < [width, height, width, height])).all(axis=1)
-        inner, outer = (
-            rgb[inside[keep, 1], inside[keep, 0]],
-            rgb[outside[keep, 1], outside[keep, 0]],
-        )
-        steps.append(np.linalg.norm(inner - outer, axis=1))
-    found = np.concatenate(steps)
-    return float(np.median(found)) if len(found) else 0.0
+def _desk_beyond(distance: float, rgb: np.ndarray, corners: np.ndarray) -> bool:
+    """Whether what lies past the outline ``corners``, ``distance`` from the sheet's colour, is
+    a desk: far enough (MIN_DESK_DISTANCE), or a pale desk (PALE_DESK_DISTANCE) stepped down to
+    from the sheet, not a printed line with paper past it (``line_back``)."""
+    if distance >= MIN_DESK_DISTANCE:
+        return True
+    back = line_back(rgb, corners, EDGE_BAND, PALE_FAR, EDGE_SAMPLES)
+    return distance >= PALE_DESK_DISTANCE and back < MAX_LINE_BACK
 
 
 def _sheet_of(
@@ -180,7 +156,7 @@ def _sheet_of(
     """The sheet's corners when ``region`` (a candidate sheet, its holes filled; ``holes`` the
     share of it that is writing) shows clear evidence of one in ``score`` (high on paper, low
     around it), and how well the region fits them (its share inside the quadrilateral), and
-    the region; else None. Given ``rgb``, the outline must be a colour step (``_edge_step``)
+    the region; else None. Given ``rgb``, the outline must be a colour step (``edge_step``)
     and the sheet may run out of the frame at a corner."""
     share = float(region.mean())
     if not MIN_SHARE <= share <= MAX_SHARE or holes > MAX_INK_SHARE:
@@ -203,9 +179,11 @@ def _sheet_of(
     outer = ndimage.binary_dilation(quad, iterations=EDGE_BAND) & ~quad
     if rgb is not None:
         beyond = ~ndimage.binary_dilation(quad, iterations=2 * EDGE_BAND)
-        if not beyond.any() or np.median(1.0 - score[beyond]) < MIN_DESK_DISTANCE:
+        if not beyond.any() or not _desk_beyond(
+            float(np.median(1.0 - score[beyond])), rgb, corners
+        ):
             return None  # paper goes on past the outline: a printed box, not a sheet's edge
-        if _edge_step(rgb, corners) < MIN_EDGE_STEP:
+        if edge_step(rgb, corners, EDGE_BAND, EDGE_SAMPLES) < MIN_EDGE_STEP:
             return None  # no step in colour along the outline: not a sheet's edge
     elif not outer.any() or np.median(score[inner]) - np.median(score[outer]) < MIN_STEP:
         return None  # no step in brightness at the outline: light falling off, not an edge
@@ -215,71 +193,44 @@ def _sheet_of(
     return corners, inside_share, region
 
 
+Sheet = tuple[np.ndarray, float, np.ndarray]  #: corners or region, fit or writing, region or score
+
+
 def _sheet_at(score: np.ndarray, threshold: float) -> tuple[np.ndarray, float, np.ndarray] | None:
     """``_sheet_of`` the largest region of ``score`` above ``threshold``."""
     region = _largest_region(score > threshold)
     return None if region is None else _sheet_of(*region, score)
 
 
-def _lit_paper(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
-    """Where ``rgb`` is paper of ``colour`` in brighter light: brighter than it, and its colour
-    once dimmed to the same brightness within DESK_DISTANCE of it (a sheet's brightly lit corner
-    at the photo's border, not the desk)."""
-    brightness = np.maximum(rgb.mean(axis=2, keepdims=True), 1e-3)
-    dimmed = rgb * (float(colour.mean()) / brightness)
-    return (brightness[..., 0] > colour.mean()) & (
-        np.linalg.norm(dimmed - colour, axis=2) < DESK_DISTANCE
-    )
+def _flooded_sheet(
+    rgb: np.ndarray, close: bool = False
+) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """The first of ``floods(rgb, close)`` that ``_sheet_of`` takes for a sheet, or None."""
+    sheets = (_sheet_of(*flooded, rgb=rgb) for flooded in floods(rgb, close))
+    return next((sheet for sheet in sheets if sheet is not None), None)
 
 
-def _floods(rgb: np.ndarray) -> Iterator[tuple[np.ndarray, float, np.ndarray]]:
-    """The sheet flooded from the centre of ``rgb`` (HxWx3 in [0, 1]) to the strongest colour
-    edges between it and the desk seen at the border (a watershed on the colour gradient): the
-    region, its share of writing, closeness to the sheet's colour; nothing without desk seeds.
-    First with the border's paper-coloured pixels brighter than the centre (``_lit_paper``) taken
-    for no desk; then, where that left out any, with them as desk (a second, brighter sheet at
-    the border). The gradient is computed once for both."""
-    smooth = ndimage.gaussian_filter(rgb, (1, 1, 0))
-    gradient = np.sqrt(
-        sum(ndimage.sobel(smooth[..., c], axis) ** 2 for c in range(3) for axis in (0, 1))
-    )
-    levels = np.clip(gradient / GRADIENT_TOP * 255, 0, 255).astype(np.uint8)
-    height, width = gradient.shape
-    middle = np.zeros((height, width), dtype=bool)
-    middle[int(height * 0.3) : int(height * 0.7), int(width * 0.3) : int(width * 0.7)] = True
-    colour = np.median(smooth[middle], axis=0)
-    distance = np.linalg.norm(smooth - colour, axis=2)
-    ring = np.zeros((height, width), dtype=bool)
-    ring[[0, -1], :] = ring[:, [0, -1]] = True
-    desk = ring & (distance > DESK_DISTANCE)
-    unlit = desk & ~_lit_paper(smooth, colour)
-    for seeds in (unlit, desk) if (desk != unlit).any() else (unlit,):
-        markers = np.zeros((height, width), dtype=np.int16)
-        markers[middle & (distance < SEED_DISTANCE)] = 2
-        markers[seeds] = 1
-        if not (markers == 1).any() or not (markers == 2).any():
-            continue
-        if smooth[markers == 2].mean() <= smooth[markers == 1].mean():
-            continue  # the centre darker than the border: ink (a digit in a box), not paper
-        if (largest := _largest_opened(ndimage.watershed_ift(levels, markers) == 2)) is None:
-            continue
-        region = _filled(largest)
-        holes = float((region & ~largest).sum()) / max(1.0, float(region.sum()))
-        yield region, holes, 1.0 - distance
+def _holds(larger: np.ndarray, region: np.ndarray) -> bool:
+    """Whether ``larger`` holds nearly all of ``region`` and at least MIN_GROWTH more."""
+    held = float((region & larger).sum()) >= SHEET_INSIDE * float(region.sum())
+    return held and float(larger.sum()) >= (1.0 + MIN_GROWTH) * float(region.sum())
 
 
 def _sheet_in(score: np.ndarray, rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """The sheet's corners in a photo (``score`` its paper score, ``rgb`` its colours) and its
     region (paper and writing), or None without clear evidence of one.
-    The sheet flooded from the centre first (``_floods``: the border's brightly lit paper taken
+    The sheet flooded from the centre first (``floods``: the border's brightly lit paper taken
     for paper, failing that for desk); then Otsu's threshold on the paper
     score; where uneven light defeats it, a few thresholds around it, the best-fitting sheet
     winning."""
     if float(score.max() - score.min()) < MIN_CONTRAST:
         return None  # flat: nothing to tell a sheet from a desk
-    sheets = (_sheet_of(*flooded, rgb=rgb) for flooded in _floods(rgb))
-    found = next((sheet for sheet in sheets if sheet is not None), None)
-    if found is None:
+    found = _flooded_sheet(rgb)
+    if found is not None:  # once more over the writing: a row of digits may have cut it
+        over = _flooded_sheet(rgb, close=True)
+        if over is not None and _holds(over[2], found[2]):
+            found = over
+    else:
         otsu = _otsu(score)
         found = _sheet_at(score, otsu)
         if found is None:

@@ -1,6 +1,6 @@
 """Quadrilaterals: the four corners of a region, straight sides fitted to its outline, their
-mask and angles, and the perspective taking one quadrilateral to another (the page finder's
-geometry, ``page``)."""
+mask and angles, the colour step across its sides, and the perspective taking one
+quadrilateral to another (the page finder's geometry, ``page``)."""
 
 from __future__ import annotations
 
@@ -102,3 +102,44 @@ def perspective(target: np.ndarray, source: np.ndarray) -> tuple[float, ...]:
         rows.append([0, 0, 0, x, y, 1, -v * x, -v * y])
     solution = np.linalg.solve(np.array(rows, dtype=np.float64), source.ravel())
     return tuple(float(c) for c in solution)
+
+
+def across(rgb: np.ndarray, corners: np.ndarray, offsets: np.ndarray, samples: int) -> np.ndarray:
+    """The colours of ``rgb`` (HxWx3) across the quadrilateral's sides: at ``samples`` points a
+    side, each at ``offsets`` pixels along the normal (out of the sheet: positive), as
+    (points, offsets, 3); points whose profile leaves the photo are left out."""
+    height, width = rgb.shape[:2]
+    centre = corners.mean(axis=0)
+    profiles = []
+    for k in range(4):
+        a, b = corners[k], corners[(k + 1) % 4]
+        normal = np.array([b[1] - a[1], a[0] - b[0]]) / max(float(np.linalg.norm(b - a)), 1e-9)
+        if normal @ (centre - a) > 0:
+            normal = -normal  # pointing out of the sheet
+        points = a + np.linspace(0.1, 0.9, samples)[:, None] * (b - a)
+        at = np.round(points[:, None, :] + offsets[None, :, None] * normal).astype(int)
+        keep = ((at >= 0) & (at < [width, height])).all(axis=(1, 2))
+        profiles.append(rgb[at[keep][..., 1], at[keep][..., 0]])
+    return np.concatenate(profiles)
+
+
+def edge_step(rgb: np.ndarray, corners: np.ndarray, band: int, samples: int) -> float:
+    """The median colour difference across the quadrilateral's sides of ``rgb`` (HxWx3),
+    ``band`` pixels inside against outside, at ``samples`` points a side (where both lie in the
+    photo): a sheet's edge is a step in colour."""
+    found = across(rgb, corners, np.array([-band, band]), samples)
+    steps = np.linalg.norm(found[:, 0] - found[:, 1], axis=1)
+    return float(np.median(steps)) if len(steps) else 0.0
+
+
+def line_back(rgb: np.ndarray, corners: np.ndarray, band: int, far: int, samples: int) -> float:
+    """How far the brightness comes back past the quadrilateral's sides (median of the points):
+    from ``band`` px inside to ``far`` px outside, what lies ``far`` outside above the darkest
+    point, over the inside above it. A printed line is dark between paper and paper (about 1 or
+    more); a sheet's edge steps down to the desk (near 0; its shadow a little more). NaN where
+    no profile lies in the photo."""
+    grey = across(rgb, corners, np.arange(-band, far + 1), samples).mean(axis=2)
+    if len(grey) == 0:
+        return float("nan")
+    low = grey.min(axis=1)
+    return float(np.median((grey[:, -1] - low) / np.maximum(grey[:, 0] - low, 1e-3)))
