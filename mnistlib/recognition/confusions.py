@@ -31,7 +31,7 @@ MAX_PAIRS = 3
 #: A pair is considered only when this many of the validation answers wrong but sure read it.
 MIN_ERRORS = 3
 #: What a doubt from a cap says (``verdict`` words it: "not sure: 7 or 1? (71.0%) - ...").
-CONFUSABLE = "could be a {} ({:.0%})"
+CONFUSABLE = "could be a {} ({})"
 
 
 def no_caps() -> np.ndarray:

@@ -19,6 +19,7 @@ from PIL import Image
 from mnistlib.errors import ImageError
 from mnistlib.recognition.images import Pixels
 from mnistlib.recognition.prepare import FRAME_INK, prepare_image, raw_ink
+from mnistlib.recognition.verdict import percent
 
 #: Ink within this share of the side from the top and bottom edges fills its frame. Looser
 #: than ``prepare``'s 8% (where the image is given MNIST's proportions): a stretch of an
@@ -46,7 +47,7 @@ NARROW_PROBABILITY = 0.7
 #: ``FRAME_INK`` of the strongest shows as at least that share of the range, less the lighting).
 EDGE_RANGE = 0.5 * FRAME_INK
 #: What the doubt says.
-NARROWER = "fills its frame: read narrower it could be a {} ({:.0%})"
+NARROWER = "fills its frame: read narrower it could be a {} ({})"
 
 
 def fills_frame(ink: np.ndarray, margin: float = NEAR_FRAME, sides: float = NEAR_SIDES) -> bool:
@@ -99,7 +100,8 @@ def narrow_doubts(probabilities: np.ndarray, narrow: np.ndarray) -> list[str | N
     no narrow view), why it is doubted (``NARROWER``: a 7 whose narrow view is a 1), or None."""
     read = np.atleast_2d(probabilities).argmax(axis=1)
     p_narrow = np.nan_to_num(np.atleast_2d(narrow)[:, NARROW_DIGIT], nan=0.0)
+    doubted = (read == STRETCHED_ONE) & (p_narrow >= NARROW_PROBABILITY)
     return [
-        NARROWER.format(NARROW_DIGIT, p) if r == STRETCHED_ONE and p >= NARROW_PROBABILITY else None
-        for r, p in zip(read, p_narrow, strict=True)
+        NARROWER.format(NARROW_DIGIT, percent(p)) if d else None
+        for d, p in zip(doubted, p_narrow, strict=True)
     ]

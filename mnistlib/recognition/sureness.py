@@ -58,8 +58,6 @@ LIMIT_QUANTILES = (0.98, 0.985, 0.99, 0.993, 0.995, 0.997, 0.999, 1.0)
 FIT_IMAGES = 20000
 #: Training digits the nearest-neighbour check compares with (float16 on disk: 1.3 MB).
 REFERENCES = 5000
-#: What a "not sure" answer says about the check that failed.
-UNFAMILIAR = "unlike the digits it was trained on"
 #: How a model is read: the prepared image shifted by these (rows, columns) of a pixel, the
 #: answers averaged. One view is the model's own answer (the default: a learner's model).
 ONE_VIEW: tuple[tuple[int, int], ...] = ((0, 0),)
@@ -67,7 +65,8 @@ ONE_VIEW: tuple[tuple[int, int], ...] = ((0, 0),)
 #: a digit reads the same wherever its centre lands within a pixel: 0.2-0.45 points more
 #: degraded validation digits read right, every form within 0.15 points (docs/recognition.md).
 NINE_VIEWS: tuple[tuple[int, int], ...] = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-LOW_PROBABILITY = "probability below {}"
+#: What a "not sure" answer says about the check that failed.
+UNFAMILIAR, LOW_PROBABILITY = "unlike the digits it was trained on", "probability below {}"
 #: Up to this many rows (one image's digits) go by einsum, not BLAS: OpenBLAS splits even one
 #: row's product over threads, ~12 ms to wake on a busy machine (docs/benchmarks.md).
 FEW_ROWS = 32
@@ -123,11 +122,11 @@ class Sureness:
     def doubts(
         self, probabilities: np.ndarray, features: np.ndarray | None = None
     ) -> list[str | None]:
-        """Why each digit is "not sure" (``LOW_PROBABILITY`` or ``UNFAMILIAR``), None if sure."""
+        """Why each digit is "not sure" (``UNFAMILIAR``, ``LOW_PROBABILITY``, ``CONFUSABLE``)."""
         top = np.atleast_2d(probabilities).max(axis=1)
         distances = self.distances(features)
         capped = confused(probabilities, self.caps)
-        _, second, p_second = runner_up(probabilities)
+        _, second, p2 = runner_up(probabilities)
         out: list[str | None] = []
         for i, p in enumerate(top):
             if distances is not None and distances[i] > self.distance_limit:
@@ -135,7 +134,7 @@ class Sureness:
             elif p < self.threshold:
                 out.append(LOW_PROBABILITY.format(percent(self.threshold)))
             else:
-                out.append(CONFUSABLE.format(second[i], p_second[i]) if capped[i] else None)
+                out.append(CONFUSABLE.format(second[i], percent(p2[i])) if capped[i] else None)
         return out
 
     def save(self, path: str | Path) -> None:

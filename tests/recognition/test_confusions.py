@@ -38,7 +38,7 @@ def test_the_checks_say_a_capped_digit_could_be_its_runner_up(tmp_path):
     checks = sureness.Sureness(threshold=0.6, caps=caps)
     p = np.stack([_reads(7, 1, 0.20, 0.75), _reads(7, 1, 0.01, 0.98)])
     assert checks.sure(p).tolist() == [False, True]
-    assert checks.doubts(p) == ["could be a 1 (20%)", None]
+    assert checks.doubts(p) == ["could be a 1 (20.0%)", None]
     checks.save(tmp_path / "m.sure.npz")
     again = sureness.Sureness.load(tmp_path / "m.sure.npz")
     assert again.sure(p).tolist() == [False, True]
