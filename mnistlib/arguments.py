@@ -158,7 +158,7 @@ def _add_scenes(commands: Any, model: argparse.ArgumentParser) -> None:
     scenes = commands.add_parser(
         "scenes",
         parents=[model],
-        help="measure reading the scenes people photograph",
+        help="measure reading the scenes people photograph (several minutes)",
         description="Read composed scenes: a sheet on a desk and the same sheet alone, form "
         "boxes, ruled and squared paper, dates/prices/times with separators, shapes and words; "
         "digits from MNIST (of the split) and drawn with pen strokes. Per scene: the whole text "
