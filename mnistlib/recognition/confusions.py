@@ -49,7 +49,13 @@ def runner_up(probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.nda
 
 def confused(probabilities: np.ndarray, caps: np.ndarray | None) -> np.ndarray:
     """Which rows' runner-up is more probable than its pair's cap allows ((n,) booleans)."""
-    read, second, p_second = runner_up(probabilities)
+    return over_cap(*runner_up(probabilities), caps)
+
+
+def over_cap(
+    read: np.ndarray, second: np.ndarray, p_second: np.ndarray, caps: np.ndarray | None
+) -> np.ndarray:
+    """``confused`` of rows whose ``runner_up`` is already known."""
     if caps is None:
         return np.zeros(len(read), bool)
     return p_second > caps[read, second]

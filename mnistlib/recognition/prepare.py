@@ -251,8 +251,10 @@ def _bounding_box(ink: np.ndarray) -> tuple[int, int, int, int]:
     return top, bottom, left, right
 
 
-def _fills_frame(ink: np.ndarray) -> bool:
-    """Whether ink of at least 40% strength reaches all four edges (within 8% of the side).
+def fills_frame(ink: np.ndarray, margin: float = FRAME_MARGIN, sides: float | None = None) -> bool:
+    """Whether ink of at least ``FRAME_INK`` of the strongest reaches all four edges of ``ink``
+    (light on black): within ``margin`` of the side from the top and bottom, within ``sides``
+    (default: ``margin``) from the left and right.
 
     MNIST's digits never do: their 20x20 box leaves 8 rows of margin in 28x28. ``ink`` is the
     ink map before the noise floor is removed, which would cut the faint edges of a stretch.
@@ -262,8 +264,13 @@ def _fills_frame(ink: np.ndarray) -> bool:
     rows, cols = np.flatnonzero(strong.any(axis=1)), np.flatnonzero(strong.any(axis=0))
     if len(rows) == 0:
         return False
-    margin = math.ceil(FRAME_MARGIN * max(height, width))
-    return max(rows[0], cols[0], height - 1 - rows[-1], width - 1 - cols[-1]) <= margin
+    reach, side_reach = (
+        math.ceil(m * max(height, width)) for m in (margin, margin if sides is None else sides)
+    )
+    return (
+        max(rows[0], height - 1 - rows[-1]) <= reach
+        and max(cols[0], width - 1 - cols[-1]) <= side_reach
+    )
 
 
 def _stroke_width(ink: np.ndarray) -> float:
@@ -323,7 +330,7 @@ def _steps(
         raw_ink = raw_ink * keep
     ink = clean(raw_ink)
     height, width = ink.shape
-    if width > FILLED_FRAME_ASPECT * height and _fills_frame(raw_ink):
+    if width > FILLED_FRAME_ASPECT * height and fills_frame(raw_ink):
         # Ink from edge to edge: the digit was stretched to fill its image (or cropped to it),
         # so its own width is unknown. Give the image MNIST's typical proportions instead.
         ink = _resize(ink, (max(2, round(FILLED_FRAME_ASPECT * height)), height))

@@ -4,7 +4,7 @@ An image whose ink reaches (nearly) all four edges was cropped tight to the digi
 to fill it, so the digit's own width is unknown. A 1 written with a long flag, stretched to a
 square, *is* a 7 to look at, and is read as one at 97-100% (the "strokes stretched" form);
 no check on that reading can tell it from a right 7. Read the same ink narrower
-(``NARROW_ASPECT``, a 1's proportions): where the narrow view is a 1 and the frame-filling one
+(``VIEW_ASPECT``, a 1's proportions): where the narrow view is a 1 and the frame-filling one
 is a 7, the answer is "not sure". ``narrow_view`` makes the narrow view of an image (None when
 its ink does not fill its frame); ``narrow_doubts`` says which answers it doubts.
 """
@@ -18,7 +18,7 @@ from PIL import Image
 
 from mnistlib.errors import ImageError
 from mnistlib.recognition.images import Pixels
-from mnistlib.recognition.prepare import FRAME_INK, prepare_image, raw_ink
+from mnistlib.recognition.prepare import FRAME_INK, fills_frame, prepare_image, raw_ink
 from mnistlib.recognition.verdict import percent
 
 #: Ink within this share of the side from the top and bottom edges fills its frame. Looser
@@ -31,7 +31,7 @@ NEAR_FRAME = 0.15
 NEAR_SIDES = 0.22
 #: Width / height of the narrow view: MNIST's 1s are 0.55 wide or less; at 0.35 a flagged 1
 #: stretched to a square reads as a 1 again, and a stretched 7 still as a 7 (validation).
-NARROW_ASPECT = 0.35
+VIEW_ASPECT = 0.35
 #: The digit the narrow view may reveal: the only one whose shape is its narrowness.
 NARROW_DIGIT = 1
 #: The reading it is doubted against: what a flagged 1 stretched to a square looks like (every
@@ -50,22 +50,6 @@ EDGE_RANGE = 0.5 * FRAME_INK
 NARROWER = "fills its frame: read narrower it could be a {} ({})"
 
 
-def fills_frame(ink: np.ndarray, margin: float = NEAR_FRAME, sides: float = NEAR_SIDES) -> bool:
-    """Whether ink of at least ``FRAME_INK`` of the strongest reaches within ``margin`` of the
-    side from the top and bottom edges of ``ink`` (light on black), and within ``sides`` from
-    the left and right."""
-    height, width = ink.shape
-    strong = ink > FRAME_INK * ink.max()
-    rows, cols = np.flatnonzero(strong.any(axis=1)), np.flatnonzero(strong.any(axis=0))
-    if len(rows) == 0:
-        return False
-    reach, side_reach = (math.ceil(m * max(height, width)) for m in (margin, sides))
-    return (
-        max(rows[0], height - 1 - rows[-1]) <= reach
-        and max(cols[0], width - 1 - cols[-1]) <= side_reach
-    )
-
-
 def _edges_inked(gray: np.ndarray) -> bool:
     """Whether every edge strip of ``gray`` varies by at least ``EDGE_RANGE`` of the whole
     image's range (without which no ink reaches that edge)."""
@@ -77,10 +61,10 @@ def _edges_inked(gray: np.ndarray) -> bool:
 
 
 def narrow_view(pixels: Pixels) -> np.ndarray | None:
-    """The image's ink squeezed to ``NARROW_ASPECT`` of its height and prepared (28x28), or
+    """The image's ink squeezed to ``VIEW_ASPECT`` of its height and prepared (28x28), or
     None when its ink does not fill its frame, is already that narrow, or cannot be prepared."""
     height, width = pixels.gray.shape
-    narrow = max(2, round(NARROW_ASPECT * height))
+    narrow = max(2, round(VIEW_ASPECT * height))
     if width <= narrow or not _edges_inked(pixels.gray):
         return None
     ink = raw_ink(pixels)

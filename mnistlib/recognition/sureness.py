@@ -33,7 +33,7 @@ import numpy as np
 
 from mnistlib.data import load_mnist
 from mnistlib.progress import Progress, report
-from mnistlib.recognition.confusions import CONFUSABLE, Answers, choose_caps, confused, runner_up
+from mnistlib.recognition.confusions import CONFUSABLE, Answers, choose_caps, over_cap, runner_up
 from mnistlib.recognition.prepare import prepare_many
 from mnistlib.recognition.verdict import percent
 
@@ -117,7 +117,7 @@ class Sureness:
         distances = self.distances(features)
         if distances is not None:
             ok &= distances <= self.distance_limit
-        return ok & ~confused(probabilities, self.caps)
+        return ok & ~over_cap(*runner_up(probabilities), self.caps)
 
     def doubts(
         self, probabilities: np.ndarray, features: np.ndarray | None = None
@@ -125,8 +125,8 @@ class Sureness:
         """Why each digit is "not sure" (``UNFAMILIAR``, ``LOW_PROBABILITY``, ``CONFUSABLE``)."""
         top = np.atleast_2d(probabilities).max(axis=1)
         distances = self.distances(features)
-        capped = confused(probabilities, self.caps)
-        _, second, p2 = runner_up(probabilities)
+        read, second, p2 = runner_up(probabilities)
+        capped = over_cap(read, second, p2, self.caps)
         out: list[str | None] = []
         for i, p in enumerate(top):
             if distances is not None and distances[i] > self.distance_limit:

@@ -7,7 +7,8 @@ from PIL import Image, ImageDraw
 
 from mnistlib.measure.forms import photo
 from mnistlib.recognition.images import read_image
-from mnistlib.recognition.stretch import fills_frame, narrow_doubts, narrow_view
+from mnistlib.recognition.prepare import fills_frame
+from mnistlib.recognition.stretch import NEAR_FRAME, NEAR_SIDES, narrow_doubts, narrow_view
 
 
 def _stretched(lines: list[list[tuple[int, int]]], size: tuple[int, int]) -> np.ndarray:
@@ -47,7 +48,9 @@ def test_only_a_frame_filling_image_has_a_narrow_view(mnist):
     assert narrow_view(read_image(on_paper)) is None  # plain paper around the digit
     view = narrow_view(read_image(FLAGGED_ONE))
     assert view is not None and view.shape == (28, 28)
-    assert fills_frame(FLAGGED_ONE / 255.0) and not fills_frame(np.pad(FLAGGED_ONE, 20) / 255.0)
+    near = {"margin": NEAR_FRAME, "sides": NEAR_SIDES}
+    assert fills_frame(FLAGGED_ONE / 255.0, **near)
+    assert not fills_frame(np.pad(FLAGGED_ONE, 20) / 255.0, **near)
 
 
 def test_narrow_doubts_a_seven_whose_narrow_view_is_a_one():
