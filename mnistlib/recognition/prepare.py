@@ -252,24 +252,16 @@ def _bounding_box(ink: np.ndarray) -> tuple[int, int, int, int]:
 
 
 def fills_frame(ink: np.ndarray, margin: float = FRAME_MARGIN, sides: float | None = None) -> bool:
-    """Whether ink of at least ``FRAME_INK`` of the strongest reaches all four edges of ``ink``
-    (light on black): within ``margin`` of the side from the top and bottom, within ``sides``
-    (default: ``margin``) from the left and right.
-
-    MNIST's digits never do: their 20x20 box leaves 8 rows of margin in 28x28. ``ink`` is the
-    ink map before the noise floor is removed, which would cut the faint edges of a stretch.
-    """
-    height, width = ink.shape
+    """Whether ink of ``FRAME_INK`` of the strongest or more reaches within ``margin`` of the
+    side from the top and bottom of ``ink`` and ``sides`` (default ``margin``) from its left and
+    right. MNIST's digits never do (a 20x20 box in 28x28). ``ink``: before the noise floor is
+    removed, which would cut the faint edges of a stretch."""
     strong = ink > FRAME_INK * ink.max()
     rows, cols = np.flatnonzero(strong.any(axis=1)), np.flatnonzero(strong.any(axis=0))
-    if len(rows) == 0:
-        return False
-    reach, side_reach = (
-        math.ceil(m * max(height, width)) for m in (margin, margin if sides is None else sides)
-    )
-    return (
-        max(rows[0], height - 1 - rows[-1]) <= reach
-        and max(cols[0], width - 1 - cols[-1]) <= side_reach
+    side, sides = max(ink.shape), margin if sides is None else sides
+    return bool(len(rows)) and (
+        max(rows[0], ink.shape[0] - 1 - rows[-1]) <= math.ceil(margin * side)
+        and max(cols[0], ink.shape[1] - 1 - cols[-1]) <= math.ceil(sides * side)
     )
 
 
