@@ -215,3 +215,14 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the accuracy table recorded by the notebooks (creates nothing).",
     )
     return parser
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line parsed; an argument no command knows is refused by that command's own
+    parser, so that its usage (not the top level's) is printed (exit status 2)."""
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        commands.choices[args.command].error("unrecognized arguments: " + " ".join(extra))
+    return args

@@ -10,6 +10,7 @@ file before it loads the model, and the shipped recogniser runs on LiteRT, witho
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
@@ -17,7 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mnistlib.arguments import EXIT_STATUSES, ExitStatus, build_parser
+from mnistlib.arguments import EXIT_STATUSES, ExitStatus, build_parser, parse
 
 if TYPE_CHECKING:
     from mnistlib.progress import Progress
@@ -85,7 +86,7 @@ def answer(name: str, reading: NumberReading | None, error: str | None = None) -
     digits = [
         {
             "digit": r.digit,
-            "probability": r.confidence,
+            "probability": round(float(r.confidence), 6),
             "sure": r.sure,
             "doubt": r.doubt,
             "probabilities": [round(float(p), 6) for p in r.probabilities],
@@ -300,9 +301,28 @@ def results() -> ExitStatus:
     return ExitStatus.OK
 
 
+#: What a shell reports for a command stopped by its reader going away (SIGPIPE, ``| head``)
+#: and by Ctrl-C (SIGINT): 128 + the signal's number, as for any Unix tool.
+STOPPED_BY_PIPE, STOPPED_BY_CTRL_C = 141, 130
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; returns its ``ExitStatus`` (usage errors exit 2 from argparse)."""
-    args = build_parser().parse_args(argv)
+    """Run one command; returns its ``ExitStatus`` (usage errors exit 2 from argparse). Output
+    cut short by its reader (``| head``) or by Ctrl-C ends quietly, without a traceback."""
+    args = parse(argv)
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        # Nothing more can be written; point stdout at nothing so that Python's own flush at
+        # exit does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return STOPPED_BY_PIPE
+    except KeyboardInterrupt:
+        return STOPPED_BY_CTRL_C
+
+
+def _run(args: argparse.Namespace) -> int:
+    """The command ``args`` names, run."""
     if args.command == "fetch-data":
         return fetch_data()
     if args.command == "recognize":

@@ -43,6 +43,30 @@ def test_cli_usage_version_and_errors():
         assert done.stderr.startswith("usage: ") and "error:" in done.stderr, bad
 
 
+def test_an_unknown_option_prints_its_commands_usage():
+    done = _run("-m", "mnistlib", "recognize", "--bogus", "x.png")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("usage: mnistlib recognize ") or done.stderr.startswith(
+        "usage: python -m mnistlib recognize "
+    ), done.stderr
+    assert "unrecognized arguments: --bogus" in done.stderr
+
+
+def test_output_cut_short_by_its_reader_ends_quietly(tmp_path):
+    images = [str(p) for p in sample_images()] * 10  # still writing when the reader goes away
+    reader = subprocess.Popen(
+        [sys.executable, "-m", "mnistlib", "recognize", "--json", *images],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert reader.stdout is not None and reader.stderr is not None
+    assert json.loads(reader.stdout.readline())["file"] == images[0]
+    reader.stdout.close()
+    status = reader.wait(timeout=180)
+    assert status == cli.STOPPED_BY_PIPE and "Traceback" not in reader.stderr.read()
+
+
 _NO_TF = """
 import sys
 from mnistlib.cli import main
