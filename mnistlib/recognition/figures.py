@@ -24,6 +24,9 @@ STEP_TITLES = {
 }
 #: Steps that are ink maps (1 = ink): drawn like every digit, dark on white.
 INK_STEPS = ("ink", "cropped", "20x20", "28x28")
+#: A digit read sure, and one "not sure", in ``plot_number_reading``: blue and orange, since red
+#: means a wrong answer in the lesson's figures (``mnistlib.figures.plot_digits``).
+SURE_COLOUR, DOUBT_COLOUR = "C0", "C1"
 
 
 def preparation_figure(source: Source) -> Figure:
@@ -73,10 +76,11 @@ def plot_number_reading(image: np.ndarray, reading: NumberReading) -> Figure:
     ax = top.subplots()
     ax.imshow(np.asarray(image), cmap=None if np.ndim(image) == 3 else "gray")
     for (left, upper, right, lower), digit in zip(reading.boxes, reading.digits, strict=True):
+        colour = SURE_COLOUR if digit.sure else DOUBT_COLOUR
         ax.add_patch(Rectangle((left - 0.5, upper - 0.5), right - left, lower - upper,
-                               fill=False, edgecolor="C3", linewidth=1.5))  # fmt: skip
+                               fill=False, edgecolor=colour, linewidth=1.5))  # fmt: skip
         label = str(digit.digit) if digit.sure else f"{digit.digit}?"
-        ax.text(left, upper - 2, label, color="C3", fontsize=13, va="bottom")
+        ax.text(left, upper - 2, label, color=colour, fontsize=13, va="bottom")
     ax.set_axis_off()
     ax.set_title(reading.describe())
     for cell, digit in zip(np.atleast_1d(bottom.subplots(1, n)), reading.digits, strict=True):
