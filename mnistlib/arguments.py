@@ -31,7 +31,7 @@ EXIT_STATUSES = {
     ExitStatus.FAILED: "some input could not be used (an image, the data, the results table)",
     ExitStatus.USAGE: "the command line itself is wrong",
     ExitStatus.NO_MODEL: "the model could not be loaded",
-    ExitStatus.NOT_SURE: "recognize: every image read, but some digit is 'not sure'",
+    ExitStatus.NOT_SURE: "recognize: every image read, but some digit or reading is 'not sure'",
 }
 
 

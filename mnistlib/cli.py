@@ -29,8 +29,11 @@ def _error(message: str) -> None:
     print(f"error: {message}", file=sys.stderr)
 
 
-def _load(model: Path | None, progress: Progress | None = None) -> Recognizer | None:
-    """The recogniser (``--model`` or the shipped one); None after saying why it failed."""
+def _load(
+    model: Path | None, progress: Progress | None = None, waiting: list[str] | None = None
+) -> Recognizer | None:
+    """The recogniser (``--model`` or the shipped one); None after saying why it failed (and,
+    for ``recognize --json``, answering each of the ``waiting`` files with that error)."""
     from mnistlib.errors import ModelLoadError
     from mnistlib.recognition.recognizer import Recognizer
 
@@ -40,6 +43,8 @@ def _load(model: Path | None, progress: Progress | None = None) -> Recognizer | 
         recognizer = Recognizer.load(model)
     except ModelLoadError as err:
         _error(str(err))
+        for name in waiting or []:
+            print(json.dumps(answer(name, None, f"the model could not be loaded: {err}")))
         return None
     if progress:
         progress("loading the model", 1, 1)
@@ -78,8 +83,11 @@ def check_image(name: str) -> str | None:
     return None
 
 
-def answer(name: str, reading: NumberReading | None, error: str | None = None) -> dict[str, Any]:
-    """What ``recognize --json`` prints for one file: a reading, or the error that stopped it."""
+def answer(
+    name: str, reading: NumberReading | None, error: str | None = None, details: bool = False
+) -> dict[str, Any]:
+    """What ``recognize --json`` prints for one file: a reading (its ``verdict`` as the command
+    prints it, with ``--number``'s details if asked), or the error that stopped it."""
     if reading is None:
         return {"file": name, "text": None, "digits": [], "sure": False, "doubt": None,
                 "verdict": None, "error": error}  # fmt: skip
@@ -95,8 +103,8 @@ def answer(name: str, reading: NumberReading | None, error: str | None = None) -
     ]
     doubts = [r.describe() for r in reading.digits if not r.sure] + [reading.doubt or ""]
     return {"file": name, "text": reading.text, "digits": digits, "sure": reading.sure,
-            "doubt": "; ".join(filter(None, doubts)) or None, "verdict": reading.describe(),
-            "error": None}  # fmt: skip
+            "doubt": "; ".join(filter(None, doubts)) or None,
+            "verdict": reading.describe(details=details), "error": None}  # fmt: skip
 
 
 def _read_each(
@@ -122,7 +130,7 @@ def _say(
     name: str, reading: NumberReading | None, error: str | None, *, details: bool, as_json: bool
 ) -> None:
     if as_json:
-        print(json.dumps(answer(name, reading, error)), flush=True)
+        print(json.dumps(answer(name, reading, error, details)), flush=True)
     elif reading is None:
         print(f"{name}: error: {error}", file=sys.stderr, flush=True)
     else:
@@ -142,7 +150,7 @@ def recognize(
     failed = len(images) - len(readable)
     doubted = 0
     if readable:
-        recognizer = _load(model)
+        recognizer = _load(model, waiting=readable if as_json else None)
         if recognizer is None:
             return ExitStatus.NO_MODEL
         more, doubted = _read_each(recognizer, readable, details=details, as_json=as_json)

@@ -135,6 +135,16 @@ def test_a_model_that_cannot_be_loaded_has_its_own_status(tmp_path):
                 str(tmp_path / "none.keras"))  # fmt: skip
     assert done.returncode == cli.ExitStatus.NO_MODEL != cli.ExitStatus.USAGE
     assert "no model at" in done.stderr and "Traceback" not in done.stderr
+    # --json: every file gets its line, the readable ones with the model's error.
+    (tmp_path / "models").mkdir()
+    lesson_model = str(tmp_path / "models" / "cnn.keras")
+    done = _run("-m", "mnistlib", "recognize", "--json", str(tmp_path / "x.png"),
+                str(tmp_path / "gone.png"), "--model", lesson_model)  # fmt: skip
+    assert done.returncode == cli.ExitStatus.NO_MODEL
+    answers = _json_lines(done)
+    assert answers["gone.png"]["error"] and answers["x.png"]["text"] is None
+    assert "the model could not be loaded: no model at" in answers["x.png"]["error"]
+    assert "run them first" in answers["x.png"]["error"]  # a lesson model: the notebooks make it
 
 
 def test_recognize_reads_the_samples_with_the_shipped_recognizer_and_creates_nothing(tmp_path):
@@ -232,6 +242,9 @@ def test_json_answers_round_trip_for_a_digit_a_number_a_doubt_and_a_bad_file(tmp
         max(one["digits"][0]["probabilities"]), abs=1e-5
     )
     assert number["text"] == "42" and [d["digit"] for d in number["digits"]] == [4, 2]
+    detailed = _json_lines(_run("-m", "mnistlib", "recognize", "--json", "--number", files[1]))
+    plain = _run("-m", "mnistlib", "recognize", "--number", files[1]).stdout.strip()
+    assert plain == f"{files[1]}: {detailed['n.png']['verdict']}" and "\n" not in plain
     assert bad["error"] and bad["text"] is None and bad["digits"] == [] and bad["sure"] is False
     doubted = _run("-m", "mnistlib", "recognize", "--json", str(seven), "--model", str(own))
     assert doubted.returncode == cli.ExitStatus.NOT_SURE

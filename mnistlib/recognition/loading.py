@@ -99,7 +99,9 @@ def load_model(path: str | os.PathLike[str]) -> keras.Model:
     if path.suffix.lower() != ".keras":
         raise ModelLoadError(f"{path.name} is not a .keras model file")
     if not path.is_file():
-        raise ModelLoadError(f"no model at {path}")
+        # The lesson's models are made by running its notebooks: say so where one is looked for.
+        made_by = " (the notebooks save their models there: run them first)"
+        raise ModelLoadError(f"no model at {path}{made_by if path.parent.name == 'models' else ''}")
     if not zipfile.is_zipfile(path):
         raise ModelLoadError(f"{path.name} is corrupt: not a .keras (zip) archive")
     from mnistlib._quiet import import_tensorflow_quietly
