@@ -36,7 +36,15 @@ from mnistlib.recognition.boxes import (
     SIDE_LEAN,
     frames,
 )
-from mnistlib.recognition.straight import EDGE, LINE_THICKNESS, THIN_SHARE, pieces, runs, thin_lines
+from mnistlib.recognition.straight import (
+    EDGE,
+    LINE_THICKNESS,
+    THIN_SHARE,
+    dashes,
+    pieces,
+    runs,
+    thin_lines,
+)
 from mnistlib.recognition.ticks import dividers
 
 #: A horizontal or vertical line is at least this many digit heights long. The widest digit
@@ -183,7 +191,7 @@ def remove_lines(
     within EDGE pixels of them: a line's blurred edge, which read as a 1). The lines are looked for
     (``find_lines``) in ``faint``: all the ink above the paper's noise, since a thin grey rule
     is fainter than a pen's ink."""
-    rules, sides = find_lines(faint, height, mask)
+    rules, sides = find_lines(dashes(faint), height, dashes(mask))
     lines = rules | sides
     if not lines.any():
         return mask, lines
