@@ -54,9 +54,7 @@ def box_lines(left: float, top: float, right: float, bottom: float) -> Lines:
             ((right, bottom), (left, bottom)), ((left, bottom), (left, top))]  # fmt: skip
 
 
-def rounded_box_lines(
-    left: float, top: float, right: float, bottom: float, radius: float
-) -> Lines:
+def rounded_box_lines(left: float, top: float, right: float, bottom: float, radius: float) -> Lines:
     """The four sides of a box whose corners are rounded (quarter circles of ``radius``,
     each drawn as ARC_STEPS straight pieces)."""
     r = min(radius, (right - left) / 2, (bottom - top) / 2)

@@ -58,6 +58,9 @@ GRID_SHARE = 0.9
 #: Mending a digit cut by a line: ink on both sides of the removed band, within this many
 #: pixels more than the band's thickness, is joined across it.
 MEND_EXTRA = 2
+#: ... where the ink joined along the line is at most this many digit heights long (a stroke
+#: crossing it; a stroke crossing at 20 degrees, 0.12 of a digit height thick, is 0.35 long).
+MEND_LONGEST = 0.4
 
 
 def _upright(piece: np.ndarray) -> bool:
@@ -183,6 +186,20 @@ def find_lines(
     return rules, sides & ~rules
 
 
+def _crossings(mended: np.ndarray, axis: int, longest: float) -> np.ndarray:
+    """The pieces of ``mended`` (a line's ink joining strokes on both its sides) at most
+    ``longest`` pixels along the line (``axis``: 1 flat, 0 upright): a stroke crossing the
+    line. Longer, along an upright side, it is two digits' strokes running down either side
+    of it (a comb's side between two digits), and the side between them would join them
+    into one group read with a 1 (a flat line's long mend is mostly one digit's arc crossing
+    it, a 3's top: those are kept)."""
+    labels, n = ndimage.label(mended, np.ones((3, 3)))
+    if n == 0:
+        return mended
+    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
+    return np.array([False] + [span <= longest for span in spans])[labels]
+
+
 def remove_lines(
     mask: np.ndarray, faint: np.ndarray, height: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -191,15 +208,19 @@ def remove_lines(
     within EDGE pixels of them: a line's blurred edge, which read as a 1). The lines are looked for
     (``find_lines``) in ``faint``: all the ink above the paper's noise, since a thin grey rule
     is fainter than a pen's ink."""
-    rules, sides = find_lines(dashes(faint), height, dashes(mask))
+    joined = dashes(mask)  # the pen's ink: the paper's noise in the faint ink is no dash
+    rules, sides = find_lines(faint | joined, height, joined)
     lines = rules | sides
     if not lines.any():
         return mask, lines
     rest = mask & ~lines
     thickest = 2 * float(ndimage.distance_transform_edt(lines).max())
     reach = min(round(thickest), 8) + MEND_EXTRA
+    longest = MEND_LONGEST * height if height is not None else float(max(mask.shape))
     mended = rules & mask & ndimage.binary_closing(rest, np.ones((2 * reach + 1, 1)))
-    mended |= sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1)))
+    mended |= _crossings(
+        sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1))), 0, longest
+    )
     kept = rest | mended
     edges = ndimage.binary_dilation(lines, np.ones((3, 3)), iterations=EDGE) & ~lines
     labels, _ = ndimage.label(kept, np.ones((3, 3)))
