@@ -61,6 +61,9 @@ MEND_EXTRA = 2
 #: ... where the ink joined along the line is at most this many digit heights long (a stroke
 #: crossing it; a stroke crossing at 20 degrees, 0.12 of a digit height thick, is 0.35 long).
 MEND_LONGEST = 0.4
+#: A stroke lying against a line along this many digit heights (a 7's bar, an 8's side) is
+#: the digit's, and the line's ink beside it (ALONG_ACROSS pixels across) is kept with it.
+ALONG, ALONG_ACROSS = (0.25, 0.9), 3
 
 
 def _upright(piece: np.ndarray) -> bool:
@@ -200,6 +203,25 @@ def _crossings(mended: np.ndarray, axis: int, longest: float) -> np.ndarray:
     return np.array([False] + [span <= longest for span in spans])[labels]
 
 
+def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.ndarray:
+    """The ink of ``line`` (flat: ``axis`` 1; upright: 0) where a stroke of ``rest`` lies
+    against it along ALONG digit heights: a digit's stroke on the line (a 7's bar on a box's
+    top line, an 8's side on a box's side), which the line hid."""
+    step = (1, 0) if axis == 1 else (0, 1)
+    touch = np.zeros((3, 3), bool)
+    touch[1 - step[0] : 2 + step[0], 1 - step[1] : 2 + step[1]] = True
+    edge = line & ndimage.binary_dilation(rest, touch)
+    shape = (1, 3) if axis == 1 else (3, 1)
+    labels, n = ndimage.label(ndimage.binary_closing(edge, np.ones(shape)) | edge, np.ones((3, 3)))
+    if n == 0:
+        return edge
+    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
+    lo, hi = ALONG[0] * height, ALONG[1] * height
+    keep = np.array([False] + [lo <= span <= hi for span in spans])[labels]
+    across = (2 * ALONG_ACROSS + 1, 1) if axis == 1 else (1, 2 * ALONG_ACROSS + 1)
+    return line & ndimage.binary_dilation(keep, np.ones(across))
+
+
 def remove_lines(
     mask: np.ndarray, faint: np.ndarray, height: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -221,6 +243,8 @@ def remove_lines(
     mended |= _crossings(
         sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1))), 0, longest
     )
+    if height is not None:
+        mended |= _along(rules & mask, rest, 1, height) | _along(sides & mask, rest, 0, height)
     kept = rest | mended
     edges = ndimage.binary_dilation(lines, np.ones((3, 3)), iterations=EDGE) & ~lines
     labels, _ = ndimage.label(kept, np.ones((3, 3)))
