@@ -222,6 +222,16 @@ def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.n
     return line & ndimage.binary_dilation(keep, np.ones(across))
 
 
+def _paper_ruled(rules: np.ndarray, sides: np.ndarray) -> bool:
+    """Whether a line runs across GRID_SHARE of the image (ruled or squared paper; a form's
+    boxes have paper around them): digits written on a rule lie along it by design."""
+    height, width = rules.shape
+    return bool(
+        (rules.sum(axis=1) >= GRID_SHARE * width).any()
+        or (sides.sum(axis=0) >= GRID_SHARE * height).any()
+    )
+
+
 def remove_lines(
     mask: np.ndarray, faint: np.ndarray, height: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -243,7 +253,7 @@ def remove_lines(
     mended |= _crossings(
         sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1))), 0, longest
     )
-    if height is not None:
+    if height is not None and not _paper_ruled(rules, sides):
         mended |= _along(rules & mask, rest, 1, height) | _along(sides & mask, rest, 0, height)
     kept = rest | mended
     edges = ndimage.binary_dilation(lines, np.ones((3, 3)), iterations=EDGE) & ~lines
