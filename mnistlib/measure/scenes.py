@@ -147,10 +147,11 @@ def _box_style(rng: np.random.Generator, held_out: bool) -> tuple[str, str]:
 def _box(rng: np.random.Generator, printed: str, corners: tuple[float, ...]) -> paper.Lines:
     """A box's four sides (``corners``: left, top, right, bottom), ``printed`` plain, in
     dashes or with rounded corners."""
+    left, top, right, bottom = corners
     if printed == "rounded":
-        side = min(corners[2] - corners[0], corners[3] - corners[1])
-        return paper.rounded_box_lines(*corners, radius=side * rng.uniform(*RADIUS))
-    return paper.box_lines(*corners)
+        radius = min(right - left, bottom - top) * rng.uniform(*RADIUS)
+        return paper.rounded_box_lines(left, top, right, bottom, radius)
+    return paper.box_lines(left, top, right, bottom)
 
 
 def _dashes(lines: paper.Lines, rng: np.random.Generator) -> paper.Lines:

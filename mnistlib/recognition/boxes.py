@@ -102,7 +102,7 @@ def _whole(mask: np.ndarray, labels: np.ndarray, side: Piece) -> np.ndarray:
     ks, top, bottom, left, right = side
     out = np.isin(labels, ks)
     rows = slice(top, bottom)
-    gaps = ~out[rows, left:right].any(axis=1)
+    gaps = np.logical_not(np.any(out[rows, left:right], axis=1))
     out[rows, left:right] |= mask[rows, left:right] & gaps[:, None]
     return out
 
