@@ -15,7 +15,13 @@ mended across it. A line is ink that runs straight, thin and long:
 - the short upright dividers standing evenly spaced on an underline: a comb field printed as
   ticks (``ticks.dividers``);
 - a long line not alone (digits written across it) when another line has the same two ends
-  (``_twins``: a box's top and bottom around the whole number).
+  (``_twins``: a box's top and bottom around the whole number);
+- any of these printed in dashes or dots: the gaps between small thin pieces of ink in line
+  are joined first (``straight.dashes``).
+
+A stroke crossing a line is mended across it (an upright side only over a stroke's width:
+``_crossings``), and a stroke lying along a box's line keeps the line's ink beside it
+(``_along``; not on ruled or squared paper).
 
 Without a digit height (the first, coarse look at an image), only lines spanning half the
 image's width, and the runs between them, count, and only when very thin for their length.

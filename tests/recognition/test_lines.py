@@ -314,3 +314,14 @@ def test_a_comb_s_side_between_two_digits_strokes_is_not_mended():
     kept, removed = lines.remove_lines(mask, mask, height=70)
     assert not kept[50:100, 120:122].any()
     assert kept[45:105, 114:119].all() and kept[45:105, 124:129].all()
+
+
+def test_a_seven_s_bar_along_a_box_s_top_line_keeps_the_line_s_ink_there():
+    # Issue 26, fifth round ("0703" read "0103", "8645" read "3645"): a digit's stroke lying
+    # against a box's line went with the line; the line's ink beside it is the stroke's now.
+    mask = np.zeros((140, 260), bool)
+    _comb(mask, (30, 120), 30, 90, 2)
+    mask[32:36, 45:85] = True  # a 7's bar, just under the top line, 40 px (0.57 heights)
+    kept, removed = lines.remove_lines(mask, mask, height=70)
+    assert kept[30:36, 50:80].all()
+    assert removed[30:32, 130:200].all()  # the next box's top line, nothing along it, goes
