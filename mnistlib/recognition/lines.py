@@ -46,6 +46,7 @@ from mnistlib.recognition.straight import (
     EDGE,
     LINE_THICKNESS,
     THIN_SHARE,
+    dash_chains,
     dashes,
     pieces,
     runs,
@@ -249,8 +250,9 @@ def remove_lines(
     joined = dashes(mask)  # the pen's ink: the paper's noise in the faint ink is no dash
     rules, sides = find_lines(faint | joined, height, joined)
     lines = rules | sides
+    chains = dash_chains(mask)  # a dashed line's pieces, where it is not found whole too
     if not lines.any():
-        return mask, lines
+        return mask & ~chains, chains
     rest = mask & ~lines
     thickest = 2 * float(ndimage.distance_transform_edt(lines).max())
     reach = min(round(thickest), 8) + MEND_EXTRA
@@ -266,7 +268,7 @@ def remove_lines(
     labels, _ = ndimage.label(kept, np.ones((3, 3)))
     slivers = np.setdiff1d(np.unique(labels[edges & kept]), np.unique(labels[kept & ~edges]))
     sliver = np.isin(labels, slivers[slivers > 0])
-    return kept & ~sliver, (lines & ~mended) | sliver
+    return kept & ~sliver & ~chains, (lines & ~mended) | sliver | chains
 
 
 def touching(labels: np.ndarray, removed: np.ndarray) -> set[int]:
