@@ -155,23 +155,25 @@ def _in_line(chain: np.ndarray, dots: np.ndarray, labels: np.ndarray, axis: int)
     return dots & ~np.isin(labels, outside)
 
 
-def _aligned(dots: np.ndarray, labels: np.ndarray, axis: int) -> np.ndarray:
+def _aligned(chain: np.ndarray, dots: np.ndarray, labels: np.ndarray, axis: int) -> np.ndarray:
     """The pieces of ``dots`` whose middles across ``axis`` (rows for flat lines, axis 1)
-    lie within ALIGN_REACH pixels of those of CHAIN_PIECES - 1 others: a dashed line's pieces
-    left between the digits crossing it, too few at any one place to make a chain."""
+    lie within ALIGN_REACH pixels of those of CHAIN_PIECES - 1 others and of a piece of
+    ``chain``: a dashed line's pieces left between the digits crossing it, too few at any
+    one place to make a chain."""
     ks = np.unique(labels[dots])
     if len(ks) < CHAIN_PIECES:
         return np.zeros_like(dots)
     middles = np.array(ndimage.center_of_mass(dots, labels, ks))[:, 1 - axis]
-    near = (np.abs(middles[:, None] - middles[None, :]) <= ALIGN_REACH).sum(axis=1)
-    return np.isin(labels, ks[near >= CHAIN_PIECES]) & dots
+    near = np.abs(middles[:, None] - middles[None, :]) <= ALIGN_REACH
+    in_chain = np.isin(ks, np.unique(labels[chain & dots]))
+    keep = (near.sum(axis=1) >= CHAIN_PIECES) & (near & in_chain[None, :]).any(axis=1)
+    return np.isin(labels, ks[keep]) & dots
 
 
 def dash_chains(mask: np.ndarray) -> np.ndarray:
     """The ink of ``mask``'s small thin pieces joined (as ``dashes`` joins them) in rows of
     at least CHAIN_PIECES: what is left of a line printed in dashes or dots, found or not;
-    where there is one, the small pieces in line with CHAIN_PIECES - 1 others too
-    (``_aligned``)."""
+    and the small pieces in line with such a row's (``_aligned``)."""
     out = np.zeros_like(mask)
     joins = _dash_joins(mask)
     for labels, dots, joined in joins:
@@ -182,7 +184,7 @@ def dash_chains(mask: np.ndarray) -> np.ndarray:
         out |= dots & (count[chains] >= CHAIN_PIECES)
     if out.any():
         for labels, dots, _ in joins:  # a dot is small both ways: in line either way
-            out |= _aligned(dots, labels, 0) | _aligned(dots, labels, 1)
+            out |= _aligned(out, dots, labels, 0) | _aligned(out, dots, labels, 1)
     return out
 
 
