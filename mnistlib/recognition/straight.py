@@ -3,7 +3,8 @@
 ``runs`` finds where a mask runs straight along the rows or the columns; ``thin_lines`` keeps
 the runs thin, even and alone on the paper; ``cores`` the rows inked from end to end of a run
 that a digit's stroke touches; ``pieces`` joins pieces of one line broken where strokes
-crossed it; ``dashes`` joins the dashes or dots of a line printed so. The morphology
+crossed it; ``dashes`` joins the dashes or dots of a line printed so, and ``dash_chains``
+finds them where the line is not found whole. The morphology
 (filters, labels) is scipy.ndimage's, in C.
 """
 
