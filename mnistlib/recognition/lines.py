@@ -74,7 +74,7 @@ MEND_LONGEST = 0.4
 #: the digit's, and the line's ink beside it (ALONG_ACROSS pixels across) is kept with it.
 ALONG, ALONG_ACROSS = (0.25, 0.9), 3
 #: ... along a flat line, up to this many digit heights (a 2's foot along a box's bottom
-#: line runs the box's width; read without it, the 2 is a 7).
+#: line, a ticks field's underline, runs a box's width).
 FLAT_ALONG = 1.3
 
 

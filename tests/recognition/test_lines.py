@@ -328,9 +328,9 @@ def test_a_seven_s_bar_along_a_box_s_top_line_keeps_the_line_s_ink_there():
 
 
 def test_a_two_s_foot_along_a_box_s_bottom_line_keeps_the_line_s_ink_there():
-    # Issue 26, sixth round ("2125" read "7125", sure): a 2's foot runs along a box's bottom
-    # line for the box's width, longer than an upright side's stroke may (ALONG); without the
-    # line's ink beside it the 2 read as a 7.
+    # Issue 26, sixth round ("729" on ticks read "7291", sure): a 2's foot runs along a box's
+    # bottom line (or a ticks field's underline) for a box's width, longer than a stroke along
+    # an upright side may (ALONG); the line took the foot's ink beside it.
     mask = np.zeros((140, 260), bool)
     _comb(mask, (30, 120), 30, 90, 2)
     mask[116:120, 36:111] = True  # a 2's foot, just above the bottom line, 75 px (1.07 heights)
