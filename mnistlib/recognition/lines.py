@@ -17,11 +17,13 @@ mended across it. A line is ink that runs straight, thin and long:
 - a long line not alone (digits written across it) when another line has the same two ends
   (``_twins``: a box's top and bottom around the whole number);
 - any of these printed in dashes or dots: the gaps between small thin pieces of ink in line
-  are joined first (``straight.dashes``).
+  are joined first (``straight.dashes``); where such a line is not found whole (digits cross
+  it too often), its pieces left in rows are taken out too (``straight.dash_chains``): they
+  are no separators.
 
 A stroke crossing a line is mended across it (an upright side only over a stroke's width:
 ``_crossings``), and a stroke lying along a box's line keeps the line's ink beside it
-(``_along``; not on ruled or squared paper).
+(``_along``, a 2's foot along a box's bottom line too; not on ruled or squared paper).
 
 Without a digit height (the first, coarse look at an image), only lines spanning half the
 image's width, and the runs between them, count, and only when very thin for their length.
@@ -46,6 +48,7 @@ from mnistlib.recognition.straight import (
     EDGE,
     LINE_THICKNESS,
     THIN_SHARE,
+    dash_chains,
     dashes,
     pieces,
     runs,
@@ -70,6 +73,9 @@ MEND_LONGEST = 0.4
 #: A stroke lying against a line along this many digit heights (a 7's bar, an 8's side) is
 #: the digit's, and the line's ink beside it (ALONG_ACROSS pixels across) is kept with it.
 ALONG, ALONG_ACROSS = (0.25, 0.9), 3
+#: ... along a flat line, up to this many digit heights (a 2's foot along a box's bottom
+#: line, a ticks field's underline, runs a box's width).
+FLAT_ALONG = 1.3
 
 
 def _upright(piece: np.ndarray) -> bool:
@@ -222,7 +228,7 @@ def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.n
     if n == 0:
         return edge
     spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
-    lo, hi = ALONG[0] * height, ALONG[1] * height
+    lo, hi = ALONG[0] * height, (ALONG[1] if axis == 0 else FLAT_ALONG) * height
     keep = np.array([False] + [lo <= span <= hi for span in spans])[labels]
     across = (2 * ALONG_ACROSS + 1, 1) if axis == 1 else (1, 2 * ALONG_ACROSS + 1)
     return line & ndimage.binary_dilation(keep, np.ones(across))
@@ -249,8 +255,9 @@ def remove_lines(
     joined = dashes(mask)  # the pen's ink: the paper's noise in the faint ink is no dash
     rules, sides = find_lines(faint | joined, height, joined)
     lines = rules | sides
+    chains = dash_chains(mask)  # a dashed line's pieces, where it is not found whole too
     if not lines.any():
-        return mask, lines
+        return mask & ~chains, chains
     rest = mask & ~lines
     thickest = 2 * float(ndimage.distance_transform_edt(lines).max())
     reach = min(round(thickest), 8) + MEND_EXTRA
@@ -266,7 +273,7 @@ def remove_lines(
     labels, _ = ndimage.label(kept, np.ones((3, 3)))
     slivers = np.setdiff1d(np.unique(labels[edges & kept]), np.unique(labels[kept & ~edges]))
     sliver = np.isin(labels, slivers[slivers > 0])
-    return kept & ~sliver, (lines & ~mended) | sliver
+    return kept & ~sliver & ~chains, (lines & ~mended) | sliver | chains
 
 
 def touching(labels: np.ndarray, removed: np.ndarray) -> set[int]:

@@ -3,7 +3,8 @@
 ``runs`` finds where a mask runs straight along the rows or the columns; ``thin_lines`` keeps
 the runs thin, even and alone on the paper; ``cores`` the rows inked from end to end of a run
 that a digit's stroke touches; ``pieces`` joins pieces of one line broken where strokes
-crossed it; ``dashes`` joins the dashes or dots of a line printed so. The morphology
+crossed it; ``dashes`` joins the dashes or dots of a line printed so, and ``dash_chains``
+finds them where the line is not found whole. The morphology
 (filters, labels) is scipy.ndimage's, in C.
 """
 
@@ -31,6 +32,13 @@ ALONE_SHARE, EDGE = 0.5, 2
 #: DASH_THIN thick (a dash 1.5-12 px, a line 1-3 px, blurred), at most GAP_REACH pixels apart
 #: along the line, are joined into one run (a digit's stroke is longer or thicker).
 DASH_LONGEST, DASH_THIN, GAP_REACH = 16, 6, 9
+#: Small pieces joined so in a row of at least this many are a line's dashes even where the
+#: line is not found (digits cross it too often): no separator is three dots in line (a
+#: colon is two; a dash, a point, a comma one).
+CHAIN_PIECES = 3
+#: ... and, where there is such a row, small pieces whose middles lie this many pixels apart
+#: across the line at most, CHAIN_PIECES of them, are another row of the same dashes.
+ALIGN_REACH = 1
 
 
 def runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
@@ -106,21 +114,78 @@ def cores(mask: np.ndarray, runs: np.ndarray, axis: int, minimum: int) -> np.nda
     return out
 
 
+def _dash_joins(mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """For each axis (0, then 1): the labels of ``mask``'s 8-connected pieces, the small thin
+    ones (DASH_LONGEST, DASH_THIN), and those joined along the axis across GAP_REACH."""
+    labels, _ = ndimage.label(mask, np.ones((3, 3)))
+    sizes = np.array([(0, 0)] + [(w[0].stop - w[0].start, w[1].stop - w[1].start)
+                                 for w in ndimage.find_objects(labels)])  # fmt: skip
+    joins = []
+    for axis in (0, 1):
+        along, across = sizes[:, axis], sizes[:, 1 - axis]
+        small = (along <= DASH_LONGEST) & (across <= DASH_THIN) & (sizes.max(axis=1) > 0)
+        shape = (GAP_REACH + 2, 1) if axis == 0 else (1, GAP_REACH + 2)
+        dots = small[labels]
+        joins.append((labels, dots, ndimage.binary_closing(dots, np.ones(shape, bool))))
+    return joins
+
+
 def dashes(mask: np.ndarray) -> np.ndarray:
     """``mask`` with the gaps of lines printed in dashes or dots filled: small thin pieces of
     ink (DASH_LONGEST, DASH_THIN) in line along the rows or the columns, at most GAP_REACH
     pixels apart, joined along them (for ``runs``: a dashed line is straight but not inked
     along RUN_FILL of its length)."""
-    labels, _ = ndimage.label(mask, np.ones((3, 3)))
-    sizes = np.array([(0, 0)] + [(w[0].stop - w[0].start, w[1].stop - w[1].start)
-                                 for w in ndimage.find_objects(labels)])  # fmt: skip
     out = mask.copy()
-    for axis in (0, 1):
-        along, across = sizes[:, axis], sizes[:, 1 - axis]
-        small = (along <= DASH_LONGEST) & (across <= DASH_THIN) & (sizes.max(axis=1) > 0)
-        pieces = small[labels]
-        shape = (GAP_REACH + 2, 1) if axis == 0 else (1, GAP_REACH + 2)
-        out |= ndimage.binary_closing(pieces, np.ones(shape, bool))
+    for _, _, joined in _dash_joins(mask):
+        out |= joined
+    return out
+
+
+def _in_line(chain: np.ndarray, dots: np.ndarray, labels: np.ndarray, axis: int) -> np.ndarray:
+    """The pieces of ``dots`` lying wholly in the band across ``axis`` of ``chain`` (its rows
+    for flat chains, axis 1), a pixel either side, within the chain's reach along it: a dashed
+    line's pieces between two digits crossing it, too few there to make a chain."""
+    if not chain.any():
+        return chain
+    band = ndimage.binary_dilation(chain.any(axis=axis), np.ones(3, bool))
+    along = np.flatnonzero(chain.any(axis=1 - axis))
+    reach = np.zeros(chain.shape[axis], bool)
+    reach[max(0, along[0] - GAP_REACH) : along[-1] + GAP_REACH + 1] = True
+    inside = np.outer(band, reach) if axis == 1 else np.outer(reach, band)
+    outside = np.unique(labels[dots & ~inside])
+    return dots & ~np.isin(labels, outside)
+
+
+def _aligned(chain: np.ndarray, dots: np.ndarray, labels: np.ndarray, axis: int) -> np.ndarray:
+    """The pieces of ``dots`` whose middles across ``axis`` (rows for flat lines, axis 1)
+    lie within ALIGN_REACH pixels of those of CHAIN_PIECES - 1 others and of a piece of
+    ``chain``: a dashed line's pieces left between the digits crossing it, too few at any
+    one place to make a chain."""
+    ks = np.unique(labels[dots])
+    if len(ks) < CHAIN_PIECES:
+        return np.zeros_like(dots)
+    middles = np.array(ndimage.center_of_mass(dots, labels, ks))[:, 1 - axis]
+    near = np.abs(middles[:, None] - middles[None, :]) <= ALIGN_REACH
+    in_chain = np.isin(ks, np.unique(labels[chain & dots]))
+    keep = (near.sum(axis=1) >= CHAIN_PIECES) & (near & in_chain[None, :]).any(axis=1)
+    return np.isin(labels, ks[keep]) & dots
+
+
+def dash_chains(mask: np.ndarray) -> np.ndarray:
+    """The ink of ``mask``'s small thin pieces joined (as ``dashes`` joins them) in rows of
+    at least CHAIN_PIECES: what is left of a line printed in dashes or dots, found or not;
+    and the small pieces in line with such a row's (``_aligned``)."""
+    out = np.zeros_like(mask)
+    joins = _dash_joins(mask)
+    for labels, dots, joined in joins:
+        chains, n = ndimage.label(joined, np.ones((3, 3)))
+        pairs = np.unique(np.stack([chains[dots], labels[dots]]), axis=1)
+        count = np.bincount(pairs[0], minlength=n + 1)
+        count[0] = 0
+        out |= dots & (count[chains] >= CHAIN_PIECES)
+    if out.any():
+        for labels, dots, _ in joins:  # a dot is small both ways: in line either way
+            out |= _aligned(out, dots, labels, 0) | _aligned(out, dots, labels, 1)
     return out
 
 

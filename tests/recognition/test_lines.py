@@ -325,3 +325,15 @@ def test_a_seven_s_bar_along_a_box_s_top_line_keeps_the_line_s_ink_there():
     kept, removed = lines.remove_lines(mask, mask, height=70)
     assert kept[30:36, 50:80].all()
     assert removed[30:32, 130:200].all()  # the next box's top line, nothing along it, goes
+
+
+def test_a_two_s_foot_along_a_box_s_bottom_line_keeps_the_line_s_ink_there():
+    # Issue 26, sixth round ("729" on ticks read "7291", sure): a 2's foot runs along a box's
+    # bottom line (or a ticks field's underline) for a box's width, longer than a stroke along
+    # an upright side may (ALONG); the line took the foot's ink beside it.
+    mask = np.zeros((140, 260), bool)
+    _comb(mask, (30, 120), 30, 90, 2)
+    mask[116:120, 36:111] = True  # a 2's foot, just above the bottom line, 75 px (1.07 heights)
+    kept, removed = lines.remove_lines(mask, mask, height=70)
+    assert kept[116:122, 40:105].all()
+    assert removed[120:122, 130:200].all()  # the next box's bottom line, nothing along it, goes
