@@ -39,7 +39,13 @@ from mnistlib.recognition.loading import (
     load_model,
     shipped_recognizer_path,
 )
-from mnistlib.recognition.numbers import best_reading, candidates, separator_doubt, shape_doubts
+from mnistlib.recognition.numbers import (
+    best_reading,
+    candidates,
+    separator_doubt,
+    shape_doubts,
+    thin_doubts,
+)
 from mnistlib.recognition.prepare import prepare_pixels
 from mnistlib.recognition.runtime import LiteModel, Predictor, lite_path, predictor
 from mnistlib.recognition.segment import find_groups
@@ -286,7 +292,8 @@ class Recognizer:
         boxes: list[Box] = []
         separators: list[tuple[int, str]] = []
         chosen = best_reading(groups, found, read)
-        doubts = shape_doubts(groups, chosen, read)  # pieces of shapes, not whole digits
+        doubts = thin_doubts(chosen, read)  # a printed line's thin piece
+        doubts |= shape_doubts(groups, chosen, read)  # pieces of shapes, not whole digits
         for piece, row in chosen:
             if isinstance(row, str):
                 separators.append((len(digits), row))
@@ -294,7 +301,9 @@ class Recognizer:
                 doubt = doubts.get(row)
                 digits.append(read[row] if doubt is None else replace(read[row], doubt=doubt))
                 boxes.append(piece.box)
-        return NumberReading(digits, boxes, separators, separator_doubt(separators, len(digits)))
+        lined = any(group.lined for group in groups)
+        doubt = separator_doubt(separators, len(digits), lined=lined)
+        return NumberReading(digits, boxes, separators, doubt)
 
 
 def as_recognizer(model: ModelSpec) -> Recognizer:
