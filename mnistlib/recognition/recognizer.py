@@ -279,7 +279,9 @@ class Recognizer:
         then all are recognised in one model call. Ink wide enough to hold touching digits is
         read both whole and cut in pieces, and the reading the model is surest of wins
         (``numbers.best_reading``); a piece cut from a shape that is no digit is "not sure"
-        (``numbers.shape_doubts``). An image holding one digit is read exactly as
+        (``numbers.shape_doubts``), and so is a printed line's thin piece
+        (``numbers.thin_doubts``) and a dot or comma among printed lines
+        (``numbers.separator_doubt``). An image holding one digit is read exactly as
         ``recognize`` reads it. Raises ImageError when there is no digit.
         """
         decoded = decode(source)

@@ -5,7 +5,8 @@ digits are written in (their top and their baseline):
 
 - a dot ``.`` is small and round and sits on the baseline;
 - a comma ``,`` is a small mark at the baseline that reaches below it;
-- a colon ``:`` is two dots, one above the other;
+- a colon ``:`` is two dots, one above the other (measured as one mark, or as a dot on the
+  baseline with a dot-sized mark above it);
 - a dash ``-`` is short, flat and at mid-height;
 - a slash ``/`` is long, thin, straight and leans right.
 
