@@ -1,16 +1,17 @@
 # Everything a newcomer needs, with nothing but Python 3 and make:
 #   make run    execute both notebooks end to end (models/ and results/ are filled in)
-#   make test   lint (ruff, mypy), unit tests, the wheel installed and used outside the clone,
-#               both notebooks under nbval, browser tests
 #   make lab    open JupyterLab in the project's environment
-#   make bench  benchmarks, written to results/bench.csv
+#   make test   lint, unit tests, the wheel installed and used outside the clone, both notebooks
+#               under nbval, browser tests
 #   make lint   ruff, mypy and the import contract (pyproject.toml, [tool.importlinter])
-#   make recognizer  re-train the digit recogniser into models/ (~8 min; see scripts/train_recognizer.py)
+#   make bench  benchmarks, written to results/bench.csv
+#   make recognizer  re-train the digit recogniser into models/ (~8 min; scripts/train_recognizer.py)
+#   make setup  only create .venv with what the notebooks need; make data: that, and fetch MNIST
+#   make dev-data  the same with the developer tools; make quick: the fast unit tests only
 # Each target creates .venv, installs the project (about 700 MB of downloads, 2.8 GB installed)
 # and fetches MNIST once (about 11 MB), as needed. `make run` and `make lab` install what the
 # notebooks need only (.[notebooks]); the developer tools (pytest, ruff, mypy, playwright...)
-# come with the targets that use them (.[dev]). Also: setup, data, quick (fast unit tests),
-# unit, install-test, nbval, browser, clean.
+# come with the targets that use them (.[dev]). Also: unit, install-test, nbval, browser, clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -29,7 +30,7 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 	recognizer clean
 
 help:
-	@sed -n '2,14p' Makefile
+	@sed -n '2,15p' Makefile
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import ensurepip, venv' 2>/dev/null || { echo "error: $(PYTHON) cannot make \
@@ -82,7 +83,8 @@ browser: dev-data
 install-test: dev-data
 	$(PY) scripts/install_test.py
 
-# nbval runs first: notebook 01 saves the models that notebook 02 and the browser tests use.
+# nbval runs before the browser tests: notebook 01 saves the models that notebook 02 and the
+# browser tests use.
 test: lint unit install-test nbval browser
 
 lab: data

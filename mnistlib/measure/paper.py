@@ -20,6 +20,7 @@ HELD_OUT_DESKS = ("checks", "speckle")
 #: Pen colours (RGB): black, blue and blue-black ballpoint, a pencil's grey.
 PENS = ((25, 25, 30), (30, 45, 130), (20, 30, 70), (95, 95, 100))
 SUPERSAMPLE = 4  #: printed lines are drawn this much larger, then reduced (anti-aliasing)
+ARC_STEPS = 6  #: a rounded corner is drawn as this many straight pieces
 
 Lines = list[tuple[tuple[float, float], tuple[float, float]]]
 
@@ -51,6 +52,19 @@ def box_lines(left: float, top: float, right: float, bottom: float) -> Lines:
     """The four sides of a box."""
     return [((left, top), (right, top)), ((right, top), (right, bottom)),
             ((right, bottom), (left, bottom)), ((left, bottom), (left, top))]  # fmt: skip
+
+
+def rounded_box_lines(left: float, top: float, right: float, bottom: float, radius: float) -> Lines:
+    """The four sides of a box whose corners are rounded (quarter circles of ``radius``,
+    each drawn as ARC_STEPS straight pieces)."""
+    r = min(radius, (right - left) / 2, (bottom - top) / 2)
+    centres = ((right - r, top + r), (right - r, bottom - r), (left + r, bottom - r),
+               (left + r, top + r))  # fmt: skip
+    points: list[tuple[float, float]] = []
+    for k, (cx, cy) in enumerate(centres):  # clockwise from the top right corner
+        for angle in np.linspace(-np.pi / 2 + k * np.pi / 2, k * np.pi / 2, ARC_STEPS + 1):
+            points.append((cx + r * float(np.cos(angle)), cy + r * float(np.sin(angle))))
+    return list(zip(points, points[1:] + points[:1], strict=True))
 
 
 def write(

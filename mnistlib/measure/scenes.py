@@ -19,10 +19,11 @@ of one kind reproducibly from a seed, with digits from MNIST (the validation spl
 ``big_scene(megapixels, rng)``: one digit on a sheet on a desk as a 48 MP or 108 MP phone photo
 (composed at 1200x900, enlarged), for time and memory.
 
-Held out of choosing (``HELD_OUT``): the "checks" and "speckle" desks, "dashed" boxes (a
-comb, boxes apart or one box, printed in dashes or dots; added in the fourth round, when the
-"ticks" comb, an underline with short dividers, was designed for and so no longer held out;
-a fifth of the test draw's boxes, the others as they were), dotted-grid paper, grey ruled
+Held out of choosing (``HELD_OUT``): the "checks" and "speckle" desks, "rounded" boxes (a
+comb, boxes apart or one box, printed with rounded corners; added in the fifth round, when
+the "dashed" boxes, printed in dashes or dots and held out in the fourth, were designed for
+and so joined validation draws; a fifth of the rest of the test draw's boxes, the others as
+they were), dotted-grid paper, grey ruled
 lines, dates written with dots ("12.06.25") or as ISO ("2025-06-12"), and words of random
 letters. Validation draws never use
 them; test draws use every style, and each ``Scene`` says whether it is held out, so tune on
@@ -47,7 +48,7 @@ SOURCES = ("mnist", "strokes")
 #: Styles of each kind that only test draws use (see the module's docstring).
 HELD_OUT = {
     "desk": paper.HELD_OUT_DESKS,
-    "boxes": ("dashed",),
+    "boxes": ("rounded",),
     "ruled": ("grey",),
     "squared": ("dots",),
     "separators": ("dotted date", "iso date"),
@@ -55,7 +56,7 @@ HELD_OUT = {
 }
 STYLES = {
     "desk": paper.DESKS,
-    "boxes": ("comb", "separate", "one box", "ticks", "dashed"),
+    "boxes": ("comb", "separate", "one box", "ticks", "dashed", "rounded"),
     "ruled": ("blue", "grey"),
     "squared": ("blue", "grey", "dots"),
     "separators": ("date", "price", "comma price", "time", "dashes", "dotted date", "iso date"),
@@ -71,9 +72,14 @@ FORMATS = {
     "dotted date": ("dd.dd.dd", "d.d.dddd"),
     "iso date": ("dddd-dd-dd",),
 }
-#: The share of a test draw's boxes printed "dashed" (the held-out style added last). Drawn
-#: aside (``_aside``), so that the draw's other boxes are the scenes they were before it.
+#: The share of a draw's boxes printed "dashed" (added in the fourth round, held out then,
+#: in validation draws since the fifth). Drawn aside (``_aside``), so that a test draw's other
+#: boxes are the scenes they were before it.
 DASHED_SHARE = 0.2
+#: The share of the rest of a test draw's boxes printed with "rounded" corners (the held-out
+#: style of the fifth round), drawn aside after the dashes, so that the other boxes stay the
+#: scenes they were; the corners' radius is this share of the box's side.
+ROUNDED_SHARE, RADIUS = 0.2, (0.15, 0.35)
 #: "dashed" boxes: each dash and each gap between dashes this many pixels long (at the low
 #: end, dots).
 DASH, GAP = (1.5, 12.0), (2.0, 8.0)
@@ -123,16 +129,29 @@ def _aside(rng: np.random.Generator) -> np.random.Generator:
     return np.random.default_rng(rng.bit_generator.state["state"]["state"])
 
 
-def _box_style(rng: np.random.Generator, held_out: bool) -> tuple[str, bool]:
-    """A boxes style and whether its lines are dashed: on test draws, DASHED_SHARE of the
-    boxes are "dashed" (a comb, boxes apart or one box, chosen aside), the rest drawn as
-    before "dashed" was added; validation draws never dash."""
-    older = [s for s in STYLES["boxes"] if s != "dashed"]
+def _box_style(rng: np.random.Generator, held_out: bool) -> tuple[str, str]:
+    """A boxes style and how its lines are printed ("", "dashed" or "rounded"): DASHED_SHARE
+    of the boxes are "dashed" (a comb, boxes apart or one box, chosen aside), and on test
+    draws ROUNDED_SHARE of the rest "rounded" (held out); the rest drawn as before either was
+    added."""
+    older = [s for s in STYLES["boxes"] if s not in ("dashed", "rounded")]
     style = older[int(rng.integers(len(older)))]
     aside = _aside(rng)
-    if not held_out or aside.random() >= DASHED_SHARE:
-        return style, False
-    return ("comb", "separate", "one box")[int(aside.integers(3))], True
+    if aside.random() < DASHED_SHARE:
+        return ("comb", "separate", "one box")[int(aside.integers(3))], "dashed"
+    if held_out and aside.random() < ROUNDED_SHARE:
+        return ("comb", "separate", "one box")[int(aside.integers(3))], "rounded"
+    return style, ""
+
+
+def _box(rng: np.random.Generator, printed: str, corners: tuple[float, ...]) -> paper.Lines:
+    """A box's four sides (``corners``: left, top, right, bottom), ``printed`` plain, in
+    dashes or with rounded corners."""
+    left, top, right, bottom = corners
+    if printed == "rounded":
+        radius = min(right - left, bottom - top) * rng.uniform(*RADIUS)
+        return paper.rounded_box_lines(left, top, right, bottom, radius)
+    return paper.box_lines(left, top, right, bottom)
 
 
 def _dashes(lines: paper.Lines, rng: np.random.Generator) -> paper.Lines:
@@ -198,7 +217,8 @@ def _sheet_or_desk(kind: str, rng: np.random.Generator, pool: Pool, held_out: bo
 
 
 def _boxes(rng: np.random.Generator, pool: Pool, held_out: bool):
-    style, dashed = _box_style(rng, held_out)
+    style, printed = _box_style(rng, held_out)
+    dashed = printed == "dashed"
     text, images = _digits("d" * int(rng.integers(3, 7)), rng, pool)
     side = rng.uniform(40, 110)
     line = rng.uniform(1, 3)
@@ -208,11 +228,11 @@ def _boxes(rng: np.random.Generator, pool: Pool, held_out: bool):
         inset = int(ink.shape[0] * rng.uniform(0.12, 0.35))  # < the margin: lines may cross ink
         sheet, (x, y), (pen, strength) = _on_paper(ink, rng, 1.0)
         h, w = ink.shape
-        lines = paper.box_lines(x + inset, y + inset, x + w - inset, y + h - inset)
+        lines = _box(rng, printed, (x + inset, y + inset, x + w - inset, y + h - inset))
         lines = _dashes(lines, rng) if dashed else lines
         sheet = paper.print_lines(sheet, lines, (grey,) * 3, line)
         done = paper.write(sheet, ink, (x, y), pen, strength)
-        return _finish(done, rng), text, "dashed" if dashed else style
+        return _finish(done, rng), text, printed or style
     step = side * (1 + rng.uniform(0.1, 0.5)) if style == "separate" else side
     margin = int(side * rng.uniform(0.3, 1.2))
     sheet = paper.paper(int(side) + 2 * margin, int(step * len(text)) + 2 * margin, rng)
@@ -225,7 +245,7 @@ def _boxes(rng: np.random.Generator, pool: Pool, held_out: bool):
                       ((left + side, margin + side - tick), (left + side, margin + side)),
                       ((left, margin + side), (left + side, margin + side))]  # fmt: skip
         else:
-            lines += paper.box_lines(left, margin, left + side, margin + side)
+            lines += _box(rng, printed, (left, margin, left + side, margin + side))
     lines = _dashes(lines, rng) if dashed else lines
     sheet = paper.print_lines(sheet, lines, (grey,) * 3, line)
     pen, strength = paper.pen_colour(rng)
@@ -241,7 +261,7 @@ def _boxes(rng: np.random.Generator, pool: Pool, held_out: bool):
             shift += rng.uniform(-0.15, 0.15, 2) * side
         at = (int(margin + k * step + shift[0]), int(margin + shift[1]))
         sheet = paper.write(sheet, ink, (max(at[0], 0), max(at[1], 0)), pen, strength)
-    return _finish(sheet, rng), text, "dashed" if dashed else style
+    return _finish(sheet, rng), text, printed or style
 
 
 def _lined(kind: str, rng: np.random.Generator, pool: Pool, held_out: bool):

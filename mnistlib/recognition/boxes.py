@@ -82,17 +82,29 @@ def frames(
         if paired is not None:
             second, box = paired
             rules |= box
-            sides |= np.isin(up_labels, first[0] + second[0])
+            sides |= _whole(mask, up_labels, first) | _whole(mask, up_labels, second)
             walls += [(first[1], first[2], widths[n]), (second[1], second[2], widths[n])]
             rows = slice(max(first[1], second[1]), min(first[2], second[2]))
             if second[3] - first[4] <= SQUARE * (rows.stop - rows.start):
                 inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
     level = np.zeros_like(mask)  # other upright lines as tall as a box's sides, level with them
-    for (ks, top, bottom, _, _), width in zip(downs, widths, strict=True):
-        if any(abs(top - t) <= CORNER_REACH and abs(bottom - b) <= CORNER_REACH
+    for down, width in zip(downs, widths, strict=True):
+        if any(abs(down[1] - t) <= CORNER_REACH and abs(down[2] - b) <= CORNER_REACH
                and width <= w + SIDE_EXTRA for t, b, w in walls):  # fmt: skip
-            level |= np.isin(up_labels, ks)
+            level |= _whole(mask, up_labels, down)
     return rules & mask, (sides | (level & ~inside)) & mask, inside
+
+
+def _whole(mask: np.ndarray, labels: np.ndarray, side: Piece) -> np.ndarray:
+    """An upright ``side``'s pieces (``labels``) and the ink of ``mask`` in its columns
+    between them: where a digit's stroke lies against the side, the two made a thick blob
+    that ``frames`` left out, and the side's ink there would read as a 1 beside the digit."""
+    ks, top, bottom, left, right = side
+    out = np.isin(labels, ks)
+    rows = slice(top, bottom)
+    gaps = np.logical_not(np.any(out[rows, left:right], axis=1))
+    out[rows, left:right] |= mask[rows, left:right] & gaps[:, None]
+    return out
 
 
 def _next_level(downs: list[Piece], n: int) -> int:

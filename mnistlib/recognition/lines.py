@@ -15,7 +15,13 @@ mended across it. A line is ink that runs straight, thin and long:
 - the short upright dividers standing evenly spaced on an underline: a comb field printed as
   ticks (``ticks.dividers``);
 - a long line not alone (digits written across it) when another line has the same two ends
-  (``_twins``: a box's top and bottom around the whole number).
+  (``_twins``: a box's top and bottom around the whole number);
+- any of these printed in dashes or dots: the gaps between small thin pieces of ink in line
+  are joined first (``straight.dashes``).
+
+A stroke crossing a line is mended across it (an upright side only over a stroke's width:
+``_crossings``), and a stroke lying along a box's line keeps the line's ink beside it
+(``_along``; not on ruled or squared paper).
 
 Without a digit height (the first, coarse look at an image), only lines spanning half the
 image's width, and the runs between them, count, and only when very thin for their length.
@@ -36,7 +42,15 @@ from mnistlib.recognition.boxes import (
     SIDE_LEAN,
     frames,
 )
-from mnistlib.recognition.straight import EDGE, LINE_THICKNESS, THIN_SHARE, pieces, runs, thin_lines
+from mnistlib.recognition.straight import (
+    EDGE,
+    LINE_THICKNESS,
+    THIN_SHARE,
+    dashes,
+    pieces,
+    runs,
+    thin_lines,
+)
 from mnistlib.recognition.ticks import dividers
 
 #: A horizontal or vertical line is at least this many digit heights long. The widest digit
@@ -50,6 +64,12 @@ GRID_SHARE = 0.9
 #: Mending a digit cut by a line: ink on both sides of the removed band, within this many
 #: pixels more than the band's thickness, is joined across it.
 MEND_EXTRA = 2
+#: ... where the ink joined along the line is at most this many digit heights long (a stroke
+#: crossing it; a stroke crossing at 20 degrees, 0.12 of a digit height thick, is 0.35 long).
+MEND_LONGEST = 0.4
+#: A stroke lying against a line along this many digit heights (a 7's bar, an 8's side) is
+#: the digit's, and the line's ink beside it (ALONG_ACROSS pixels across) is kept with it.
+ALONG, ALONG_ACROSS = (0.25, 0.9), 3
 
 
 def _upright(piece: np.ndarray) -> bool:
@@ -175,6 +195,49 @@ def find_lines(
     return rules, sides & ~rules
 
 
+def _crossings(mended: np.ndarray, axis: int, longest: float) -> np.ndarray:
+    """The pieces of ``mended`` (a line's ink joining strokes on both its sides) at most
+    ``longest`` pixels along the line (``axis``: 1 flat, 0 upright): a stroke crossing the
+    line. Longer, along an upright side, it is two digits' strokes running down either side
+    of it (a comb's side between two digits), and the side between them would join them
+    into one group read with a 1 (a flat line's long mend is mostly one digit's arc crossing
+    it, a 3's top: those are kept)."""
+    labels, n = ndimage.label(mended, np.ones((3, 3)))
+    if n == 0:
+        return mended
+    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
+    return np.array([False] + [span <= longest for span in spans])[labels]
+
+
+def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.ndarray:
+    """The ink of ``line`` (flat: ``axis`` 1; upright: 0) where a stroke of ``rest`` lies
+    against it along ALONG digit heights: a digit's stroke on the line (a 7's bar on a box's
+    top line, an 8's side on a box's side), which the line hid."""
+    step = (1, 0) if axis == 1 else (0, 1)
+    touch = np.zeros((3, 3), bool)
+    touch[1 - step[0] : 2 + step[0], 1 - step[1] : 2 + step[1]] = True
+    edge = line & ndimage.binary_dilation(rest, touch)
+    shape = (1, 3) if axis == 1 else (3, 1)
+    labels, n = ndimage.label(ndimage.binary_closing(edge, np.ones(shape)) | edge, np.ones((3, 3)))
+    if n == 0:
+        return edge
+    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
+    lo, hi = ALONG[0] * height, ALONG[1] * height
+    keep = np.array([False] + [lo <= span <= hi for span in spans])[labels]
+    across = (2 * ALONG_ACROSS + 1, 1) if axis == 1 else (1, 2 * ALONG_ACROSS + 1)
+    return line & ndimage.binary_dilation(keep, np.ones(across))
+
+
+def _paper_ruled(rules: np.ndarray, sides: np.ndarray) -> bool:
+    """Whether a line runs across GRID_SHARE of the image (ruled or squared paper; a form's
+    boxes have paper around them): digits written on a rule lie along it by design."""
+    height, width = rules.shape
+    return bool(
+        (rules.sum(axis=1) >= GRID_SHARE * width).any()
+        or (sides.sum(axis=0) >= GRID_SHARE * height).any()
+    )
+
+
 def remove_lines(
     mask: np.ndarray, faint: np.ndarray, height: float | None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -183,15 +246,21 @@ def remove_lines(
     within EDGE pixels of them: a line's blurred edge, which read as a 1). The lines are looked for
     (``find_lines``) in ``faint``: all the ink above the paper's noise, since a thin grey rule
     is fainter than a pen's ink."""
-    rules, sides = find_lines(faint, height, mask)
+    joined = dashes(mask)  # the pen's ink: the paper's noise in the faint ink is no dash
+    rules, sides = find_lines(faint | joined, height, joined)
     lines = rules | sides
     if not lines.any():
         return mask, lines
     rest = mask & ~lines
     thickest = 2 * float(ndimage.distance_transform_edt(lines).max())
     reach = min(round(thickest), 8) + MEND_EXTRA
+    longest = MEND_LONGEST * height if height is not None else float(max(mask.shape))
     mended = rules & mask & ndimage.binary_closing(rest, np.ones((2 * reach + 1, 1)))
-    mended |= sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1)))
+    mended |= _crossings(
+        sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1))), 0, longest
+    )
+    if height is not None and not _paper_ruled(rules, sides):
+        mended |= _along(rules & mask, rest, 1, height) | _along(sides & mask, rest, 0, height)
     kept = rest | mended
     edges = ndimage.binary_dilation(lines, np.ones((3, 3)), iterations=EDGE) & ~lines
     labels, _ = ndimage.label(kept, np.ones((3, 3)))

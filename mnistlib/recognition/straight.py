@@ -3,7 +3,8 @@
 ``runs`` finds where a mask runs straight along the rows or the columns; ``thin_lines`` keeps
 the runs thin, even and alone on the paper; ``cores`` the rows inked from end to end of a run
 that a digit's stroke touches; ``pieces`` joins pieces of one line broken where strokes
-crossed it. The morphology (filters, labels) is scipy.ndimage's, in C.
+crossed it; ``dashes`` joins the dashes or dots of a line printed so. The morphology
+(filters, labels) is scipy.ndimage's, in C.
 """
 
 from __future__ import annotations
@@ -26,6 +27,10 @@ CORE_SHARE, CORE_ROWS = 0.8, 4
 #: A line runs alone: in at least this share of its length no ink lies within EDGE pixels
 #: beside it (digits touch a rule here and there; a row of blurred digits is ink all along).
 ALONE_SHARE, EDGE = 0.5, 2
+#: A line printed in dashes or dots: pieces of ink at most DASH_LONGEST pixels long and
+#: DASH_THIN thick (a dash 1.5-12 px, a line 1-3 px, blurred), at most GAP_REACH pixels apart
+#: along the line, are joined into one run (a digit's stroke is longer or thicker).
+DASH_LONGEST, DASH_THIN, GAP_REACH = 16, 6, 9
 
 
 def runs(mask: np.ndarray, length: int, axis: int) -> np.ndarray:
@@ -98,6 +103,24 @@ def cores(mask: np.ndarray, runs: np.ndarray, axis: int, minimum: int) -> np.nda
         rows = np.flatnonzero(band.sum(axis=1) >= CORE_SHARE * band.shape[1])
         if 0 < len(rows) <= CORE_ROWS and rows[-1] - rows[0] < len(rows) + 1:
             out[found][rows[0] : rows[-1] + 1] |= band[rows[0] : rows[-1] + 1]
+    return out
+
+
+def dashes(mask: np.ndarray) -> np.ndarray:
+    """``mask`` with the gaps of lines printed in dashes or dots filled: small thin pieces of
+    ink (DASH_LONGEST, DASH_THIN) in line along the rows or the columns, at most GAP_REACH
+    pixels apart, joined along them (for ``runs``: a dashed line is straight but not inked
+    along RUN_FILL of its length)."""
+    labels, _ = ndimage.label(mask, np.ones((3, 3)))
+    sizes = np.array([(0, 0)] + [(w[0].stop - w[0].start, w[1].stop - w[1].start)
+                                 for w in ndimage.find_objects(labels)])  # fmt: skip
+    out = mask.copy()
+    for axis in (0, 1):
+        along, across = sizes[:, axis], sizes[:, 1 - axis]
+        small = (along <= DASH_LONGEST) & (across <= DASH_THIN) & (sizes.max(axis=1) > 0)
+        pieces = small[labels]
+        shape = (GAP_REACH + 2, 1) if axis == 0 else (1, GAP_REACH + 2)
+        out |= ndimage.binary_closing(pieces, np.ones(shape, bool))
     return out
 
 

@@ -9,7 +9,16 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mnistlib.measure import HELD_OUT, SCENE_KINDS, make_scene, scene_set, shape_ink, write_line
+from mnistlib.measure import (
+    HELD_OUT,
+    SCENE_KINDS,
+    make_scene,
+    paper,
+    scene_set,
+    scenes,
+    shape_ink,
+    write_line,
+)
 
 FORMAT = r"[0-9]+([/.,:-][0-9]+)+"
 
@@ -101,14 +110,35 @@ def test_unknown_kind_split_and_source_are_refused():
         scene_set("desk", 1, source="emnist")
 
 
-def test_dashed_boxes_are_held_out_and_ticks_are_drawn_on_validation():
-    # Fourth round: the ticks comb is designed for (drawn on validation); "dashed" boxes
-    # are the held-out box style, drawn on test scenes only.
+def test_rounded_boxes_are_held_out_and_dashed_boxes_are_drawn_on_validation():
+    # Fifth round: dashed boxes are designed for (drawn on validation); boxes with rounded
+    # corners are the held-out box style, drawn on test scenes only.
     validation = scene_set("boxes", 30, split="validation", source="strokes", seed=1)
-    test = scene_set("boxes", 30, split="test", source="strokes", seed=0)
-    assert HELD_OUT["boxes"] == ("dashed",)
-    assert "ticks" in {s.style for s in validation}
-    assert "dashed" not in {s.style for s in validation}
-    dashed = [s for s in test if s.style == "dashed"]
-    assert dashed and all(s.held_out for s in dashed)
-    assert not any(s.held_out for s in test if s.style != "dashed")
+    test = scene_set("boxes", 40, split="test", source="strokes", seed=0)
+    assert HELD_OUT["boxes"] == ("rounded",)
+    assert {"ticks", "dashed"} <= {s.style for s in validation}
+    assert "rounded" not in {s.style for s in validation}
+    rounded = [s for s in test if s.style == "rounded"]
+    assert rounded and all(s.held_out for s in rounded)
+    assert not any(s.held_out for s in test if s.style != "rounded")
+
+
+def test_a_test_draw_s_other_boxes_are_the_scenes_they_were():
+    # The held-out style is chosen aside: a scene not made "rounded" is drawn as before it
+    # was added (here: the same scene drawn with every "rounded" draw turned off).
+    test = scene_set("boxes", 12, split="test", source="strokes", seed=0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scenes, "ROUNDED_SHARE", 0.0)
+        before = scene_set("boxes", 12, split="test", source="strokes", seed=0)
+    kept = [(a, b) for a, b in zip(test, before, strict=True) if a.style != "rounded"]
+    assert kept and all(a.data == b.data for a, b in kept)
+
+
+def test_a_rounded_box_is_closed_and_keeps_inside_its_corners():
+    sides = paper.rounded_box_lines(10, 20, 110, 80, radius=15)
+    assert all(a == b for (_, a), (b, _) in zip(sides, sides[1:] + sides[:1], strict=True))
+    xs = [x for (x, _), _ in sides]
+    ys = [y for (_, y), _ in sides]
+    assert min(xs) >= 10 - 1e-9 and max(xs) <= 110 + 1e-9
+    assert min(ys) >= 20 - 1e-9 and max(ys) <= 80 + 1e-9
+    assert (10.0, 20.0) not in [a for a, _ in sides]  # the corner is cut round
