@@ -39,7 +39,13 @@ from mnistlib.recognition.loading import (
     load_model,
     shipped_recognizer_path,
 )
-from mnistlib.recognition.numbers import best_reading, candidates, separator_doubt, shape_doubts
+from mnistlib.recognition.numbers import (
+    best_reading,
+    candidates,
+    separator_doubt,
+    shape_doubts,
+    thin_doubts,
+)
 from mnistlib.recognition.prepare import prepare_pixels
 from mnistlib.recognition.runtime import LiteModel, Predictor, lite_path, predictor
 from mnistlib.recognition.segment import find_groups
@@ -273,7 +279,9 @@ class Recognizer:
         then all are recognised in one model call. Ink wide enough to hold touching digits is
         read both whole and cut in pieces, and the reading the model is surest of wins
         (``numbers.best_reading``); a piece cut from a shape that is no digit is "not sure"
-        (``numbers.shape_doubts``). An image holding one digit is read exactly as
+        (``numbers.shape_doubts``), and so is a printed line's thin piece
+        (``numbers.thin_doubts``) and a dot or comma among printed lines
+        (``numbers.separator_doubt``). An image holding one digit is read exactly as
         ``recognize`` reads it. Raises ImageError when there is no digit.
         """
         decoded = decode(source)
@@ -286,7 +294,8 @@ class Recognizer:
         boxes: list[Box] = []
         separators: list[tuple[int, str]] = []
         chosen = best_reading(groups, found, read)
-        doubts = shape_doubts(groups, chosen, read)  # pieces of shapes, not whole digits
+        doubts = thin_doubts(chosen, read)  # a printed line's thin piece
+        doubts |= shape_doubts(groups, chosen, read)  # pieces of shapes, not whole digits
         for piece, row in chosen:
             if isinstance(row, str):
                 separators.append((len(digits), row))
@@ -294,7 +303,9 @@ class Recognizer:
                 doubt = doubts.get(row)
                 digits.append(read[row] if doubt is None else replace(read[row], doubt=doubt))
                 boxes.append(piece.box)
-        return NumberReading(digits, boxes, separators, separator_doubt(separators, len(digits)))
+        lined = any(group.lined for group in groups)
+        doubt = separator_doubt(separators, len(digits), lined=lined)
+        return NumberReading(digits, boxes, separators, doubt)
 
 
 def as_recognizer(model: ModelSpec) -> Recognizer:

@@ -9,7 +9,8 @@ from PIL import Image, ImageDraw, ImageFont
 
 from mnistlib.measure import strokes
 from mnistlib.recognition import NumberReading, Recognition
-from mnistlib.recognition.numbers import separator_doubt
+from mnistlib.recognition.numbers import LINED_SEPARATOR, separator_doubt
+from mnistlib.recognition.separators import Mark, characters
 
 HEIGHT = 64
 PEN = 7  # about an MNIST digit's stroke at this height
@@ -163,3 +164,29 @@ def test_separators_between_digits_leave_a_reading_sure():
     stray = NumberReading(digits, boxes, [(4, ",")], doubt="a separator where no number has one")
     assert not stray.sure
     assert stray.describe() == "6363, (not sure - a separator where no number has one)"
+
+
+def test_a_dot_or_comma_among_printed_lines_is_not_sure():
+    # Validation scenes: a ruled line's end or a bit of a grid line read as a dot or comma
+    # ("4.84296", "94804,7") was a reading wrong but sure; no right one on lined paper held one.
+    assert separator_doubt([(1, ".")], 6, lined=True) == LINED_SEPARATOR
+    assert separator_doubt([(5, ",")], 6, lined=True) == LINED_SEPARATOR
+    assert separator_doubt([(1, ".")], 6) is None  # on plain paper, a price
+    assert separator_doubt([(2, "/"), (4, "/")], 6, lined=True) is None  # a date on a form
+
+
+def _mark(top: float, bottom: float, width: float, columns: tuple[int, int]) -> Mark:
+    """A mark of one piece of ink, upright, in a band 50 px tall."""
+    parts = ((bottom - top, (top + bottom) / 2),)
+    return Mark(top, bottom, width, bottom - top, parts, 0.0, 1.0, 0.0, columns, 50.0)
+
+
+def test_a_colons_dots_found_apart_are_a_colon():
+    # "2:93" was read "2.93", wrong but sure: the colon's dots were measured as two marks, the
+    # lower one a dot on the baseline, the upper one a speck.
+    digit, later = _mark(0.0, 1.0, 0.7, (0, 35)), _mark(0.0, 1.0, 0.7, (50, 85))
+    lower, upper = _mark(0.93, 0.99, 0.09, (40, 45)), _mark(0.47, 0.53, 0.09, (41, 46))
+    assert characters([digit, lower, upper, later]) == [None, ":", None, None]
+    elsewhere = _mark(0.47, 0.53, 0.09, (70, 75))  # above the next digit, not the dot
+    assert characters([digit, lower, later, elsewhere]) == [None, ".", None, None]
+    assert characters([digit, lower, later]) == [None, ".", None]  # a price's point
