@@ -60,3 +60,13 @@ def test_narrow_doubts_a_seven_whose_narrow_view_is_a_one():
         np.stack([seven, seven, four, seven]), np.stack([one, seven, one, nothing])
     )
     assert doubts[0] is not None and doubts[1:] == [None, None, None]
+
+
+def test_a_narrow_view_two_thirds_a_one_doubts_a_seven():
+    """A flagged 1 whose narrow view is a 1 at 0.65 (the fourth round's 0.7 let it through)."""
+    seven = np.eye(10)[7]
+    two_thirds, half = np.eye(10)[1] * 0.65, np.eye(10)[1] * 0.5
+    two_thirds[7], half[7] = 0.35, 0.5
+    doubts = narrow_doubts(np.stack([seven, seven]), np.stack([two_thirds, half]))
+    assert doubts[0] is not None and "65" in doubts[0]
+    assert doubts[1] is None
