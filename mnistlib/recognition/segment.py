@@ -168,12 +168,18 @@ def is_flat(tall: int, wide: int, height: float) -> bool:
     return tall < FLAT_HEIGHT * height and not small_digit
 
 
-def _attach_flat(groups: list[_Group], height: float) -> list[_Group]:
+def _attach_flat(groups: list[_Group], height: float, small: bool = False) -> list[_Group]:
     """Join each flat piece (no digit is flat: a 5's bar, a 7's stroke) to the group below or
-    beside it: the one its columns overlap most, else the nearest."""
+    beside it: the one its columns overlap most, else the nearest. ``small``: a small digit
+    (``is_flat``) stays apart; not so among one group's pieces (a 9's loop cut off)."""
     groups = list(groups)
     while len(groups) > 1:
-        flat = [g for g in groups if is_flat(g.bottom - g.top, g.width, height)]
+        flat = [
+            g
+            for g in groups
+            if g.bottom - g.top < FLAT_HEIGHT * height
+            and (not small or is_flat(g.bottom - g.top, g.width, height))
+        ]
         if not flat:
             break
         piece = min(flat, key=lambda g: g.mass)
@@ -288,7 +294,9 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     groups, found, specks = split_separators(labels, groups, small, height, ruled)
     labels[np.isin(labels, specks)] = 0
     labels[ruled] = LINE_LABEL
-    return _Found(ink, labels, _attach_flat(groups, height), found, height, bool(ruled.any()))
+    return _Found(
+        ink, labels, _attach_flat(groups, height, small=True), found, height, bool(ruled.any())
+    )
 
 
 def split_separators(
