@@ -43,6 +43,11 @@ MERGE_OVERLAP = 0.5
 MERGE_MAX_ASPECT = 1.1
 #: A piece less tall than this many digit heights is not a digit: it belongs to a neighbour.
 FLAT_HEIGHT = 0.4
+#: ...unless it is a small digit, written small in its own box: between SMALL_ASPECTS times its
+#: own height wide (a 5's bar or a 7's stroke is wider, a line's leftover tick narrower) and at
+#: least SMALL_HEIGHT digit heights tall ("86048" in boxes: a small 4 beside a big 8 was
+#: joined to the 8 and lost; a small 1 is left to join its neighbour, as before).
+SMALL_ASPECTS, SMALL_HEIGHT = (0.4, 1.3), 0.3
 #: A group at least this many times as wide as the digit height may hold touching digits: it is
 #: offered cut into 2, 3... pieces as well as whole, and ``read_number`` keeps what reads best.
 #: MNIST's digits are 0.8 as wide as tall in the median, but a wide 0 reaches 1.5: the width
@@ -155,12 +160,26 @@ def _merge(groups: list[_Group]) -> list[_Group]:
     return sorted(groups, key=lambda g: g.left)
 
 
-def _attach_flat(groups: list[_Group], height: float) -> list[_Group]:
+def is_flat(tall: int, wide: int, height: float) -> bool:
+    """Whether a piece ``tall`` x ``wide`` is too flat to be a digit of typical ``height``:
+    low, and not a small digit (about as wide as tall, not tiny)."""
+    narrowest, widest = SMALL_ASPECTS
+    small_digit = narrowest * tall <= wide <= widest * tall and tall >= SMALL_HEIGHT * height
+    return tall < FLAT_HEIGHT * height and not small_digit
+
+
+def _attach_flat(groups: list[_Group], height: float, small: bool = False) -> list[_Group]:
     """Join each flat piece (no digit is flat: a 5's bar, a 7's stroke) to the group below or
-    beside it: the one its columns overlap most, else the nearest."""
+    beside it: the one its columns overlap most, else the nearest. ``small``: a small digit
+    (``is_flat``) stays apart; not so among one group's pieces (a 9's loop cut off)."""
     groups = list(groups)
     while len(groups) > 1:
-        flat = [g for g in groups if g.bottom - g.top < FLAT_HEIGHT * height]
+        flat = [
+            g
+            for g in groups
+            if g.bottom - g.top < FLAT_HEIGHT * height
+            and (not small or is_flat(g.bottom - g.top, g.width, height))
+        ]
         if not flat:
             break
         piece = min(flat, key=lambda g: g.mass)
@@ -275,7 +294,9 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     groups, found, specks = split_separators(labels, groups, small, height, ruled)
     labels[np.isin(labels, specks)] = 0
     labels[ruled] = LINE_LABEL
-    return _Found(ink, labels, _attach_flat(groups, height), found, height, bool(ruled.any()))
+    return _Found(
+        ink, labels, _attach_flat(groups, height, small=True), found, height, bool(ruled.any())
+    )
 
 
 def split_separators(

@@ -119,6 +119,27 @@ def test_specks_are_dropped_and_flat_pieces_joined():
     assert found[1].box[0] <= 120 and found[1].box[2] >= 159
 
 
+def test_a_small_square_piece_is_a_small_digit_not_flat():
+    height = 32.0
+    assert segment.is_flat(4, 30, height)  # a 5's bar: low and wide
+    assert segment.is_flat(12, 1, height)  # a line's leftover tick: low and a pixel wide
+    assert not segment.is_flat(12, 12, height)  # a 4 written small in its box
+    assert not segment.is_flat(20, 40, height)  # tall enough to be a digit, whatever its width
+
+
+def test_a_small_digit_beside_a_big_one_is_kept_apart():
+    # A small 0 written low in its box beside a big 0 ("86048" in boxes read "8608": the
+    # small 4 was taken for a flat piece and joined to the 8).
+    image = Image.new("L", (300, 140), 255)
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((20, 20, 80, 120), outline=0, width=9)
+    draw.ellipse((120, 20, 180, 120), outline=0, width=9)
+    draw.ellipse((212, 72, 244, 108), outline=0, width=5)  # small: 0.36 of the others' height
+    found = whole_groups(np.asarray(image))
+    assert len(found) == 3
+    assert found[2].box[0] >= 205 and found[2].box[2] <= 255
+
+
 def test_a_faint_thin_one_beside_a_bold_zero_is_found():
     # A 1 in pencil half as dark as the 0 beside it, softened a little (a small number
     # photographed from afar): it must stay one piece, not break into specks that are dropped.
