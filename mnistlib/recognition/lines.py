@@ -146,6 +146,25 @@ def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) 
     return np.isin(labels, twins) & mask
 
 
+def _level_with(
+    mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int, thickest: float
+) -> np.ndarray:
+    """Flat lines on ``runs`` (at least ``minimum`` long), thin though not alone, whose two
+    ends are level with those of a line of ``rules`` already found: "one box"'s bottom line
+    under the digits, which they touch along most of its length, under its top line found.
+    Unlike ``_twins``, two lines not found alone do not vouch for each other."""
+    found = thin_lines(mask, runs, 1, thickest, minimum, alone=0.0) & ~rules
+    if not found.any() or not rules.any():
+        return found & False
+    labels, parts = pieces(found | rules, 1, 0)
+    ruled = set(np.unique(labels[rules]).tolist())
+    known = [(a, b) for ks, _, _, a, b in parts if ruled.intersection(ks)]
+    level = [k for ks, _, _, lo, hi in parts if not ruled.intersection(ks) for k in ks
+             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE * (b - a))
+                    for a, b in known)]  # fmt: skip
+    return np.isin(labels, level) & found
+
+
 def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
     """The ``rules`` when there are several (a box's top and bottom, ruled or squared paper);
     a single one only if it reaches past both ends of the other ink that does not touch it
@@ -186,7 +205,9 @@ def find_lines(
         framed, sides, inside = framed | more[0], sides | more[1], inside | more[2]
     if height is not None:
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
-        rules |= thin_lines(mask, runs(mask, long, 1), 1, thickest, long)
+        flat = runs(mask, long, 1)
+        rules |= thin_lines(mask, flat, 1, thickest, long)
+        rules |= _level_with(mask, rules, flat, long, thickest)
         sides |= thin_lines(mask, runs(mask, long, 0), 0, thickest, long)
     rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
