@@ -15,7 +15,9 @@ mended across it. A line is ink that runs straight, thin and long:
 - the short upright dividers standing evenly spaced on an underline: a comb field printed as
   ticks (``ticks.dividers``);
 - a long line not alone (digits written across it) when another line has the same two ends
-  (``_twins``: a box's top and bottom around the whole number);
+  (``_twins``: a box's top and bottom around the whole number), or, at least LINE_LENGTH
+  digit heights long, whose ends are level with a line found alone (``_level_with``: "one
+  box"'s bottom line under the digits, its top found);
 - any of these printed in dashes or dots: the gaps between small thin pieces of ink in line
   are joined first (``straight.dashes``); where such a line is not found whole (digits cross
   it too often), its pieces left in rows are taken out too (``straight.dash_chains``): they
@@ -155,7 +157,7 @@ def _level_with(
     Unlike ``_twins``, two lines not found alone do not vouch for each other."""
     found = thin_lines(mask, runs, 1, thickest, minimum, alone=0.0) & ~rules
     if not found.any() or not rules.any():
-        return found & False
+        return np.zeros_like(found)
     labels, parts = pieces(found | rules, 1, 0)
     ruled = set(np.unique(labels[rules]).tolist())
     known = [(a, b) for ks, _, _, a, b in parts if ruled.intersection(ks)]
