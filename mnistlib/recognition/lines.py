@@ -200,7 +200,7 @@ def find_lines(
     rules = thin_lines(mask, span_runs, 1, float(max(mask.shape)), span)
     rules |= _twins(mask, rules, span_runs, span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
-    shortest = 5.0
+    shortest, under = 5.0, np.zeros_like(rules)
     framed, sides, inside = frames(mask, BOX_SIDE, float(max(mask.shape)))
     if strong is not None:
         more = frames(strong & mask, BOX_SIDE, float(max(mask.shape)))
@@ -209,7 +209,9 @@ def find_lines(
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
         flat = runs(mask, long, 1)
         rules |= thin_lines(mask, flat, 1, thickest, long)
-        rules |= _level_with(mask, rules, flat, long, thickest)
+        # not a rule for sides to stand on: "one box"'s sides run through its first and last
+        # digits, and found whole they took those digits' strokes ("8877" read "3877", sure)
+        under = _level_with(mask, rules, flat, long, thickest)
         sides |= thin_lines(mask, runs(mask, long, 0), 0, thickest, long)
     rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
@@ -221,6 +223,7 @@ def find_lines(
         sides |= grid | (boxed if squared else _as_thin_as(boxed, rules) & ~inside)
         if not squared:  # a grid's upright lines cross its rules: they stand on none
             sides |= dividers(mask, rules)
+    rules |= under
     return rules, sides & ~rules
 
 
