@@ -15,7 +15,9 @@ mended across it. A line is ink that runs straight, thin and long:
 - the short upright dividers standing evenly spaced on an underline: a comb field printed as
   ticks (``ticks.dividers``);
 - a long line not alone (digits written across it) when another line has the same two ends
-  (``_twins``: a box's top and bottom around the whole number);
+  (``_twins``: a box's top and bottom around the whole number), or, at least LINE_LENGTH
+  digit heights long, whose ends are level with a line found alone (``_level_with``: "one
+  box"'s bottom line under the digits, its top found);
 - any of these printed in dashes or dots: the gaps between small thin pieces of ink in line
   are joined first (``straight.dashes``); where such a line is not found whole (digits cross
   it too often), its pieces left in rows are taken out too (``straight.dash_chains``): they
@@ -146,6 +148,25 @@ def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) 
     return np.isin(labels, twins) & mask
 
 
+def _level_with(
+    mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int, thickest: float
+) -> np.ndarray:
+    """Flat lines on ``runs`` (at least ``minimum`` long), thin though not alone, whose two
+    ends are level with those of a line of ``rules`` already found: "one box"'s bottom line
+    under the digits, which they touch along most of its length, under its top line found.
+    Unlike ``_twins``, two lines not found alone do not vouch for each other."""
+    found = thin_lines(mask, runs, 1, thickest, minimum, alone=0.0) & ~rules
+    if not found.any() or not rules.any():
+        return np.zeros_like(found)
+    labels, parts = pieces(found | rules, 1, 0)
+    ruled = set(np.unique(labels[rules]).tolist())
+    known = [(a, b) for ks, _, _, a, b in parts if ruled.intersection(ks)]
+    level = [k for ks, _, _, lo, hi in parts if not ruled.intersection(ks) for k in ks
+             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE * (b - a))
+                    for a, b in known)]  # fmt: skip
+    return np.isin(labels, level) & found
+
+
 def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
     """The ``rules`` when there are several (a box's top and bottom, ruled or squared paper);
     a single one only if it reaches past both ends of the other ink that does not touch it
@@ -179,14 +200,18 @@ def find_lines(
     rules = thin_lines(mask, span_runs, 1, float(max(mask.shape)), span)
     rules |= _twins(mask, rules, span_runs, span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
-    shortest = 5.0
+    shortest, under = 5.0, np.zeros_like(rules)
     framed, sides, inside = frames(mask, BOX_SIDE, float(max(mask.shape)))
     if strong is not None:
         more = frames(strong & mask, BOX_SIDE, float(max(mask.shape)))
         framed, sides, inside = framed | more[0], sides | more[1], inside | more[2]
     if height is not None:
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
-        rules |= thin_lines(mask, runs(mask, long, 1), 1, thickest, long)
+        flat = runs(mask, long, 1)
+        rules |= thin_lines(mask, flat, 1, thickest, long)
+        # not a rule for sides to stand on: "one box"'s sides run through its first and last
+        # digits, and found whole they took those digits' strokes ("8877" read "3877", sure)
+        under = _level_with(mask, rules, flat, long, thickest)
         sides |= thin_lines(mask, runs(mask, long, 0), 0, thickest, long)
     rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
@@ -198,6 +223,7 @@ def find_lines(
         sides |= grid | (boxed if squared else _as_thin_as(boxed, rules) & ~inside)
         if not squared:  # a grid's upright lines cross its rules: they stand on none
             sides |= dividers(mask, rules)
+    rules |= under
     return rules, sides & ~rules
 
 

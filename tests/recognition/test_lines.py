@@ -337,3 +337,19 @@ def test_a_two_s_foot_along_a_box_s_bottom_line_keeps_the_line_s_ink_there():
     kept, removed = lines.remove_lines(mask, mask, height=70)
     assert kept[116:122, 40:105].all()
     assert removed[120:122, 130:200].all()  # the next box's bottom line, nothing along it, goes
+
+
+def test_one_box_s_bottom_line_under_the_digits_is_found_level_with_its_top():
+    # Issue 26, sixth round ("40251" read "525", "9871" read "884"): "one box"'s bottom line,
+    # touched by the digits along most of its length and narrower than half the image, was
+    # not found; its ends level with the top line's (found alone) make it the box's.
+    mask = np.zeros((200, 500), bool)
+    mask[40:42, 100:300] = True  # the box's top line, alone
+    mask[110:112, 100:300] = True  # its bottom line
+    mask[40:112, 100:102] = mask[40:112, 298:300] = True
+    for left in range(115, 290, 30):  # the digits' strokes crossing it and lying along it
+        mask[60:125, left : left + 5] = True
+        mask[105:110, left : left + 22] = True
+    rules, _ = lines.find_lines(mask, 70.0)
+    assert rules[110:112, 100:300].all()
+    assert not rules[60:105].any()  # the digits' strokes are no line
