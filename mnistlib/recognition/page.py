@@ -87,6 +87,12 @@ GLANCE_SIDE, GLANCE_SHARE = 32, 0.2
 #: The straightened sheet loses this share of its width and height at each edge: the edge's
 #: shadow and the blur across it would otherwise read as ink.
 EDGE_MARGIN = 0.06
+#: What covers the sheet from outside is painted over in the paper's colour near it (the light
+#: falls unevenly: one median colour left a visible patch, read as a digit on validation desks),
+#: from a blur of the paper PAINT_SIGMA px wide at PAINT_SIDE px a side; a pixel whose paper
+#: around weighs under PAINT_MIN_WEIGHT takes the paper's median. The region is shrunk by
+#: PAINT_GROW px (at SHEET_SIDE) first: a finger's blurred rim is no paper.
+PAINT_SIDE, PAINT_SIGMA, PAINT_MIN_WEIGHT, PAINT_GROW = 64, 4.0, 0.05, 2
 
 
 def _paper_score(image: Image.Image) -> np.ndarray:
@@ -287,15 +293,33 @@ def read_sheet(image: Image.Image) -> tuple[Image.Image, np.ndarray] | None:
         return None
     corners, small_corners, region = found
     sheet = straighten(image, corners)
-    # One pixel less than the region: a finger's anti-aliased rim is painted over too.
-    mask = Image.fromarray(ndimage.binary_erosion(region).astype(np.uint8) * 255)
+    # PAINT_GROW pixels less than the region: a finger's soft, blurred rim is painted over too.
+    kept = ndimage.binary_erosion(region, iterations=PAINT_GROW)
+    mask = Image.fromarray(kept.astype(np.uint8) * 255)
     mask = straighten(mask, small_corners, size=sheet.size).point(lambda v: 255 * (v > 127))
-    paper = np.asarray(sheet)[np.asarray(mask) > 0]
-    if len(paper) == 0:
+    if not np.asarray(mask).any():
         return sheet, corners
-    colour = tuple(int(v) for v in np.atleast_1d(np.median(paper, axis=0)))
-    plain = Image.new(sheet.mode, sheet.size, colour if len(colour) > 1 else colour[0])
-    return Image.composite(sheet, plain, mask.convert("L")), corners
+    return Image.composite(sheet, _paper_around(sheet, mask), mask.convert("L")), corners
+
+
+def _paper_around(sheet: Image.Image, mask: Image.Image) -> Image.Image:
+    """The paper's colour near each pixel of ``sheet``, from where ``mask`` is set (paper and
+    writing): a blur of the paper normalised by a blur of the mask, at PAINT_SIDE px, so that
+    what is painted over matches the light falling on the paper around it."""
+    small = (max(1, sheet.width * PAINT_SIDE // max(sheet.size)),
+             max(1, sheet.height * PAINT_SIDE // max(sheet.size)))  # fmt: skip
+    colours = np.asarray(sheet.resize(small, Image.Resampling.BOX), dtype=np.float32)
+    weight = np.asarray(mask.resize(small, Image.Resampling.BOX), dtype=np.float32) / 255
+    weight = np.where(weight > 0.99, 1.0, 0.0).astype(np.float32)  # whole paper pixels only
+    sigma = (PAINT_SIGMA, PAINT_SIGMA, 0) if colours.ndim == 3 else PAINT_SIGMA
+    paper = weight[..., None] * colours if colours.ndim == 3 else weight * colours
+    spread = ndimage.gaussian_filter(weight, PAINT_SIGMA)
+    spread = spread[..., None] if colours.ndim == 3 else spread
+    blurred = ndimage.gaussian_filter(paper, sigma) / np.maximum(spread, 1e-6)
+    fallback = np.median(colours[weight > 0], axis=0) if (weight > 0).any() else colours.mean()
+    local = np.where(spread > PAINT_MIN_WEIGHT, blurred, fallback)
+    painted = Image.fromarray(np.clip(local, 0, 255).astype(np.uint8))
+    return painted.resize(sheet.size, Image.Resampling.BILINEAR)
 
 
 def straighten(
