@@ -316,27 +316,28 @@ def test_a_comb_s_side_between_two_digits_strokes_is_not_mended():
     assert kept[45:105, 114:119].all() and kept[45:105, 124:129].all()
 
 
-def test_a_seven_s_bar_along_a_box_s_top_line_keeps_the_line_s_ink_there():
-    # Issue 26, fifth round ("0703" read "0103", "8645" read "3645"): a digit's stroke lying
-    # against a box's line went with the line; the line's ink beside it is the stroke's now.
-    mask = np.zeros((140, 260), bool)
-    _comb(mask, (30, 120), 30, 90, 2)
-    mask[32:36, 45:85] = True  # a 7's bar, just under the top line, 40 px (0.57 heights)
-    kept, removed = lines.remove_lines(mask, mask, height=70)
-    assert kept[30:36, 50:80].all()
-    assert removed[30:32, 130:200].all()  # the next box's top line, nothing along it, goes
+#: A stroke lying against a box's line: its ink, the line's rows beside it (kept) and the next
+#: box's same line (taken out).
+ALONG_CASES = {
+    # Issue 26, fifth round ("0703" read "0103", "8645" read "3645"): a 7's bar just under the
+    # top line, 40 px (0.57 heights), went with the line.
+    "a 7's bar on the top line": ((32, 36, 45, 85), (30, 36, 50, 80), (30, 32)),
+    # Fifth round, second pass ("729" on ticks read "7291", sure): a 2's foot just above the
+    # bottom line, 75 px (1.07 heights), longer than a stroke along an upright side may be.
+    "a 2's foot on the bottom line": ((116, 120, 36, 111), (116, 122, 40, 105), (120, 122)),
+}
 
 
-def test_a_two_s_foot_along_a_box_s_bottom_line_keeps_the_line_s_ink_there():
-    # Issue 26, sixth round ("729" on ticks read "7291", sure): a 2's foot runs along a box's
-    # bottom line (or a ticks field's underline) for a box's width, longer than a stroke along
-    # an upright side may (ALONG); the line took the foot's ink beside it.
+@pytest.mark.parametrize("stroke, kept_at, next_line", ALONG_CASES.values(), ids=list(ALONG_CASES))
+def test_a_stroke_along_a_box_s_line_keeps_the_line_s_ink_beside_it(stroke, kept_at, next_line):
     mask = np.zeros((140, 260), bool)
     _comb(mask, (30, 120), 30, 90, 2)
-    mask[116:120, 36:111] = True  # a 2's foot, just above the bottom line, 75 px (1.07 heights)
+    top, bottom, left, right = stroke
+    mask[top:bottom, left:right] = True
     kept, removed = lines.remove_lines(mask, mask, height=70)
-    assert kept[116:122, 40:105].all()
-    assert removed[120:122, 130:200].all()  # the next box's bottom line, nothing along it, goes
+    top, bottom, left, right = kept_at
+    assert kept[top:bottom, left:right].all()
+    assert removed[next_line[0] : next_line[1], 130:200].all()
 
 
 def test_one_box_s_bottom_line_under_the_digits_is_found_level_with_its_top():
