@@ -51,6 +51,7 @@ from mnistlib.recognition.straight import (
     LINE_THICKNESS,
     THIN_SHARE,
     dash_chains,
+    dash_joins,
     dashes,
     pieces,
     runs,
@@ -227,6 +228,15 @@ def find_lines(
     return rules, sides & ~rules
 
 
+def _spanning(mask: np.ndarray, axis: int, lo: float, hi: float) -> np.ndarray:
+    """The 8-connected pieces of ``mask`` spanning ``lo`` to ``hi`` pixels along ``axis``."""
+    labels, n = ndimage.label(mask, np.ones((3, 3)))
+    if n == 0:
+        return mask
+    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
+    return np.array([False] + [lo <= span <= hi for span in spans])[labels]
+
+
 def _crossings(mended: np.ndarray, axis: int, longest: float) -> np.ndarray:
     """The pieces of ``mended`` (a line's ink joining strokes on both its sides) at most
     ``longest`` pixels along the line (``axis``: 1 flat, 0 upright): a stroke crossing the
@@ -234,11 +244,7 @@ def _crossings(mended: np.ndarray, axis: int, longest: float) -> np.ndarray:
     of it (a comb's side between two digits), and the side between them would join them
     into one group read with a 1 (a flat line's long mend is mostly one digit's arc crossing
     it, a 3's top: those are kept)."""
-    labels, n = ndimage.label(mended, np.ones((3, 3)))
-    if n == 0:
-        return mended
-    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
-    return np.array([False] + [span <= longest for span in spans])[labels]
+    return _spanning(mended, axis, 0.0, longest)
 
 
 def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.ndarray:
@@ -250,12 +256,8 @@ def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.n
     touch[1 - step[0] : 2 + step[0], 1 - step[1] : 2 + step[1]] = True
     edge = line & ndimage.binary_dilation(rest, touch)
     shape = (1, 3) if axis == 1 else (3, 1)
-    labels, n = ndimage.label(ndimage.binary_closing(edge, np.ones(shape)) | edge, np.ones((3, 3)))
-    if n == 0:
-        return edge
-    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
     lo, hi = ALONG[0] * height, (ALONG[1] if axis == 0 else FLAT_ALONG) * height
-    keep = np.array([False] + [lo <= span <= hi for span in spans])[labels]
+    keep = _spanning(ndimage.binary_closing(edge, np.ones(shape)) | edge, axis, lo, hi)
     across = (2 * ALONG_ACROSS + 1, 1) if axis == 1 else (1, 2 * ALONG_ACROSS + 1)
     return line & ndimage.binary_dilation(keep, np.ones(across))
 
@@ -278,10 +280,11 @@ def remove_lines(
     within EDGE pixels of them: a line's blurred edge, which read as a 1). The lines are looked for
     (``find_lines``) in ``faint``: all the ink above the paper's noise, since a thin grey rule
     is fainter than a pen's ink."""
-    joined = dashes(mask)  # the pen's ink: the paper's noise in the faint ink is no dash
+    joins = dash_joins(mask)  # the pen's ink: the paper's noise in the faint ink is no dash
+    joined = dashes(mask, joins)
     rules, sides = find_lines(faint | joined, height, joined)
     lines = rules | sides
-    chains = dash_chains(mask)  # a dashed line's pieces, where it is not found whole too
+    chains = dash_chains(joins)  # a dashed line's pieces, where it is not found whole too
     if not lines.any():
         return mask & ~chains, chains
     rest = mask & ~lines

@@ -309,15 +309,15 @@ def _paper_around(sheet: Image.Image, mask: Image.Image) -> Image.Image:
     small = (max(1, sheet.width * PAINT_SIDE // max(sheet.size)),
              max(1, sheet.height * PAINT_SIDE // max(sheet.size)))  # fmt: skip
     colours = np.asarray(sheet.resize(small, Image.Resampling.BOX), dtype=np.float32)
+    colours = colours.reshape(small[1], small[0], -1)  # gray too, as one channel
     weight = np.asarray(mask.resize(small, Image.Resampling.BOX), dtype=np.float32) / 255
-    weight = np.where(weight > 0.99, 1.0, 0.0).astype(np.float32)  # whole paper pixels only
-    sigma = (PAINT_SIGMA, PAINT_SIGMA, 0) if colours.ndim == 3 else PAINT_SIGMA
-    paper = weight[..., None] * colours if colours.ndim == 3 else weight * colours
-    spread = ndimage.gaussian_filter(weight, PAINT_SIGMA)
-    spread = spread[..., None] if colours.ndim == 3 else spread
-    blurred = ndimage.gaussian_filter(paper, sigma) / np.maximum(spread, 1e-6)
+    weight = (weight > 0.99).astype(np.float32)  # whole paper pixels only
+    spread = ndimage.gaussian_filter(weight, PAINT_SIGMA)[..., None]
+    paper = ndimage.gaussian_filter(weight[..., None] * colours, (PAINT_SIGMA, PAINT_SIGMA, 0))
+    blurred = paper / np.maximum(spread, 1e-6)
     fallback = np.median(colours[weight > 0], axis=0) if (weight > 0).any() else colours.mean()
     local = np.where(spread > PAINT_MIN_WEIGHT, blurred, fallback)
+    local = local[..., 0] if local.shape[2] == 1 else local
     painted = Image.fromarray(np.clip(local, 0, 255).astype(np.uint8))
     return painted.resize(sheet.size, Image.Resampling.BILINEAR)
 

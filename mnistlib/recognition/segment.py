@@ -177,8 +177,11 @@ def _attach_flat(groups: list[_Group], height: float, small: bool = False) -> li
         flat = [
             g
             for g in groups
-            if g.bottom - g.top < FLAT_HEIGHT * height
-            and (not small or is_flat(g.bottom - g.top, g.width, height))
+            if (
+                is_flat(g.bottom - g.top, g.width, height)
+                if small
+                else g.bottom - g.top < FLAT_HEIGHT * height
+            )
         ]
         if not flat:
             break

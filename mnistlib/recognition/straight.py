@@ -4,7 +4,7 @@
 the runs thin, even and alone on the paper; ``cores`` the rows inked from end to end of a run
 that a digit's stroke touches; ``pieces`` joins pieces of one line broken where strokes
 crossed it; ``dashes`` joins the dashes or dots of a line printed so, and ``dash_chains``
-finds them where the line is not found whole. The morphology
+finds them where the line is not found whole (both from one ``dash_joins``). The morphology
 (filters, labels) is scipy.ndimage's, in C.
 """
 
@@ -114,9 +114,15 @@ def cores(mask: np.ndarray, runs: np.ndarray, axis: int, minimum: int) -> np.nda
     return out
 
 
-def _dash_joins(mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+#: Per axis (0, then 1): the labels of a mask's 8-connected pieces, its small thin ones, and
+#: those joined along the axis (``dash_joins``).
+DashJoins = list[tuple[np.ndarray, np.ndarray, np.ndarray]]
+
+
+def dash_joins(mask: np.ndarray) -> DashJoins:
     """For each axis (0, then 1): the labels of ``mask``'s 8-connected pieces, the small thin
-    ones (DASH_LONGEST, DASH_THIN), and those joined along the axis across GAP_REACH."""
+    ones (DASH_LONGEST, DASH_THIN), and those joined along the axis across GAP_REACH; what
+    ``dashes`` and ``dash_chains`` both start from."""
     labels, _ = ndimage.label(mask, np.ones((3, 3)))
     sizes = np.array([(0, 0)] + [(w[0].stop - w[0].start, w[1].stop - w[1].start)
                                  for w in ndimage.find_objects(labels)])  # fmt: skip
@@ -130,30 +136,15 @@ def _dash_joins(mask: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarr
     return joins
 
 
-def dashes(mask: np.ndarray) -> np.ndarray:
+def dashes(mask: np.ndarray, joins: DashJoins) -> np.ndarray:
     """``mask`` with the gaps of lines printed in dashes or dots filled: small thin pieces of
     ink (DASH_LONGEST, DASH_THIN) in line along the rows or the columns, at most GAP_REACH
-    pixels apart, joined along them (for ``runs``: a dashed line is straight but not inked
-    along RUN_FILL of its length)."""
+    pixels apart, joined along them (``joins``: ``dash_joins(mask)``; for ``runs``: a dashed
+    line is straight but not inked along RUN_FILL of its length)."""
     out = mask.copy()
-    for _, _, joined in _dash_joins(mask):
+    for _, _, joined in joins:
         out |= joined
     return out
-
-
-def _in_line(chain: np.ndarray, dots: np.ndarray, labels: np.ndarray, axis: int) -> np.ndarray:
-    """The pieces of ``dots`` lying wholly in the band across ``axis`` of ``chain`` (its rows
-    for flat chains, axis 1), a pixel either side, within the chain's reach along it: a dashed
-    line's pieces between two digits crossing it, too few there to make a chain."""
-    if not chain.any():
-        return chain
-    band = ndimage.binary_dilation(chain.any(axis=axis), np.ones(3, bool))
-    along = np.flatnonzero(chain.any(axis=1 - axis))
-    reach = np.zeros(chain.shape[axis], bool)
-    reach[max(0, along[0] - GAP_REACH) : along[-1] + GAP_REACH + 1] = True
-    inside = np.outer(band, reach) if axis == 1 else np.outer(reach, band)
-    outside = np.unique(labels[dots & ~inside])
-    return dots & ~np.isin(labels, outside)
 
 
 def _aligned(chain: np.ndarray, dots: np.ndarray, labels: np.ndarray, axis: int) -> np.ndarray:
@@ -171,12 +162,12 @@ def _aligned(chain: np.ndarray, dots: np.ndarray, labels: np.ndarray, axis: int)
     return np.isin(labels, ks[keep]) & dots
 
 
-def dash_chains(mask: np.ndarray) -> np.ndarray:
-    """The ink of ``mask``'s small thin pieces joined (as ``dashes`` joins them) in rows of
-    at least CHAIN_PIECES: what is left of a line printed in dashes or dots, found or not;
-    and the small pieces in line with such a row's (``_aligned``)."""
-    out = np.zeros_like(mask)
-    joins = _dash_joins(mask)
+def dash_chains(joins: DashJoins) -> np.ndarray:
+    """The ink of a mask's small thin pieces joined (``joins``: ``dash_joins(mask)``, as
+    ``dashes`` joins them) in rows of at least CHAIN_PIECES: what is left of a line printed in
+    dashes or dots, found or not; and the small pieces in line with such a row's
+    (``_aligned``)."""
+    out = np.zeros_like(joins[0][1])
     for labels, dots, joined in joins:
         chains, n = ndimage.label(joined, np.ones((3, 3)))
         pairs = np.unique(np.stack([chains[dots], labels[dots]]), axis=1)

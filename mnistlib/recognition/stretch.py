@@ -38,12 +38,9 @@ NARROW_DIGIT = 1
 #: answer wrong but sure on the stretched stroke digits, validation and test). Any reading
 #: doubted when the narrow view is a 1 doubts 15 of 2,000 MNIST validation digits at 0.5.
 STRETCHED_ONE = 7
-#: Probability of ``NARROW_DIGIT`` in the narrow view from which a 7 is doubted. Fourth round
-#: 0.7 (700 stretched stroke digits / 1,000 stretched MNIST digits: 0.5 doubts 28 wrong / 12
-#: right, 0.7 24 wrong / 3 right). Fifth round, 1,500 validation stretched stroke digits: wrong
-#: but sure left 15 at 0.7, 6 at 0.6, 3 at 0.55; right doubted of 5,000 stretched MNIST
-#: validation digits 7 / 19 / 29; MNIST's 5,000 validation digits: none at any of them. The
-#: highest with at most 0.5% wrong but sure left (half the 1% aim) is 0.6.
+#: Probability of ``NARROW_DIGIT`` in the narrow view from which a 7 is doubted: the highest
+#: that leaves at most 0.5% of validation stretched stroke digits wrong but sure (half the 1%
+#: aim), doubting no MNIST validation digit (docs/recognition.md, "The stretched 7, fifth round").
 NARROW_PROBABILITY = 0.6
 #: Gray range (of the whole image's) an edge strip must hold to be worth an ink map: a cheap
 #: early reject, so that a digit on plain paper pays two slices per edge and no more (ink of

@@ -22,14 +22,14 @@ def test_a_row_of_dots_between_digits_is_a_dashed_line_s():
     _dots(mask, 90, range(104, 116, 6))
     _dots(mask, 90, range(164, 176, 6))
     _dots(mask, 90, range(224, 236, 6))
-    chains = straight.dash_chains(mask)
+    chains = straight.dash_chains(straight.dash_joins(mask))
     assert chains[20:22, 20:60].sum() == mask[20:22, 20:60].sum()
     for left in (104, 164, 224):
         assert chains[90:92, left : left + 12].sum() == mask[90:92, left : left + 12].sum()
     assert not chains[15:100, 70:100].any()  # the digits' ink stays
     _dots(mask, 60, range(104, 116, 6))  # three points in line, but with no dotted line's
     _dots(mask, 60, range(164, 170, 6))
-    assert not straight.dash_chains(mask)[60:62].any()
+    assert not straight.dash_chains(straight.dash_joins(mask))[60:62].any()
 
 
 def test_a_colon_and_points_without_a_dashed_line_are_left():
@@ -41,4 +41,4 @@ def test_a_colon_and_points_without_a_dashed_line_are_left():
     _dots(mask, 78, range(120, 121))  # two points on the digits' foot
     mask[20:80, 130:160] = True
     _dots(mask, 78, range(170, 171))
-    assert not straight.dash_chains(mask).any()
+    assert not straight.dash_chains(straight.dash_joins(mask)).any()
