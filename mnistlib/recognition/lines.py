@@ -79,6 +79,12 @@ ALONG, ALONG_ACROSS = (0.25, 0.9), 3
 #: ... along a flat line, up to this many digit heights (a 2's foot along a box's bottom
 #: line, a ticks field's underline, runs a box's width).
 FLAT_ALONG = 1.3
+#: A line found alone (joined to no line across it, spanning less than SPAN_SHARE of the
+#: image, not on ruled or squared paper), touching the writing but with writing beside it
+#: (within a digit height across) along less than this share of its length, is a pen's
+#: stroke, not a printed line: an arrow's shaft, its head at one end. It is left as ink: taken
+#: out, the head with the shaft's end kept along it (``_along``) read as a sure 7.
+WRITTEN_ON = 0.5
 
 
 def _upright(piece: np.ndarray) -> bool:
@@ -262,6 +268,43 @@ def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.n
     return line & ndimage.binary_dilation(keep, np.ones(across))
 
 
+def _pen_strokes(
+    line: np.ndarray, other: np.ndarray, rest: np.ndarray, axis: int, height: float
+) -> np.ndarray:
+    """The pieces of ``line`` (flat: ``axis`` 1; upright: 0) that are a pen's stroke rather
+    than a printed line: alone (touching no piece of ``other``, the lines across), shorter
+    than SPAN_SHARE of the image, touching ``rest`` (the writing) but with it beside them
+    along less than WRITTEN_ON of their length. A form's line runs around, under or through
+    the digits written on it; an arrow's shaft has its head at one end only."""
+    labels, n = ndimage.label(line, np.ones((3, 3)))
+    if n == 0:
+        return line
+    reach = 2 * round(height) + 1
+    near = ndimage.maximum_filter1d(rest.astype(np.uint8), reach, axis=1 - axis) > 0
+    joined = ndimage.binary_dilation(other, np.ones((3, 3)))
+    touch = ndimage.binary_dilation(rest, np.ones((3, 3)), iterations=EDGE)
+    stroke = np.zeros(n + 1, bool)
+    for k, where in enumerate(ndimage.find_objects(labels), start=1):
+        piece = labels[where] == k
+        length = int(piece.any(axis=1 - axis).sum())
+        beside = int((piece & near[where]).any(axis=1 - axis).sum())
+        alone = not (piece & joined[where]).any()
+        short = length < SPAN_SHARE * line.shape[axis]
+        written = (piece & touch[where]).any()
+        stroke[k] = alone and short and written and beside < WRITTEN_ON * length
+    return stroke[labels]
+
+
+def _printed(
+    mask: np.ndarray, rules: np.ndarray, sides: np.ndarray, height: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``rules`` and ``sides`` without the pen's strokes found among them (``_pen_strokes``),
+    which are left as ink."""
+    rest = mask & ~(rules | sides)
+    pen = _pen_strokes(rules, sides, rest, 1, height) | _pen_strokes(sides, rules, rest, 0, height)
+    return rules & ~pen, sides & ~pen
+
+
 def _paper_ruled(rules: np.ndarray, sides: np.ndarray) -> bool:
     """Whether a line runs across GRID_SHARE of the image (ruled or squared paper; a form's
     boxes have paper around them): digits written on a rule lie along it by design."""
@@ -283,6 +326,8 @@ def remove_lines(
     joins = dash_joins(mask)  # the pen's ink: the paper's noise in the faint ink is no dash
     joined = dashes(mask, joins)
     rules, sides = find_lines(faint | joined, height, joined)
+    if height is not None and (rules | sides).any() and not _paper_ruled(rules, sides):
+        rules, sides = _printed(mask, rules, sides, height)
     lines = rules | sides
     chains = dash_chains(joins)  # a dashed line's pieces, where it is not found whole too
     if not lines.any():
