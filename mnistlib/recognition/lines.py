@@ -80,10 +80,10 @@ ALONG, ALONG_ACROSS = (0.25, 0.9), 3
 #: line, a ticks field's underline, runs a box's width).
 FLAT_ALONG = 1.3
 #: A line found alone (joined to no line across it, spanning less than SPAN_SHARE of the
-#: image, not on ruled or squared paper), touching the writing but with writing beside it
-#: (within a digit height across) along less than this share of its length, is a pen's
-#: stroke, not a printed line: an arrow's shaft, its head at one end. It is left as ink: taken
-#: out, the head with the shaft's end kept along it (``_along``) read as a sure 7.
+#: image, not on ruled or squared paper), touching the writing but with the writing beside
+#: it (within a digit height across, first to last) along less than this share of it, is a
+#: pen's stroke, not a printed line: an arrow's shaft, its head at one end. It is left as
+#: ink: taken out, the head with the shaft's end kept along it (``_along``) read a sure 7.
 WRITTEN_ON = 0.5
 
 
@@ -274,8 +274,9 @@ def _pen_strokes(
     """The pieces of ``line`` (flat: ``axis`` 1; upright: 0) that are a pen's stroke rather
     than a printed line: alone (touching no piece of ``other``, the lines across), shorter
     than SPAN_SHARE of the image, touching ``rest`` (the writing) but with it beside them
-    along less than WRITTEN_ON of their length. A form's line runs around, under or through
-    the digits written on it; an arrow's shaft has its head at one end only."""
+    (from its first to its last stroke) along less than WRITTEN_ON of their length. A
+    form's line runs around, under or through the digits written on it; an arrow's shaft
+    has its head at one end only."""
     labels, n = ndimage.label(line, np.ones((3, 3)))
     if n == 0:
         return line
@@ -287,11 +288,12 @@ def _pen_strokes(
     for k, where in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[where] == k
         length = int(piece.any(axis=1 - axis).sum())
-        beside = int((piece & near[where]).any(axis=1 - axis).sum())
+        beside = np.flatnonzero((piece & near[where]).any(axis=1 - axis))
+        along = beside[-1] + 1 - beside[0] if len(beside) else 0
         alone = not (piece & joined[where]).any()
         short = length < SPAN_SHARE * line.shape[axis]
         written = (piece & touch[where]).any()
-        stroke[k] = alone and short and written and beside < WRITTEN_ON * length
+        stroke[k] = alone and short and written and along < WRITTEN_ON * length
     return stroke[labels]
 
 
