@@ -85,6 +85,9 @@ FLAT_ALONG = 1.3
 #: pen's stroke, not a printed line: an arrow's shaft, its head at one end. It is left as
 #: ink: taken out, the head with the shaft's end kept along it (``_along``) read a sure 7.
 WRITTEN_ON = 0.5
+#: ... where writing is ink at least this many digit heights across: smaller, it is a speck
+#: or the stroke's own round end left beside the line's.
+WRITING_LEAST = 0.25
 
 
 def _upright(piece: np.ndarray) -> bool:
@@ -280,10 +283,12 @@ def _pen_strokes(
     labels, n = ndimage.label(line, np.ones((3, 3)))
     if n == 0:
         return line
+    least, most = WRITING_LEAST * height, float(max(rest.shape))
+    writing = _spanning(rest, 0, least, most) | _spanning(rest, 1, least, most)
     reach = 2 * round(height) + 1
-    near = ndimage.maximum_filter1d(rest.astype(np.uint8), reach, axis=1 - axis) > 0
+    near = ndimage.maximum_filter1d(writing.astype(np.uint8), reach, axis=1 - axis) > 0
     joined = ndimage.binary_dilation(other, np.ones((3, 3)))
-    touch = ndimage.binary_dilation(rest, np.ones((3, 3)), iterations=EDGE)
+    touch = ndimage.binary_dilation(writing, np.ones((3, 3)), iterations=EDGE)
     stroke = np.zeros(n + 1, bool)
     for k, where in enumerate(ndimage.find_objects(labels), start=1):
         piece = labels[where] == k
