@@ -23,7 +23,9 @@ mended across it. A line is ink that runs straight, thin and long:
   it too often), its pieces left in rows are taken out too (``straight.dash_chains``): they
   are no separators.
 
-A stroke crossing a line is mended across it (an upright side only over a stroke's width:
+A line found alone, short of the image's width, touching the writing but with no writing
+beside most of it, is a pen's stroke and stays ink (``_pen_strokes``: an arrow's shaft). A
+stroke crossing a line is mended across it (an upright side only over a stroke's width:
 ``_crossings``), and a stroke lying along a box's line keeps the line's ink beside it
 (``_along``, a 2's foot along a box's bottom line too; not on ruled or squared paper).
 
