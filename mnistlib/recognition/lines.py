@@ -23,7 +23,9 @@ mended across it. A line is ink that runs straight, thin and long:
   it too often), its pieces left in rows are taken out too (``straight.dash_chains``): they
   are no separators.
 
-A stroke crossing a line is mended across it (an upright side only over a stroke's width:
+A line found alone, short of the image's width, touching the writing but with no writing
+beside most of it, is a pen's stroke and stays ink (``_pen_strokes``: an arrow's shaft). A
+stroke crossing a line is mended across it (an upright side only over a stroke's width:
 ``_crossings``), and a stroke lying along a box's line keeps the line's ink beside it
 (``_along``, a 2's foot along a box's bottom line too; not on ruled or squared paper).
 
@@ -79,6 +81,15 @@ ALONG, ALONG_ACROSS = (0.25, 0.9), 3
 #: ... along a flat line, up to this many digit heights (a 2's foot along a box's bottom
 #: line, a ticks field's underline, runs a box's width).
 FLAT_ALONG = 1.3
+#: A line found alone (joined to no line across it, spanning less than SPAN_SHARE of the
+#: image, not on ruled or squared paper), touching the writing but with the writing beside
+#: it (within a digit height across, first to last) along less than this share of it, is a
+#: pen's stroke, not a printed line: an arrow's shaft, its head at one end. It is left as
+#: ink: taken out, the head with the shaft's end kept along it (``_along``) read a sure 7.
+WRITTEN_ON = 0.5
+#: ... where writing is ink at least this many digit heights across: smaller, it is a speck
+#: or the stroke's own round end left beside the line's.
+WRITING_LEAST = 0.25
 
 
 def _upright(piece: np.ndarray) -> bool:
@@ -262,6 +273,47 @@ def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.n
     return line & ndimage.binary_dilation(keep, np.ones(across))
 
 
+def _pen_strokes(
+    line: np.ndarray, other: np.ndarray, rest: np.ndarray, axis: int, height: float
+) -> np.ndarray:
+    """The pieces of ``line`` (flat: ``axis`` 1; upright: 0) that are a pen's stroke rather
+    than a printed line: alone (touching no piece of ``other``, the lines across), shorter
+    than SPAN_SHARE of the image, touching ``rest`` (the writing) but with it beside them
+    (from its first to its last stroke) along less than WRITTEN_ON of their length. A
+    form's line runs around, under or through the digits written on it; an arrow's shaft
+    has its head at one end only."""
+    labels, n = ndimage.label(line, np.ones((3, 3)))
+    if n == 0:
+        return line
+    least, most = WRITING_LEAST * height, float(max(rest.shape))
+    writing = _spanning(rest, 0, least, most) | _spanning(rest, 1, least, most)
+    reach = 2 * round(height) + 1
+    near = ndimage.maximum_filter1d(writing.astype(np.uint8), reach, axis=1 - axis) > 0
+    joined = ndimage.binary_dilation(other, np.ones((3, 3)))
+    touch = ndimage.binary_dilation(writing, np.ones((3, 3)), iterations=EDGE)
+    stroke = np.zeros(n + 1, bool)
+    for k, where in enumerate(ndimage.find_objects(labels), start=1):
+        piece = labels[where] == k
+        length = int(piece.any(axis=1 - axis).sum())
+        beside = np.flatnonzero((piece & near[where]).any(axis=1 - axis))
+        along = beside[-1] + 1 - beside[0] if len(beside) else 0
+        alone = not (piece & joined[where]).any()
+        short = length < SPAN_SHARE * line.shape[axis]
+        written = (piece & touch[where]).any()
+        stroke[k] = alone and short and written and along < WRITTEN_ON * length
+    return stroke[labels]
+
+
+def _printed(
+    mask: np.ndarray, rules: np.ndarray, sides: np.ndarray, height: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``rules`` and ``sides`` without the pen's strokes found among them (``_pen_strokes``),
+    which are left as ink."""
+    rest = mask & ~(rules | sides)
+    pen = _pen_strokes(rules, sides, rest, 1, height) | _pen_strokes(sides, rules, rest, 0, height)
+    return rules & ~pen, sides & ~pen
+
+
 def _paper_ruled(rules: np.ndarray, sides: np.ndarray) -> bool:
     """Whether a line runs across GRID_SHARE of the image (ruled or squared paper; a form's
     boxes have paper around them): digits written on a rule lie along it by design."""
@@ -283,6 +335,8 @@ def remove_lines(
     joins = dash_joins(mask)  # the pen's ink: the paper's noise in the faint ink is no dash
     joined = dashes(mask, joins)
     rules, sides = find_lines(faint | joined, height, joined)
+    if height is not None and (rules | sides).any() and not _paper_ruled(rules, sides):
+        rules, sides = _printed(mask, rules, sides, height)
     lines = rules | sides
     chains = dash_chains(joins)  # a dashed line's pieces, where it is not found whole too
     if not lines.any():

@@ -354,3 +354,37 @@ def test_one_box_s_bottom_line_under_the_digits_is_found_level_with_its_top():
     rules, _ = lines.find_lines(mask, 70.0)
     assert rules[110:112, 100:300].all()
     assert not rules[60:105].any()  # the digits' strokes are no line
+
+
+def _arrow(mask: np.ndarray, top: int, left: int, length: int) -> None:
+    """A drawn arrow pointing right: a shaft 4 px thick, ``length`` long, its head of two
+    strokes 4 px thick meeting at the shaft's right end."""
+    mask[top : top + 4, left : left + length] = True
+    tip = left + length
+    for step in range(36):
+        mask[top - 34 + step : top - 30 + step, tip - 36 + step : tip - 32 + step] = True
+        mask[top + 34 - step : top + 38 - step, tip - 36 + step : tip - 32 + step] = True
+
+
+def test_an_arrow_s_shaft_is_a_pen_s_stroke_not_a_printed_line():
+    # Issue 26, sixth round (drawn arrows read a sure "7"): the shaft, longer than LINE_LENGTH
+    # digit heights, was found as a flat printed line and taken out, and the head kept with
+    # the shaft's end along it read as a 7. Alone, touching the head, with no writing beside
+    # most of it, it is the pen's and stays ink.
+    mask = np.zeros((200, 400), bool)
+    _arrow(mask, 100, 60, 130)
+    kept, removed = lines.remove_lines(mask, mask, height=60)
+    assert kept[100:104, 60:190].all()
+    assert not removed.any()
+
+
+def test_a_printed_line_under_the_writing_is_still_taken_out():
+    # The same line with strokes standing on it along most of its length (a number written
+    # on a form's line) is printed: taken out, the strokes kept.
+    mask = np.zeros((200, 400), bool)
+    mask[100:104, 60:190] = True
+    for left in range(65, 185, 30):
+        mask[45:100, left : left + 5] = True
+    kept, removed = lines.remove_lines(mask, mask, height=60)
+    assert removed[100:104, 70:180].sum() >= 0.8 * mask[100:104, 70:180].sum()
+    assert kept[45:98, 65:70].all()
