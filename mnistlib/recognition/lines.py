@@ -168,6 +168,23 @@ def _level_with(
     return np.isin(labels, level) & found
 
 
+def _ticked(
+    mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int, thickest: float
+) -> np.ndarray:
+    """Flat lines on ``runs`` (at least ``minimum`` long), thin though not alone, on which a
+    ticks comb's dividers stand (``ticks.dividers``): a ticks field's underline, which the
+    digits sit on and cross along much of its length. Evenly spaced short upright lines
+    standing on it no row of digits makes."""
+    found = thin_lines(mask, runs, 1, thickest, minimum, alone=0.0) & ~rules
+    labels, n = ndimage.label(found, np.ones((3, 3)))
+    out = np.zeros_like(found)
+    for k in range(1, n + 1):
+        line = labels == k
+        if dividers(mask, line).any():
+            out |= line
+    return out
+
+
 def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
     """The ``rules`` when there are several (a box's top and bottom, ruled or squared paper);
     a single one only if it reaches past both ends of the other ink that does not touch it
@@ -210,6 +227,7 @@ def find_lines(
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
         flat = runs(mask, long, 1)
         rules |= thin_lines(mask, flat, 1, thickest, long)
+        rules |= _ticked(mask, rules, flat, long, thickest)
         # not a rule for sides to stand on: "one box"'s sides run through its first and last
         # digits, and found whole they took those digits' strokes ("8877" read "3877", sure)
         under = _level_with(mask, rules, flat, long, thickest)
