@@ -349,6 +349,12 @@ def _dashes_of(lines: np.ndarray) -> np.ndarray:
     return np.array([False, *short])[labels]
 
 
+def uprights(removed: np.ndarray, height: float) -> np.ndarray:
+    """The upright lines of ``removed`` (lines taken out): its runs at least half a digit
+    ``height`` tall."""
+    return removed & runs(removed, round(height / 2), 0)
+
+
 def touching(labels: np.ndarray, removed: np.ndarray) -> set[int]:
     """The labels (of components, in ``labels``) within END_REACH pixels of ``removed``."""
     if not removed.any():

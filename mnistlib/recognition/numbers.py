@@ -73,6 +73,11 @@ LINE_MARKS = ".,"
 #: least 0.07 as wide as tall there (its pen and the page's blur).
 THIN_ASPECT, THIN_WIDTH = 0.06, 0.06
 #: Why such a digit is "not sure" (``verdict`` words it).
+#: A digit against a box's side taken out is doubted when, the side's ink beside it put back,
+#: it reads as another digit with at least this confidence (a 9 whose back lay on the side);
+#: below it, the side put back reads as a garbled shape, not as a digit the side hid.
+SIDE_CONFIDENCE = 0.2
+SIDE_PIECE = "ink against a box's side taken out: a stroke of it may have gone with the side"
 THIN_PIECE = "a thin straight stroke, as a printed line's piece is, not a digit"
 
 #: What a reading is made of, left to right: each digit's segment and its row of the images
@@ -89,6 +94,9 @@ class Read(Protocol):
     @property
     def sure(self) -> bool: ...
 
+    @property
+    def digit(self) -> int: ...
+
 
 @dataclass
 class Candidates:
@@ -98,6 +106,8 @@ class Candidates:
     images: list[np.ndarray] = field(default_factory=list)
     spans: list[list[tuple[int, slice]]] = field(default_factory=list)
     joins: list[int | None] = field(default_factory=list)
+    #: Per group, the row of it read with a box's side put back (``Group.with_side``).
+    sided: list[int | None] = field(default_factory=list)
     #: A lone digit's narrow view (``stretch.narrow_view``) by row, if it fills its frame.
     narrow: dict[int, np.ndarray] = field(default_factory=dict)
 
@@ -110,6 +120,7 @@ def candidates(decoded: Decoded, groups: list[Group]) -> Candidates:
     for group in groups:
         found.spans.append([])
         found.joins.append(None)
+        found.sided.append(None)
         if group.character is not None:
             continue  # a separator: not read by the model
         for k, option in enumerate(group.options):
@@ -132,6 +143,11 @@ def candidates(decoded: Decoded, groups: list[Group]) -> Candidates:
             with contextlib.suppress(ImageError):
                 found.images.append(prepare_pixels(decoded.pixels(piece.region), piece.keep))
                 found.joins[-1] = len(found.images) - 1
+        if group.with_side is not None:
+            side = group.with_side
+            with contextlib.suppress(ImageError):
+                found.images.append(prepare_pixels(decoded.pixels(side.region), side.keep))
+                found.sided[-1] = len(found.images) - 1
     return found
 
 
@@ -239,4 +255,26 @@ def thin_doubts(chosen: Chosen, read: Sequence[Read]) -> dict[int, str]:
         thin = right - left < THIN_ASPECT * (bottom - top) and right - left < THIN_WIDTH * typical
         if thin and read[row].sure:
             out[row] = THIN_PIECE
+    return out
+
+
+def side_doubts(
+    groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
+) -> dict[int, str]:
+    """Rows of ``chosen``'s sure digits read whole from a group touching an upright line taken
+    out (``Group.with_side``: the group with the line's ink beside it put back) that is less
+    tall than CUT_HEIGHT of its digit height (a piece of a digit the line cut), or that reads
+    as another digit (at least SIDE_CONFIDENCE) with the line put back: a stroke of it may
+    have lain on the line (SIDE_PIECE)."""
+    rows = {id(g.options[0][0]): (g, r) for g, r in zip(groups, found.sided, strict=True)
+            if r is not None and g.options}  # fmt: skip
+    out: dict[int, str] = {}
+    for piece, row in chosen:
+        if isinstance(row, str) or id(piece) not in rows or not read[row].sure:
+            continue
+        group, sided = rows[id(piece)]
+        short = piece.box[3] - piece.box[1] < CUT_HEIGHT * group.height
+        other = read[sided].digit != read[row].digit
+        if short or (other and read[sided].confidence >= SIDE_CONFIDENCE):
+            out[row] = SIDE_PIECE
     return out

@@ -44,6 +44,7 @@ from mnistlib.recognition.numbers import (
     candidates,
     separator_doubt,
     shape_doubts,
+    side_doubts,
     thin_doubts,
 )
 from mnistlib.recognition.prepare import prepare_pixels
@@ -296,6 +297,7 @@ class Recognizer:
         chosen = best_reading(groups, found, read)
         doubts = thin_doubts(chosen, read)  # a printed line's thin piece
         doubts |= shape_doubts(groups, chosen, read)  # pieces of shapes, not whole digits
+        doubts |= side_doubts(groups, found, chosen, read)  # ink against a box's side taken out
         for piece, row in chosen:
             if isinstance(row, str):
                 separators.append((len(digits), row))
