@@ -281,9 +281,10 @@ class Recognizer:
         read both whole and cut in pieces, and the reading the model is surest of wins
         (``numbers.best_reading``); a piece cut from a shape that is no digit is "not sure"
         (``numbers.shape_doubts``), and so is a printed line's thin piece
-        (``numbers.thin_doubts``) and a dot or comma among printed lines
-        (``numbers.separator_doubt``). An image holding one digit is read exactly as
-        ``recognize`` reads it. Raises ImageError when there is no digit.
+        (``numbers.thin_doubts``), a digit touching a box's side taken out, cut short by it or
+        read as another digit with the side put back (``numbers.side_doubts``), and a dot or
+        comma among printed lines (``numbers.separator_doubt``). An image holding one digit is
+        read exactly as ``recognize`` reads it. Raises ImageError when there is no digit.
         """
         decoded = decode(source)
         groups = find_groups(decoded)

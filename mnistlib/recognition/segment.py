@@ -246,8 +246,9 @@ class Group:
     #: Whether printed lines were taken out of the image: then even a lone digit is read from
     #: its own region, without them, never from the whole image.
     lined: bool = False
-    #: Where its ink touches an upright line taken out (``lines.uprights``): the group whole with the line's ink beside it put back (a stroke of it lying on the line
-    #: went with it); else None.
+    #: Where its ink touches an upright line taken out (``lines.uprights``): the group whole
+    #: with the line's ink beside it put back (a stroke of it lying on the line went with
+    #: it); else None.
     with_side: Segment | None = None
 
 
