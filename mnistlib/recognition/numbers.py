@@ -258,6 +258,29 @@ def thin_doubts(chosen: Chosen, read: Sequence[Read]) -> dict[int, str]:
     return out
 
 
+def with_sides(
+    groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
+) -> Chosen:
+    """``chosen`` with each digit read whole from a group touching an upright line taken out
+    read instead with the line's ink beside it put back (``Group.with_side``) where that
+    reads as another digit, more confidently: a stroke of it lay on the line (a 9's back on
+    one box's side, read 0 without it)."""
+    sided = {id(g.options[0][0]): (g.with_side, r) for g, r in zip(groups, found.sided, strict=True)
+             if r is not None and g.options and g.with_side is not None}  # fmt: skip
+    out: Chosen = []
+    for piece, row in chosen:
+        if not isinstance(row, str) and id(piece) in sided:
+            side, other = sided[id(piece)]
+            if (
+                read[other].digit != read[row].digit
+                and read[other].confidence > read[row].confidence
+            ):
+                out.append((side, other))
+                continue
+        out.append((piece, row))
+    return out
+
+
 def side_doubts(
     groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
 ) -> dict[int, str]:

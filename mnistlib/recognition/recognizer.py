@@ -46,6 +46,7 @@ from mnistlib.recognition.numbers import (
     shape_doubts,
     side_doubts,
     thin_doubts,
+    with_sides,
 )
 from mnistlib.recognition.prepare import prepare_pixels
 from mnistlib.recognition.runtime import LiteModel, Predictor, lite_path, predictor
@@ -295,7 +296,7 @@ class Recognizer:
         digits: list[Recognition] = []
         boxes: list[Box] = []
         separators: list[tuple[int, str]] = []
-        chosen = best_reading(groups, found, read)
+        chosen = with_sides(groups, found, best_reading(groups, found, read), read)
         doubts = thin_doubts(chosen, read)  # a printed line's thin piece
         doubts |= shape_doubts(groups, chosen, read)  # pieces of shapes, not whole digits
         doubts |= side_doubts(groups, found, chosen, read)  # ink against a box's side taken out
