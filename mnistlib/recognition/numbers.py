@@ -73,12 +73,13 @@ LINE_MARKS = ".,"
 #: least 0.07 as wide as tall there (its pen and the page's blur).
 THIN_ASPECT, THIN_WIDTH = 0.06, 0.06
 #: Why such a digit is "not sure" (``verdict`` words it).
+THIN_PIECE = "a thin straight stroke, as a printed line's piece is, not a digit"
 #: A digit against a box's side taken out is doubted when, the side's ink beside it put back,
 #: it reads as another digit with at least this confidence (a 9 whose back lay on the side);
 #: below it, the side put back reads as a garbled shape, not as a digit the side hid.
 SIDE_CONFIDENCE = 0.2
+#: Why such a digit is "not sure".
 SIDE_PIECE = "ink against a box's side taken out: a stroke of it may have gone with the side"
-THIN_PIECE = "a thin straight stroke, as a printed line's piece is, not a digit"
 
 #: What a reading is made of, left to right: each digit's segment and its row of the images
 #: read, or a separator's segment and its character.
