@@ -281,8 +281,8 @@ class Recognizer:
         then all are recognised in one model call. Ink wide enough to hold touching digits is
         read both whole and cut in pieces, and the reading the model is surest of wins
         (``numbers.best_reading``; a digit touching a box's side taken out is read with the
-        side's ink put back too: ``numbers.with_sides``); a piece cut from a shape that is no digit is "not sure"
-        (``numbers.shape_doubts``), and so is a printed line's thin piece
+        side's ink put back too: ``numbers.with_sides``); a piece cut from a shape that is no
+        digit is "not sure" (``numbers.shape_doubts``), and so is a printed line's thin piece
         (``numbers.thin_doubts``), a digit touching a box's side taken out, cut short by it or
         read as another digit with the side put back (``numbers.side_doubts``), and a dot or
         comma among printed lines (``numbers.separator_doubt``). An image holding one digit is
