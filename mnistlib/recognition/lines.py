@@ -49,6 +49,7 @@ from mnistlib.recognition.boxes import (
     frames,
 )
 from mnistlib.recognition.straight import (
+    DASH_LONGEST,
     EDGE,
     LINE_THICKNESS,
     THIN_SHARE,
@@ -179,6 +180,23 @@ def _level_with(
     return np.isin(labels, level) & found
 
 
+def _ticked(
+    mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int, thickest: float
+) -> np.ndarray:
+    """Flat lines on ``runs`` (at least ``minimum`` long), thin though not alone, on which a
+    ticks comb's dividers stand (``ticks.dividers``): a ticks field's underline, which the
+    digits sit on and cross along much of its length. Evenly spaced short upright lines
+    standing on it no row of digits makes."""
+    found = thin_lines(mask, runs, 1, thickest, minimum, alone=0.0) & ~rules
+    labels, n = ndimage.label(found, np.ones((3, 3)))
+    out = np.zeros_like(found)
+    for k in range(1, n + 1):
+        line = labels == k
+        if dividers(mask, line).any():
+            out |= line
+    return out
+
+
 def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
     """The ``rules`` when there are several (a box's top and bottom, ruled or squared paper);
     a single one only if it reaches past both ends of the other ink that does not touch it
@@ -221,6 +239,7 @@ def find_lines(
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
         flat = runs(mask, long, 1)
         rules |= thin_lines(mask, flat, 1, thickest, long)
+        rules |= _ticked(mask, rules, flat, long, thickest)
         # not a rule for sides to stand on: "one box"'s sides run through its first and last
         # digits, and found whole they took those digits' strokes ("8877" read "3877", sure)
         under = _level_with(mask, rules, flat, long, thickest)
@@ -349,14 +368,45 @@ def remove_lines(
     mended |= _crossings(
         sides & mask & ndimage.binary_closing(rest, np.ones((1, 2 * reach + 1))), 0, longest
     )
-    if height is not None and not _paper_ruled(rules, sides):
-        mended |= _along(rules & mask, rest, 1, height) | _along(sides & mask, rest, 0, height)
-    kept = rest | mended
     edges = ndimage.binary_dilation(lines, np.ones((3, 3)), iterations=EDGE) & ~lines
-    labels, _ = ndimage.label(kept, np.ones((3, 3)))
-    slivers = np.setdiff1d(np.unique(labels[edges & kept]), np.unique(labels[kept & ~edges]))
-    sliver = np.isin(labels, slivers[slivers > 0])
+    if height is not None and not _paper_ruled(rules, sides):
+        # a line's own blurred edge left beside it is no stroke lying along it (a dash's
+        # edge kept the dash: a dashed box's dashes came back and read as digits)
+        strokes = rest & ~_slivers(rest, edges, _dashes_of(lines & mask))
+        mended |= _along(rules & mask, strokes, 1, height) | _along(
+            sides & mask, strokes, 0, height
+        )
+    kept = rest | mended
+    sliver = _slivers(kept, edges)
     return kept & ~sliver & ~chains, (lines & ~mended) | sliver | chains
+
+
+def _slivers(ink: np.ndarray, edges: np.ndarray, beside: np.ndarray | None = None) -> np.ndarray:
+    """The 8-connected pieces of ``ink`` lying wholly in ``edges`` (within EDGE pixels of a
+    line): the line's blurred edge, not a stroke; with ``beside``, only those within EDGE
+    pixels of it."""
+    labels, _ = ndimage.label(ink, np.ones((3, 3)))
+    slivers = np.setdiff1d(np.unique(labels[edges & ink]), np.unique(labels[ink & ~edges]))
+    if beside is not None:
+        near = ndimage.binary_dilation(beside, np.ones((3, 3)), iterations=EDGE)
+        slivers = np.intersect1d(slivers, np.unique(labels[near & ink]))
+    return np.isin(labels, slivers[slivers > 0])
+
+
+def _dashes_of(lines: np.ndarray) -> np.ndarray:
+    """The pieces of ``lines`` no longer either way than a dash (DASH_LONGEST pixels)."""
+    labels, n = ndimage.label(lines, np.ones((3, 3)))
+    if n == 0:
+        return lines
+    found = ndimage.find_objects(labels)
+    short = [max(w[0].stop - w[0].start, w[1].stop - w[1].start) <= DASH_LONGEST for w in found]
+    return np.array([False, *short])[labels]
+
+
+def uprights(removed: np.ndarray, height: float) -> np.ndarray:
+    """The upright lines of ``removed`` (lines taken out): its runs at least half a digit
+    ``height`` tall."""
+    return removed & runs(removed, round(height / 2), 0)
 
 
 def touching(labels: np.ndarray, removed: np.ndarray) -> set[int]:

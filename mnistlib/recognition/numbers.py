@@ -74,6 +74,12 @@ LINE_MARKS = ".,"
 THIN_ASPECT, THIN_WIDTH = 0.06, 0.06
 #: Why such a digit is "not sure" (``verdict`` words it).
 THIN_PIECE = "a thin straight stroke, as a printed line's piece is, not a digit"
+#: A digit against a box's side taken out is doubted when, the side's ink beside it put back,
+#: it reads as another digit with at least this confidence (a 9 whose back lay on the side);
+#: below it, the side put back reads as a garbled shape, not as a digit the side hid.
+SIDE_CONFIDENCE = 0.2
+#: Why such a digit is "not sure".
+SIDE_PIECE = "ink against a box's side taken out: a stroke of it may have gone with the side"
 
 #: What a reading is made of, left to right: each digit's segment and its row of the images
 #: read, or a separator's segment and its character.
@@ -89,6 +95,9 @@ class Read(Protocol):
     @property
     def sure(self) -> bool: ...
 
+    @property
+    def digit(self) -> int: ...
+
 
 @dataclass
 class Candidates:
@@ -98,6 +107,8 @@ class Candidates:
     images: list[np.ndarray] = field(default_factory=list)
     spans: list[list[tuple[int, slice]]] = field(default_factory=list)
     joins: list[int | None] = field(default_factory=list)
+    #: Per group, the row of it read with a box's side put back (``Group.with_side``).
+    sided: list[int | None] = field(default_factory=list)
     #: A lone digit's narrow view (``stretch.narrow_view``) by row, if it fills its frame.
     narrow: dict[int, np.ndarray] = field(default_factory=dict)
 
@@ -110,6 +121,7 @@ def candidates(decoded: Decoded, groups: list[Group]) -> Candidates:
     for group in groups:
         found.spans.append([])
         found.joins.append(None)
+        found.sided.append(None)
         if group.character is not None:
             continue  # a separator: not read by the model
         for k, option in enumerate(group.options):
@@ -132,6 +144,11 @@ def candidates(decoded: Decoded, groups: list[Group]) -> Candidates:
             with contextlib.suppress(ImageError):
                 found.images.append(prepare_pixels(decoded.pixels(piece.region), piece.keep))
                 found.joins[-1] = len(found.images) - 1
+        if group.with_side is not None:
+            side = group.with_side
+            with contextlib.suppress(ImageError):
+                found.images.append(prepare_pixels(decoded.pixels(side.region), side.keep))
+                found.sided[-1] = len(found.images) - 1
     return found
 
 
@@ -239,4 +256,49 @@ def thin_doubts(chosen: Chosen, read: Sequence[Read]) -> dict[int, str]:
         thin = right - left < THIN_ASPECT * (bottom - top) and right - left < THIN_WIDTH * typical
         if thin and read[row].sure:
             out[row] = THIN_PIECE
+    return out
+
+
+def with_sides(
+    groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
+) -> Chosen:
+    """``chosen`` with each digit read whole from a group touching an upright line taken out
+    read instead with the line's ink beside it put back (``Group.with_side``) where that
+    reads as another digit, more confidently: a stroke of it lay on the line (a 9's back on
+    one box's side, read 0 without it)."""
+    sided = {id(g.options[0][0]): (g.with_side, r) for g, r in zip(groups, found.sided, strict=True)
+             if r is not None and g.options and g.with_side is not None}  # fmt: skip
+    out: Chosen = []
+    for piece, row in chosen:
+        if not isinstance(row, str) and id(piece) in sided:
+            side, other = sided[id(piece)]
+            if (
+                read[other].digit != read[row].digit
+                and read[other].confidence > read[row].confidence
+            ):
+                out.append((side, other))
+                continue
+        out.append((piece, row))
+    return out
+
+
+def side_doubts(
+    groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
+) -> dict[int, str]:
+    """Rows of ``chosen``'s sure digits read whole from a group touching an upright line taken
+    out (``Group.with_side``: the group with the line's ink beside it put back) that is less
+    tall than CUT_HEIGHT of its digit height (a piece of a digit the line cut), or that reads
+    as another digit (at least SIDE_CONFIDENCE) with the line put back: a stroke of it may
+    have lain on the line (SIDE_PIECE)."""
+    rows = {id(g.options[0][0]): (g, r) for g, r in zip(groups, found.sided, strict=True)
+            if r is not None and g.options}  # fmt: skip
+    out: dict[int, str] = {}
+    for piece, row in chosen:
+        if isinstance(row, str) or id(piece) not in rows or not read[row].sure:
+            continue
+        group, sided = rows[id(piece)]
+        short = piece.box[3] - piece.box[1] < CUT_HEIGHT * group.height
+        other = read[sided].digit != read[row].digit
+        if short or (other and read[sided].confidence >= SIDE_CONFIDENCE):
+            out[row] = SIDE_PIECE
     return out

@@ -17,6 +17,9 @@ from mnistlib.recognition.images import Box
 CROP_MARGIN = 0.5
 #: Where the ink map holds printed lines taken out (``lines.remove_lines``): nobody's ink.
 LINE_LABEL = -1
+#: A digit against a box's side (``with_side``): the side's ink this many pixels beside its
+#: ink (a side's width and its blurred edges) may be a stroke of it.
+SIDE_REACH = 6
 
 
 @dataclass(frozen=True)
@@ -109,3 +112,27 @@ def piece(
         original(r_left, r_top, r_right, r_bottom),
         keep.astype(np.float32),
     )
+
+
+def with_side(
+    ink: np.ndarray,
+    labels: np.ndarray,
+    own: tuple[set[int], int, int, int, int],
+    side: np.ndarray,
+    scale: tuple[float, float],
+) -> Segment | None:
+    """Components ``own`` (labels, left, right, top, bottom) as a segment with the ink of
+    ``side`` (an upright line taken out) beside them (within SIDE_REACH pixels) down their rows
+    put back: the digit as it was if a stroke of it lay on the side."""
+    own_labels, left, right, top, bottom = own
+    band = np.zeros_like(side)
+    lo, hi = max(0, left - SIDE_REACH), right + SIDE_REACH
+    band[top:bottom, lo:hi] = side[top:bottom, lo:hi]
+    if not band.any():
+        return None
+    cols = np.flatnonzero(band.any(axis=0))
+    marked = labels.copy()
+    mark = int(labels.max()) + 1
+    marked[band] = mark
+    span = (min(left, int(cols[0])), max(right, int(cols[-1]) + 1))
+    return piece(ink, marked, own_labels | {mark}, span, scale)

@@ -44,7 +44,9 @@ from mnistlib.recognition.numbers import (
     candidates,
     separator_doubt,
     shape_doubts,
+    side_doubts,
     thin_doubts,
+    with_sides,
 )
 from mnistlib.recognition.prepare import prepare_pixels
 from mnistlib.recognition.runtime import LiteModel, Predictor, lite_path, predictor
@@ -278,11 +280,13 @@ class Recognizer:
         original pixels of its own box, exactly as it would be if it had been handed in alone,
         then all are recognised in one model call. Ink wide enough to hold touching digits is
         read both whole and cut in pieces, and the reading the model is surest of wins
-        (``numbers.best_reading``); a piece cut from a shape that is no digit is "not sure"
-        (``numbers.shape_doubts``), and so is a printed line's thin piece
-        (``numbers.thin_doubts``) and a dot or comma among printed lines
-        (``numbers.separator_doubt``). An image holding one digit is read exactly as
-        ``recognize`` reads it. Raises ImageError when there is no digit.
+        (``numbers.best_reading``; a digit touching a box's side taken out is read with the
+        side's ink put back too: ``numbers.with_sides``); a piece cut from a shape that is no
+        digit is "not sure" (``numbers.shape_doubts``), and so is a printed line's thin piece
+        (``numbers.thin_doubts``), a digit touching a box's side taken out, cut short by it or
+        read as another digit with the side put back (``numbers.side_doubts``), and a dot or
+        comma among printed lines (``numbers.separator_doubt``). An image holding one digit is
+        read exactly as ``recognize`` reads it. Raises ImageError when there is no digit.
         """
         decoded = decode(source)
         groups = find_groups(decoded)
@@ -293,9 +297,10 @@ class Recognizer:
         digits: list[Recognition] = []
         boxes: list[Box] = []
         separators: list[tuple[int, str]] = []
-        chosen = best_reading(groups, found, read)
+        chosen = with_sides(groups, found, best_reading(groups, found, read), read)
         doubts = thin_doubts(chosen, read)  # a printed line's thin piece
         doubts |= shape_doubts(groups, chosen, read)  # pieces of shapes, not whole digits
+        doubts |= side_doubts(groups, found, chosen, read)  # ink against a box's side taken out
         for piece, row in chosen:
             if isinstance(row, str):
                 separators.append((len(digits), row))

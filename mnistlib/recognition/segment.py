@@ -24,8 +24,8 @@ from scipy import ndimage
 from mnistlib.errors import ImageError
 from mnistlib.recognition import separators
 from mnistlib.recognition.images import Decoded, Source, decode
-from mnistlib.recognition.lines import remove_lines, touching
-from mnistlib.recognition.pieces import LINE_LABEL, Segment, cuts, piece
+from mnistlib.recognition.lines import remove_lines, touching, uprights
+from mnistlib.recognition.pieces import LINE_LABEL, Segment, cuts, piece, with_side
 from mnistlib.recognition.prepare import clean, raw_ink
 
 #: Ink stronger than this (after the noise floor is removed, against the strongest ink near it)
@@ -246,6 +246,10 @@ class Group:
     #: Whether printed lines were taken out of the image: then even a lone digit is read from
     #: its own region, without them, never from the whole image.
     lined: bool = False
+    #: Where its ink touches an upright line taken out (``lines.uprights``): the group whole
+    #: with the line's ink beside it put back (a stroke of it lying on the line went with
+    #: it); else None.
+    with_side: Segment | None = None
 
 
 class _Found(NamedTuple):
@@ -255,6 +259,8 @@ class _Found(NamedTuple):
     separators: list[tuple[_Group, str]]
     height: float
     lined: bool
+    upright: np.ndarray  #: the upright lines taken out
+    against: set[int]  #: labels of the ink touching them
 
 
 def _without_specks(ink, labels, n, groups) -> tuple[np.ndarray, list[_Group], list[_Group]]:
@@ -296,10 +302,11 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     height = _digit_height(groups)
     groups, found, specks = split_separators(labels, groups, small, height, ruled)
     labels[np.isin(labels, specks)] = 0
+    upright = uprights(ruled, height)
+    against = touching(labels, upright)
     labels[ruled] = LINE_LABEL
-    return _Found(
-        ink, labels, _attach_flat(groups, height, small=True), found, height, bool(ruled.any())
-    )
+    groups = _attach_flat(groups, height, small=True)
+    return _Found(ink, labels, groups, found, height, bool(ruled.any()), upright, against)
 
 
 def split_separators(
@@ -349,7 +356,11 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
                 cols = (joined.left, joined.right)
                 with_previous = piece(ink, labels, joined.labels, cols, scale_xy)
                 out[-1] = replace(out[-1], with_next=with_previous)
-        out.append(Group(options, tall * scale_xy[1], lined=found.lined))
+        side = None
+        if group.labels & found.against:
+            own = (group.labels, group.left, group.right, group.top, group.bottom)
+            side = with_side(ink, labels, own, found.upright, scale_xy)
+        out.append(Group(options, tall * scale_xy[1], lined=found.lined, with_side=side))
         previous = group
     return out
 

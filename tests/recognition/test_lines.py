@@ -388,3 +388,34 @@ def test_a_printed_line_under_the_writing_is_still_taken_out():
     kept, removed = lines.remove_lines(mask, mask, height=60)
     assert removed[100:104, 70:180].sum() >= 0.8 * mask[100:104, 70:180].sum()
     assert kept[45:98, 65:70].all()
+
+
+def test_a_ticks_underline_the_digits_sit_on_is_found_by_its_dividers():
+    # Issue 26, sixth round ("852" read "22285", "530" read "425"): digits sitting on a
+    # ticks field's underline along most of its length leave it not alone on the paper, and
+    # it was not found; the dividers standing evenly on it make it a line.
+    mask = np.zeros((120, 360), bool)
+    mask[90:92, 20:340] = True  # the underline
+    for x in range(20, 341, 64):  # six dividers, 20 px tall, 2 px wide
+        mask[70:90, x : x + 2] = True
+    for left in range(30, 300, 64):  # each digit's foot lying on the line, 44 px of 64
+        mask[86:90, left : left + 44] = True
+        mask[40:86, left + 20 : left + 24] = True
+    rules, sides = lines.find_lines(mask, 50.0)
+    assert rules[90:92, 20:340].sum() >= 0.9 * 2 * 320
+    assert sides[72:88, 84:86].all()  # a divider
+    assert not rules[40:86].any()  # the digits' strokes are no line
+
+
+def test_a_dash_s_blurred_edge_does_not_keep_the_dash():
+    # Issue 26, sixth round ("723061" in dashed boxes read "5772213205671"): a dash's blurred
+    # edge, left beside the line found, lies along the dash and kept it (``_along``, meant
+    # for a stroke lying on a line); the dashes came back and read as digits.
+    mask = np.zeros((100, 200), bool)
+    _comb(mask, (30, 110), 27, 60, 3)  # the top lines at rows 27-29, dashed along the rows
+    mask = _dashed(mask, 10, 6)
+    for left in range(32, 200, 16):  # each top dash's edge above its middle, 7 px long
+        mask[26, left : left + 7] = mask[27, left : left + 7].all()
+    kept, removed = lines.remove_lines(mask, mask, height=24)
+    assert removed[26:30, 112:119].all()  # the second box's first dash, its edge over it
+    assert not kept[26:30, 112:119].any()
