@@ -49,15 +49,17 @@ from mnistlib.recognition.boxes import (
     frames,
 )
 from mnistlib.recognition.straight import (
-    DASH_LONGEST,
     EDGE,
     LINE_THICKNESS,
     THIN_SHARE,
     dash_chains,
     dash_joins,
+    dash_pieces,
     dashes,
     pieces,
     runs,
+    slivers,
+    spanning,
     thin_lines,
 )
 from mnistlib.recognition.ticks import dividers
@@ -258,15 +260,6 @@ def find_lines(
     return rules, sides & ~rules
 
 
-def _spanning(mask: np.ndarray, axis: int, lo: float, hi: float) -> np.ndarray:
-    """The 8-connected pieces of ``mask`` spanning ``lo`` to ``hi`` pixels along ``axis``."""
-    labels, n = ndimage.label(mask, np.ones((3, 3)))
-    if n == 0:
-        return mask
-    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
-    return np.array([False] + [lo <= span <= hi for span in spans])[labels]
-
-
 def _crossings(mended: np.ndarray, axis: int, longest: float) -> np.ndarray:
     """The pieces of ``mended`` (a line's ink joining strokes on both its sides) at most
     ``longest`` pixels along the line (``axis``: 1 flat, 0 upright): a stroke crossing the
@@ -274,7 +267,7 @@ def _crossings(mended: np.ndarray, axis: int, longest: float) -> np.ndarray:
     of it (a comb's side between two digits), and the side between them would join them
     into one group read with a 1 (a flat line's long mend is mostly one digit's arc crossing
     it, a 3's top: those are kept)."""
-    return _spanning(mended, axis, 0.0, longest)
+    return spanning(mended, axis, 0.0, longest)
 
 
 def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.ndarray:
@@ -287,7 +280,7 @@ def _along(line: np.ndarray, rest: np.ndarray, axis: int, height: float) -> np.n
     edge = line & ndimage.binary_dilation(rest, touch)
     shape = (1, 3) if axis == 1 else (3, 1)
     lo, hi = ALONG[0] * height, (ALONG[1] if axis == 0 else FLAT_ALONG) * height
-    keep = _spanning(ndimage.binary_closing(edge, np.ones(shape)) | edge, axis, lo, hi)
+    keep = spanning(ndimage.binary_closing(edge, np.ones(shape)) | edge, axis, lo, hi)
     across = (2 * ALONG_ACROSS + 1, 1) if axis == 1 else (1, 2 * ALONG_ACROSS + 1)
     return line & ndimage.binary_dilation(keep, np.ones(across))
 
@@ -305,7 +298,7 @@ def _pen_strokes(
     if n == 0:
         return line
     least, most = WRITING_LEAST * height, float(max(rest.shape))
-    writing = _spanning(rest, 0, least, most) | _spanning(rest, 1, least, most)
+    writing = spanning(rest, 0, least, most) | spanning(rest, 1, least, most)
     reach = 2 * round(height) + 1
     near = ndimage.maximum_filter1d(writing.astype(np.uint8), reach, axis=1 - axis) > 0
     joined = ndimage.binary_dilation(other, np.ones((3, 3)))
@@ -372,35 +365,13 @@ def remove_lines(
     if height is not None and not _paper_ruled(rules, sides):
         # a line's own blurred edge left beside it is no stroke lying along it (a dash's
         # edge kept the dash: a dashed box's dashes came back and read as digits)
-        strokes = rest & ~_slivers(rest, edges, _dashes_of(lines & mask))
+        strokes = rest & ~slivers(rest, edges, dash_pieces(lines & mask))
         mended |= _along(rules & mask, strokes, 1, height) | _along(
             sides & mask, strokes, 0, height
         )
     kept = rest | mended
-    sliver = _slivers(kept, edges)
+    sliver = slivers(kept, edges)
     return kept & ~sliver & ~chains, (lines & ~mended) | sliver | chains
-
-
-def _slivers(ink: np.ndarray, edges: np.ndarray, beside: np.ndarray | None = None) -> np.ndarray:
-    """The 8-connected pieces of ``ink`` lying wholly in ``edges`` (within EDGE pixels of a
-    line): the line's blurred edge, not a stroke; with ``beside``, only those within EDGE
-    pixels of it."""
-    labels, _ = ndimage.label(ink, np.ones((3, 3)))
-    slivers = np.setdiff1d(np.unique(labels[edges & ink]), np.unique(labels[ink & ~edges]))
-    if beside is not None:
-        near = ndimage.binary_dilation(beside, np.ones((3, 3)), iterations=EDGE)
-        slivers = np.intersect1d(slivers, np.unique(labels[near & ink]))
-    return np.isin(labels, slivers[slivers > 0])
-
-
-def _dashes_of(lines: np.ndarray) -> np.ndarray:
-    """The pieces of ``lines`` no longer either way than a dash (DASH_LONGEST pixels)."""
-    labels, n = ndimage.label(lines, np.ones((3, 3)))
-    if n == 0:
-        return lines
-    found = ndimage.find_objects(labels)
-    short = [max(w[0].stop - w[0].start, w[1].stop - w[1].start) <= DASH_LONGEST for w in found]
-    return np.array([False, *short])[labels]
 
 
 def uprights(removed: np.ndarray, height: float) -> np.ndarray:

@@ -4,7 +4,8 @@
 the runs thin, even and alone on the paper; ``cores`` the rows inked from end to end of a run
 that a digit's stroke touches; ``pieces`` joins pieces of one line broken where strokes
 crossed it; ``dashes`` joins the dashes or dots of a line printed so, and ``dash_chains``
-finds them where the line is not found whole (both from one ``dash_joins``). The morphology
+finds them where the line is not found whole (both from one ``dash_joins``); ``spanning``,
+``slivers`` and ``dash_pieces`` keep the pieces of a mask by their span. The morphology
 (filters, labels) is scipy.ndimage's, in C.
 """
 
@@ -203,3 +204,34 @@ def pieces(found: np.ndarray, axis: int, bridge: int) -> tuple[np.ndarray, list[
         else:
             lines.append(([k], top, bottom, left, right))
     return labels, lines
+
+
+def spanning(mask: np.ndarray, axis: int, lo: float, hi: float) -> np.ndarray:
+    """The 8-connected pieces of ``mask`` spanning ``lo`` to ``hi`` pixels along ``axis``."""
+    labels, n = ndimage.label(mask, np.ones((3, 3)))
+    if n == 0:
+        return mask
+    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
+    return np.array([False] + [lo <= span <= hi for span in spans])[labels]
+
+
+def slivers(ink: np.ndarray, edges: np.ndarray, beside: np.ndarray | None = None) -> np.ndarray:
+    """The 8-connected pieces of ``ink`` lying wholly in ``edges`` (within EDGE pixels of a
+    line): the line's blurred edge, not a stroke; with ``beside``, only those within EDGE
+    pixels of it."""
+    labels, _ = ndimage.label(ink, np.ones((3, 3)))
+    slivers = np.setdiff1d(np.unique(labels[edges & ink]), np.unique(labels[ink & ~edges]))
+    if beside is not None:
+        near = ndimage.binary_dilation(beside, np.ones((3, 3)), iterations=EDGE)
+        slivers = np.intersect1d(slivers, np.unique(labels[near & ink]))
+    return np.isin(labels, slivers[slivers > 0])
+
+
+def dash_pieces(lines: np.ndarray) -> np.ndarray:
+    """The pieces of ``lines`` no longer either way than a dash (DASH_LONGEST pixels)."""
+    labels, n = ndimage.label(lines, np.ones((3, 3)))
+    if n == 0:
+        return lines
+    found = ndimage.find_objects(labels)
+    short = [max(w[0].stop - w[0].start, w[1].stop - w[1].start) <= DASH_LONGEST for w in found]
+    return np.array([False, *short])[labels]
