@@ -56,9 +56,11 @@ def _desk_seeds(
     unlit: np.ndarray, desk: np.ndarray, levels: np.ndarray, centre: np.ndarray
 ) -> Iterator[np.ndarray]:
     """The desk seeds tried in turn: ``unlit`` (the border unlike the centre, its brightly lit
-    paper left out), ``desk`` (all of it) where that differs, and last ``unlit`` without what the
+    paper left out), ``desk`` (all of it) where that differs, then ``unlit`` without what the
     centre reaches over an even surface (gradient levels up to PLATEAU_LEVEL): the sheet
-    running out of the frame, shaded darker there, is no desk."""
+    running out of the frame, shaded darker there, is no desk; last the whole border but what
+    the centre reaches so: a second sheet of the same paper along the border, past this
+    sheet's edge, is no part of it."""
     yield unlit
     if (desk != unlit).any():
         yield desk
@@ -67,6 +69,10 @@ def _desk_seeds(
     on_sheet = np.isin(labels, reached[reached > 0])
     if (unlit & on_sheet).any():
         yield unlit & ~on_sheet
+    ring = np.zeros_like(desk)
+    ring[[0, -1], :] = ring[:, [0, -1]] = True
+    if (ring & ~on_sheet & ~desk).any():
+        yield ring & ~on_sheet
 
 
 def floods(rgb: np.ndarray, close: bool = False) -> Iterator[tuple[np.ndarray, float, np.ndarray]]:
