@@ -175,3 +175,17 @@ def test_a_sheet_on_a_pale_grey_desk_is_found(i):
 def test_a_finger_on_a_sheet_leaves_no_digit(shipped):
     scene = _desk_scene(39, seed=5)  # painted over in the median colour, the finger read "1"
     assert shipped.read_number(scene.data).text == scene.truth == "28"
+
+
+@pytest.mark.parametrize(("i", "truth"), [(7, "51"), (72, "923"), (75, "9")])
+def test_a_second_sheet_of_the_same_paper_along_the_border_is_no_part_of_it(shipped, i, truth):
+    scene = _desk_scene(i, seed=14)  # a pale strip along the border, the sheet's own colour:
+    decoded = images.decode(scene.data)  # flooded with the sheet, four corners fitted neither
+    assert decoded.page is not None
+    assert shipped.read_number(scene.data).text == scene.truth == truth
+
+
+def test_a_sheet_on_a_desk_nearer_the_papers_colour_is_found():
+    scene = _desk_scene(42, seed=13)  # the desk 0.13-0.14 from the paper, stepped down to
+    assert scene.style == "grey"
+    assert images.decode(scene.data).page is not None
