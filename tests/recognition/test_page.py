@@ -189,3 +189,20 @@ def test_a_sheet_on_a_desk_nearer_the_papers_colour_is_found():
     scene = _desk_scene(42, seed=13)  # the desk 0.13-0.14 from the paper, stepped down to
     assert scene.style == "grey"
     assert images.decode(scene.data).page is not None
+
+
+def _ink_read(bar: tuple[int, int, int, int]) -> int:
+    """Dark pixels in the sheet read from a photo of a blank sheet with a dark ``bar``
+    (left, top, right, bottom in the sheet's 900x700 pixels) on a grey desk."""
+    paper = Image.new("RGB", (900, 700), (236, 236, 236))
+    paper.paste((30, 30, 30), bar)
+    found = page.read_sheet(Image.open(io.BytesIO(on_desk(paper, "grey", tilt=0.0, share=0.5))))
+    assert found is not None
+    return int((np.asarray(found[0].convert("L")) < 100).sum())
+
+
+def test_writing_crossing_the_edge_margin_is_kept_and_an_edge_along_it_is_not():
+    whole = _ink_read((440, 300, 452, 342))  # a short stroke in the middle of the sheet
+    foot = _ink_read((440, 613, 452, 655))  # the same, into the margin at the foot
+    assert foot >= 0.85 * whole  # not cut at EDGE_MARGIN (6%) from the edge
+    assert _ink_read((40, 662, 860, 668)) == 0  # a line along the whole foot: an edge, not ink
