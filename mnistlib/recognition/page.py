@@ -15,6 +15,7 @@ a digit on white filling the frame or light-on-dark digits show no such border.
 
 ``straighten`` warps the sheet found to an upright rectangle (a perspective transform, in
 Pillow) and keeps it without a thin margin along its edge: nothing outside the sheet is read.
+``read_sheet`` narrows that margin on a side that writing crosses (``_crossed_sides``).
 """
 
 from __future__ import annotations
