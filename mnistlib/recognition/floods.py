@@ -53,12 +53,14 @@ def _lit_paper(rgb: np.ndarray, colour: np.ndarray) -> np.ndarray:
 
 
 def _desk_seeds(
-    unlit: np.ndarray, desk: np.ndarray, levels: np.ndarray, centre: np.ndarray
+    unlit: np.ndarray, desk: np.ndarray, levels: np.ndarray, centre: np.ndarray, ring: np.ndarray
 ) -> Iterator[np.ndarray]:
     """The desk seeds tried in turn: ``unlit`` (the border unlike the centre, its brightly lit
-    paper left out), ``desk`` (all of it) where that differs, and last ``unlit`` without what the
+    paper left out), ``desk`` (all of it) where that differs, then ``unlit`` without what the
     centre reaches over an even surface (gradient levels up to PLATEAU_LEVEL): the sheet
-    running out of the frame, shaded darker there, is no desk."""
+    running out of the frame, shaded darker there, is no desk; last the whole border (``ring``) but
+    what the centre reaches so: a second sheet of the same paper along the border, past this
+    sheet's edge, is no part of it."""
     yield unlit
     if (desk != unlit).any():
         yield desk
@@ -67,6 +69,8 @@ def _desk_seeds(
     on_sheet = np.isin(labels, reached[reached > 0])
     if (unlit & on_sheet).any():
         yield unlit & ~on_sheet
+    if (ring & ~on_sheet & ~desk).any():
+        yield ring & ~on_sheet
 
 
 def floods(rgb: np.ndarray, close: bool = False) -> Iterator[tuple[np.ndarray, float, np.ndarray]]:
@@ -91,7 +95,7 @@ def floods(rgb: np.ndarray, close: bool = False) -> Iterator[tuple[np.ndarray, f
     desk = ring & (distance > DESK_DISTANCE)
     unlit = desk & ~_lit_paper(smooth, colour)
     centre = middle & (distance < SEED_DISTANCE)
-    for seeds in _desk_seeds(unlit, desk, levels, centre):
+    for seeds in _desk_seeds(unlit, desk, levels, centre, ring):
         markers = np.zeros((height, width), dtype=np.int16)
         markers[centre] = 2
         markers[seeds] = 1

@@ -15,6 +15,7 @@ a digit on white filling the frame or light-on-dark digits show no such border.
 
 ``straighten`` warps the sheet found to an upright rectangle (a perspective transform, in
 Pillow) and keeps it without a thin margin along its edge: nothing outside the sheet is read.
+``read_sheet`` narrows that margin on a side that writing crosses (``_crossed_sides``).
 """
 
 from __future__ import annotations
@@ -68,9 +69,10 @@ MAX_INK_SHARE = 0.25
 #: this (median RGB distance): validation desks 0.19-1.4, paper around a printed box 0.06-0.20.
 MIN_DESK_DISTANCE = 0.25
 #: Or a pale desk, at least PALE_DESK_DISTANCE from the paper: the brightness across the
-#: outline, to PALE_FAR px out, comes back less than MAX_LINE_BACK (``quads.line_back``): on 34
-#: validation grey desks 0.03-0.59; around printed boxes 0.9 or more (60 box scenes, seed 3).
-PALE_DESK_DISTANCE, PALE_FAR, MAX_LINE_BACK = 0.15, 9, 0.6
+#: outline, to PALE_FAR px out, comes back less than MAX_LINE_BACK (``quads.line_back``): pale
+#: desks 0.12-0.22 from the paper came back 0.04-0.67 (validation seeds 13-15), candidate sheets
+#: round printed boxes 0.98 or more (50 box scenes a source, seed 13; 0.9 or more on seed 3).
+PALE_DESK_DISTANCE, PALE_FAR, MAX_LINE_BACK = 0.12, 9, 0.75
 #: A flooded sheet's outline is a colour step of at least MIN_EDGE_STEP (RGB distance, 0..1,
 #: median of EDGE_SAMPLES points a side): paper on the greyest validation desk stepped 0.1 or
 #: more, a ruled line or a vignette read as an edge 0.02-0.05.
@@ -87,6 +89,12 @@ GLANCE_SIDE, GLANCE_SHARE = 32, 0.2
 #: The straightened sheet loses this share of its width and height at each edge: the edge's
 #: shadow and the blur across it would otherwise read as ink.
 EDGE_MARGIN = 0.06
+#: Where writing crosses that margin (an ink component inside the sheet reaching into it, no
+#: longer than EDGE_SPAN of the side: an edge or a rim running along it is no writing), that
+#: side keeps only NEAR_MARGIN: a lone 1 at the sheet's foot, the top of a 9 in a corner. Ink is
+#: INK_DROP (0..255) darker than the paper around (a grey closing INK_CLOSE px wide, the sheet
+#: looked at INK_SIDE px a side).
+NEAR_MARGIN, EDGE_SPAN, INK_DROP, INK_CLOSE, INK_SIDE = 0.03, 0.5, 60.0, 9, 200
 #: What covers the sheet from outside is painted over in the paper's colour near it (the light
 #: falls unevenly: one median colour left a visible patch, read as a digit on validation desks),
 #: from a blur of the paper PAINT_SIGMA px wide at PAINT_SIDE px a side; a pixel whose paper
@@ -292,14 +300,52 @@ def read_sheet(image: Image.Image) -> tuple[Image.Image, np.ndarray] | None:
     if found is None:
         return None
     corners, small_corners, region = found
-    sheet = straighten(image, corners)
+    sheet = straighten(image, corners, margin=NEAR_MARGIN)
     # PAINT_GROW pixels less than the region: a finger's soft, blurred rim is painted over too.
     kept = ndimage.binary_erosion(region, iterations=PAINT_GROW)
     mask = Image.fromarray(kept.astype(np.uint8) * 255)
-    mask = straighten(mask, small_corners, size=sheet.size).point(lambda v: 255 * (v > 127))
-    if not np.asarray(mask).any():
-        return sheet, corners
-    return Image.composite(sheet, _paper_around(sheet, mask), mask.convert("L")), corners
+    mask = straighten(mask, small_corners, size=sheet.size, margin=NEAR_MARGIN).point(
+        lambda v: 255 * (v > 127)
+    )
+    if np.asarray(mask).any():
+        sheet = Image.composite(sheet, _paper_around(sheet, mask), mask.convert("L"))
+    return sheet.crop(_kept_box(sheet)), corners
+
+
+def _kept_box(sheet: Image.Image) -> tuple[int, int, int, int]:
+    """The part of ``sheet`` (straightened with NEAR_MARGIN) to read: EDGE_MARGIN in from the
+    sheet's edge, NEAR_MARGIN on a side that writing crosses (``_crossed_sides``)."""
+    extra = (EDGE_MARGIN - NEAR_MARGIN) / (1.0 - 2.0 * NEAR_MARGIN)
+    cut = [round(extra * sheet.width), round(extra * sheet.height)] * 2
+    for side in _crossed_sides(sheet, extra):
+        cut[side] = 0
+    return cut[0], cut[1], sheet.width - cut[2], sheet.height - cut[3]
+
+
+def _crossed_sides(sheet: Image.Image, extra: float) -> list[int]:
+    """Which sides (0 left, 1 top, 2 right, 3 bottom) of ``sheet`` an ink component crosses
+    from inside the kept part into the ``extra`` share (of its width or height) along them."""
+    small = sheet.convert("L")
+    small.thumbnail((INK_SIDE, INK_SIDE), Image.Resampling.BOX)
+    grey = np.asarray(small, dtype=np.float32)
+    paper = ndimage.grey_closing(grey, size=INK_CLOSE)
+    labels, count = ndimage.label(grey < paper - INK_DROP)
+    height, width = grey.shape
+    band = [round(extra * width), round(extra * height)] * 2
+    inner = np.zeros(grey.shape, bool)
+    inner[band[1] : height - band[3], band[0] : width - band[2]] = True
+    edges = [np.s_[:, : band[0]], np.s_[: band[1], :], np.s_[:, width - band[2] :],
+             np.s_[height - band[3] :, :]]  # fmt: skip
+    rim = set(np.unique(_ring(labels)).tolist())
+    crossed = []
+    for side, edge in enumerate(edges):
+        for label in set(np.unique(labels[edge]).tolist()) - rim - {0}:
+            rows, cols = np.nonzero(labels == label)
+            span = (np.ptp(rows) + 1) / height if side % 2 else (np.ptp(cols) + 1) / width
+            if span <= EDGE_SPAN:
+                crossed.append(side)
+                break
+    return crossed
 
 
 def _paper_around(sheet: Image.Image, mask: Image.Image) -> Image.Image:
@@ -323,19 +369,22 @@ def _paper_around(sheet: Image.Image, mask: Image.Image) -> Image.Image:
 
 
 def straighten(
-    image: Image.Image, corners: np.ndarray, size: tuple[int, int] | None = None
+    image: Image.Image,
+    corners: np.ndarray,
+    size: tuple[int, int] | None = None,
+    margin: float = EDGE_MARGIN,
 ) -> Image.Image:
     """The sheet with ``corners`` (see ``find_sheet``) warped upright to a rectangle as large
-    as its sides (or ``size``), less EDGE_MARGIN at each edge."""
+    as its sides (or ``size``), less ``margin`` (a share of its sides) at each edge."""
     width = (np.linalg.norm(corners[1] - corners[0]) + np.linalg.norm(corners[2] - corners[3])) / 2
     height = (np.linalg.norm(corners[3] - corners[0]) + np.linalg.norm(corners[2] - corners[1])) / 2
-    margin = np.array([EDGE_MARGIN * width, EDGE_MARGIN * height])
-    inner = (max(1, round(width - 2 * margin[0])), max(1, round(height - 2 * margin[1])))
+    margins = np.array([margin * width, margin * height])
+    inner = (max(1, round(width - 2 * margins[0])), max(1, round(height - 2 * margins[1])))
     if size is not None:  # the same sheet at another size: scale the target rectangle
         scale = np.array([size[0] / inner[0], size[1] / inner[1]])
-        width, height, margin, inner = width * scale[0], height * scale[1], margin * scale, size
-    # The output's (0, 0) lies EDGE_MARGIN inside the sheet's top-left corner.
-    upright = np.array([[0, 0], [width, 0], [width, height], [0, height]]) - margin
+        width, height, margins, inner = width * scale[0], height * scale[1], margins * scale, size
+    # The output's (0, 0) lies ``margin`` inside the sheet's top-left corner.
+    upright = np.array([[0, 0], [width, 0], [width, height], [0, height]]) - margins
     return image.transform(
         inner, Image.Transform.PERSPECTIVE, perspective(upright, corners), Image.Resampling.BICUBIC
     )

@@ -175,3 +175,34 @@ def test_a_sheet_on_a_pale_grey_desk_is_found(i):
 def test_a_finger_on_a_sheet_leaves_no_digit(shipped):
     scene = _desk_scene(39, seed=5)  # painted over in the median colour, the finger read "1"
     assert shipped.read_number(scene.data).text == scene.truth == "28"
+
+
+@pytest.mark.parametrize(("i", "truth"), [(7, "51"), (72, "923"), (75, "9")])
+def test_a_second_sheet_of_the_same_paper_along_the_border_is_no_part_of_it(shipped, i, truth):
+    scene = _desk_scene(i, seed=14)  # a pale strip along the border, the sheet's own colour:
+    decoded = images.decode(scene.data)  # flooded with the sheet, four corners fitted neither
+    assert decoded.page is not None
+    assert shipped.read_number(scene.data).text == scene.truth == truth
+
+
+def test_a_sheet_on_a_desk_nearer_the_papers_colour_is_found():
+    scene = _desk_scene(42, seed=13)  # the desk 0.13-0.14 from the paper, stepped down to
+    assert scene.style == "grey"
+    assert images.decode(scene.data).page is not None
+
+
+def _ink_read(bar: tuple[int, int, int, int]) -> int:
+    """Dark pixels in the sheet read from a photo of a blank sheet with a dark ``bar``
+    (left, top, right, bottom in the sheet's 900x700 pixels) on a grey desk."""
+    paper = Image.new("RGB", (900, 700), (236, 236, 236))
+    paper.paste((30, 30, 30), bar)
+    found = page.read_sheet(Image.open(io.BytesIO(on_desk(paper, "grey", tilt=0.0, share=0.5))))
+    assert found is not None
+    return int((np.asarray(found[0].convert("L")) < 100).sum())
+
+
+def test_writing_crossing_the_edge_margin_is_kept_and_an_edge_along_it_is_not():
+    whole = _ink_read((440, 300, 452, 342))  # a short stroke in the middle of the sheet
+    foot = _ink_read((440, 613, 452, 655))  # the same, into the margin at the foot
+    assert foot >= 0.85 * whole  # not cut at EDGE_MARGIN (6%) from the edge
+    assert _ink_read((40, 662, 860, 668)) == 0  # a line along the whole foot: an edge, not ink
