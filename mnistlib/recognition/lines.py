@@ -56,6 +56,7 @@ from mnistlib.recognition.straight import (
     dash_joins,
     dash_pieces,
     dashes,
+    grid_stubs,
     pieces,
     runs,
     slivers,
@@ -254,7 +255,9 @@ def find_lines(
         # on squared paper the upright runs between rules are the grid's, whatever their width
         squared = bool((grid.sum(axis=0) >= GRID_SHARE * mask.shape[0]).any())
         sides |= grid | (boxed if squared else _as_thin_as(boxed, rules) & ~inside)
-        if not squared:  # a grid's upright lines cross its rules: they stand on none
+        if squared:  # the grid's lines cut short by a rule, the image's edge, a patch of paper
+            sides |= grid_stubs(mask, rules | sides, sides)
+        else:  # a grid's upright lines cross its rules: they stand on none
             sides |= dividers(mask, rules)
     rules |= under
     return rules, sides & ~rules

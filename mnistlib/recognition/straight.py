@@ -235,3 +235,42 @@ def dash_pieces(lines: np.ndarray) -> np.ndarray:
     found = ndimage.find_objects(labels)
     short = [max(w[0].stop - w[0].start, w[1].stop - w[1].start) <= DASH_LONGEST for w in found]
     return np.array([False, *short])[labels]
+
+
+#: Squared paper: a column holds a grid line where the upright lines found in it (and a
+#: pixel beside) cover this share of the image's height; its other stretches of ink are the
+#: same line's, cut short by a rule, the image's edge or a patch of paper (too short between
+#: rules to be found as a side, half a digit height).
+GRID_COLUMN = 0.3
+#: ... stretches at least this many pixels long (a speck on the line is not).
+STUB_LEAST = 3
+#: ... where the line is not found beside them along more than this share of their rows
+#: (a digit's stem written along a grid line is ink beside the line found).
+BESIDE_SHARE = 0.5
+
+
+def grid_stubs(mask: np.ndarray, lines: np.ndarray, upright: np.ndarray) -> np.ndarray:
+    """The ink of ``mask`` left in squared paper's grid columns (``upright`` lines covering
+    GRID_COLUMN of the height there): upright runs at least STUB_LEAST long, no thicker than
+    the line and a pixel either side, touching a line already found (``lines``) and no other
+    ink, where the line is not found beside them (BESIDE_SHARE). A digit's stroke in a grid
+    column joins the rest of its digit, or runs beside the line: it is kept."""
+    cover = ndimage.maximum_filter1d(upright.astype(np.uint8), 3, axis=1).sum(axis=0)
+    columns = cover >= GRID_COLUMN * mask.shape[0]
+    if not columns.any():
+        return np.zeros_like(mask)
+    bands, _ = ndimage.label(columns)
+    width = int(np.bincount(bands)[1:].max())  # the widest line's columns, a pixel beside
+    stubs = runs(mask & ~lines, STUB_LEAST, 0) & mask & ~lines & columns[None, :]
+    labels, n = ndimage.label(stubs, np.ones((3, 3)))
+    near = ndimage.binary_dilation(lines, np.ones((3, 3)))
+    writing = ndimage.binary_dilation(mask & ~lines & ~stubs, np.ones((3, 3)))
+    keep = np.zeros(n + 1, bool)
+    for k, where in enumerate(ndimage.find_objects(labels), start=1):
+        piece = labels[where] == k
+        across = piece.sum(axis=1)
+        printed = (piece & near[where]).any() and not (piece & writing[where]).any()
+        band = upright[where[0], max(0, where[1].start - 2) : where[1].stop + 2]
+        gap = band.any(axis=1).mean() <= BESIDE_SHARE  # not a stroke beside the line found
+        keep[k] = printed and gap and np.median(across[across > 0]) <= width
+    return keep[labels]

@@ -42,3 +42,19 @@ def test_a_colon_and_points_without_a_dashed_line_are_left():
     mask[20:80, 130:160] = True
     _dots(mask, 78, range(170, 171))
     assert not straight.dash_chains(straight.dash_joins(mask)).any()
+
+
+def test_grid_stubs_take_a_grid_line_cut_short_and_keep_a_digit_stroke_in_its_column():
+    mask = np.zeros((100, 60), bool)
+    mask[:, 20:22] = True  # a grid line down the paper...
+    mask[70:, 20:22] = False  # ...stopping at a patch of paper the number is written on
+    mask[50:52, :] = True  # a rule across it
+    upright = np.zeros_like(mask)
+    upright[:50, 20:22] = True  # the line found down to the rule, not the stretch below it
+    found = upright.copy()
+    found[50:52, :] = True
+    mask[85:95, 20:22] = True  # a digit's stem in the line's column...
+    mask[85:87, 22:35] = True  # ...joined to the rest of its digit
+    stubs = straight.grid_stubs(mask, found, upright)
+    assert stubs[52:70, 20:22].all()  # the line's stretch between the rule and the patch
+    assert not stubs[70:].any()  # the digit's stroke is kept
