@@ -34,6 +34,7 @@ from mnistlib.recognition.quads import (
     quad_mask,
     square_enough,
 )
+from mnistlib.recognition.strips import trim_strips
 
 #: The photo is searched for a sheet at this longest side: a sheet's outline needs no more.
 SHEET_SIDE = 256
@@ -204,6 +205,9 @@ def _sheet_of(
     inside_share = float((region & quad).sum()) / float(region.sum())
     if float((region & quad).sum()) < QUAD_FILL * quad.sum() or inside_share < SHEET_INSIDE:
         return None
+    if rgb is not None:  # a pale strip or a second sheet along a side is no part of the sheet
+        trimmed = trim_strips(rgb, corners)
+        corners = trimmed if square_enough(trimmed) else corners
     return corners, inside_share, region
 
 

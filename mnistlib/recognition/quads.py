@@ -25,7 +25,7 @@ def corners_of(region: np.ndarray) -> np.ndarray:
     return np.array([[x[i], y[i]] for i in picks], dtype=np.float64)
 
 
-def _line(points: np.ndarray) -> tuple[np.ndarray, float] | None:
+def line_through(points: np.ndarray) -> tuple[np.ndarray, float] | None:
     """The straight line through ``points`` (n x 2), as (unit normal, offset), fitted twice
     by total least squares, the second time without the points far off the first line (the
     edge of a shadow or a finger crossing the sheet's side)."""
@@ -54,7 +54,7 @@ def fit_quad(region: np.ndarray, corners: np.ndarray) -> np.ndarray | None:
         t = np.clip((points - a) @ (b - a) / max(float((b - a) @ (b - a)), 1e-9), 0.0, 1.0)
         distances.append(np.linalg.norm(points - (a + t[:, None] * (b - a)), axis=1))
     side = np.argmin(np.stack(distances), axis=0)
-    found = [_line(points[side == k]) for k in range(4)]
+    found = [line_through(points[side == k]) for k in range(4)]
     lines = [line for line in found if line is not None]
     if len(lines) < 4:
         return None
