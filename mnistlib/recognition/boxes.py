@@ -73,26 +73,60 @@ def frames(
     up_labels, downs = pieces(upright, 0, 4 * BOX_LINE)
     downs = sorted((d for d in downs if d[4] - d[3] <= BOX_LINE + SIDE_LEAN), key=lambda d: d[3])
     widths = [_width(up_labels, d) for d in downs]
-    walls: list[tuple[int, int, float]] = []
+    found: list[tuple[Piece, Piece, np.ndarray, float]] = []
     for n, first in enumerate(downs):
         stop = _next_level(downs, n)
         alike = [d for d, w in zip(downs[n + 1 : stop], widths[n + 1 : stop], strict=True)
                  if abs(w - widths[n]) <= SIDE_EXTRA]  # fmt: skip
         paired = _pair(flat, mask, first, alike, shortest)
         if paired is not None:
-            second, box = paired
-            rules |= box
-            sides |= _whole(mask, up_labels, first) | _whole(mask, up_labels, second)
-            walls += [(first[1], first[2], widths[n]), (second[1], second[2], widths[n])]
-            rows = slice(max(first[1], second[1]), min(first[2], second[2]))
-            if second[3] - first[4] <= SQUARE * (rows.stop - rows.start):
-                inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
+            found.append((first, paired[0], paired[1], widths[n]))
+    found = _outermost(found)
+    walls: list[tuple[int, int, float]] = []
+    for first, second, box, width in found:
+        rules |= box
+        sides |= _whole(mask, up_labels, first) | _whole(mask, up_labels, second)
+        walls += [(first[1], first[2], width), (second[1], second[2], width)]
+        rows = slice(max(first[1], second[1]), min(first[2], second[2]))
+        if second[3] - first[4] <= SQUARE * (rows.stop - rows.start):
+            inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
     level = np.zeros_like(mask)  # other upright lines as tall as a box's sides, level with them
     for down, width in zip(downs, widths, strict=True):
-        if any(abs(down[1] - t) <= CORNER_REACH and abs(down[2] - b) <= CORNER_REACH
+        if not _within(down, found) and any(
+               abs(down[1] - t) <= CORNER_REACH and abs(down[2] - b) <= CORNER_REACH
                and width <= w + SIDE_EXTRA for t, b, w in walls):  # fmt: skip
             level |= _whole(mask, up_labels, down)
     return rules & mask, (sides | (level & ~inside)) & mask, inside
+
+
+def _spans(box: tuple[Piece, Piece, np.ndarray, float]) -> tuple[int, int, int, int]:
+    """A box's (top, bottom, left, right): its upright sides' rows together, its outer
+    columns."""
+    first, second = box[0], box[1]
+    return min(first[1], second[1]), max(first[2], second[2]), first[3], second[4]
+
+
+def _outermost(
+    found: list[tuple[Piece, Piece, np.ndarray, float]],
+) -> list[tuple[Piece, Piece, np.ndarray, float]]:
+    """The boxes of ``found`` (left side, right side, flat sides, width) not nested in another
+    (its columns within the other's, their rows overlapping): a form's boxes stand side by side
+    (a comb's share a side); a narrower box inside one box is a digit's stem between its
+    lines paired with the box's side ("708647" read "7086417", sure)."""
+    spans = [_spans(box) for box in found]
+    return [box for box, (top, bottom, left, right) in zip(found, spans, strict=True)
+            if not any(other != (top, bottom, left, right) and other[2] <= left
+                       and right <= other[3] and top < other[1] and other[0] < bottom
+                       for other in spans)]  # fmt: skip
+
+
+def _within(line: Piece, found: list[tuple[Piece, Piece, np.ndarray, float]]) -> bool:
+    """Whether an upright ``line`` stands between the two sides of a box of ``found`` (its
+    rows overlapping the box's): no side of a form's box, a digit's stem."""
+    _, top, bottom, left, right = line
+    spans = [_spans(box) for box in found]
+    return any(span[2] < left and right < span[3] and top < span[1] and span[0] < bottom
+               for span in spans)  # fmt: skip
 
 
 def _whole(mask: np.ndarray, labels: np.ndarray, side: Piece) -> np.ndarray:
