@@ -75,10 +75,7 @@ def frames(
     widths = [_width(up_labels, d) for d in downs]
     found: list[tuple[Piece, Piece, np.ndarray, float]] = []
     for n, first in enumerate(downs):
-        stop = _next_level(downs, n)
-        alike = [d for d, w in zip(downs[n + 1 : stop], widths[n + 1 : stop], strict=True)
-                 if abs(w - widths[n]) <= SIDE_EXTRA]  # fmt: skip
-        paired = _pair(flat, mask, first, alike, shortest)
+        paired = _far_side(flat, mask, downs, widths, n, shortest)
         if paired is not None:
             found.append((first, paired[0], paired[1], widths[n]))
     found = _outermost(found)
@@ -97,6 +94,37 @@ def frames(
                and width <= w + SIDE_EXTRA for t, b, w in walls):  # fmt: skip
             level |= _whole(mask, up_labels, down)
     return rules & mask, (sides | (level & ~inside)) & mask, inside
+
+
+def _far_side(
+    flat: np.ndarray,
+    mask: np.ndarray,
+    downs: list[Piece],
+    widths: list[float],
+    n: int,
+    shortest: int,
+) -> tuple[Piece, np.ndarray] | None:
+    """The upright line of ``downs`` that makes a box with ``downs[n]`` (as wide as it, up to
+    the next line level with it: ``_next_level``), and the box's flat sides; where none does,
+    up to the level line after that, when the box's flat sides run on across the line passed
+    over: a digit's straight stem as tall as the box's sides, too near a side to make a box
+    with it, stands between them ("40281"'s 1 in a comb); the next box's near side, across a
+    gap without lines, is no such line (boxes apart)."""
+
+    def alike(stop: int) -> list[Piece]:
+        return [d for d, w in zip(downs[n + 1 : stop], widths[n + 1 : stop], strict=True)
+                if abs(w - widths[n]) <= SIDE_EXTRA]  # fmt: skip
+
+    stop = _next_level(downs, n)
+    paired = _pair(flat, mask, downs[n], alike(stop), shortest)
+    if paired is not None or stop >= len(downs):
+        return paired
+    passed = downs[stop - 1]
+    paired = _pair(flat, mask, downs[n], alike(_next_level(downs, stop - 1)), shortest)
+    if paired is None:
+        return None
+    across = paired[1][:, max(0, passed[3] - BOX_LINE) : passed[4] + BOX_LINE].any(axis=0)
+    return paired if across.all() else None
 
 
 def _spans(box: tuple[Piece, Piece, np.ndarray, float]) -> tuple[int, int, int, int]:
