@@ -140,13 +140,11 @@ def _spans(box: Box) -> tuple[int, int, int, int]:
     return min(first[1], second[1]), max(first[2], second[2]), first[3], second[4]
 
 
-def _outermost(
-    found: list[Box],
-) -> list[Box]:
-    """The boxes of ``found`` not nested in another
-    (its columns within the other's, their rows overlapping): a form's boxes stand side by side
-    (a comb's share a side); a narrower box inside one box is a digit's stem between its
-    lines paired with the box's side ("708647" read "7086417", sure)."""
+def _outermost(found: list[Box]) -> list[Box]:
+    """The boxes of ``found`` not nested in another (its columns within the other's, their rows
+    overlapping): a form's boxes stand side by side (a comb's share a side); a narrower box
+    inside one box is a digit's stem between its lines paired with the box's side ("708647"
+    read "7086417", sure)."""
     spans = [_spans(box) for box in found]
     return [box for box, (top, bottom, left, right) in zip(found, spans, strict=True)
             if not any(other != (top, bottom, left, right) and other[2] <= left
