@@ -10,6 +10,9 @@ from scipy import ndimage
 
 from mnistlib.recognition.straight import Piece, cores, pieces, runs, thin_lines
 
+#: A printed box found: (its left side, its right side, its flat sides, the left side's width).
+Box = tuple[Piece, Piece, np.ndarray, float]
+
 #: A box's side joins two horizontal lines: its ends lie within this many pixels of them, and
 #: it is at least this share of the distance between them long.
 END_REACH, SIDE_SHARE = 2, 0.7
@@ -52,14 +55,16 @@ def _on(flat: np.ndarray, row: float, left: int, right: int, reach: float) -> np
 
 
 def frames(
-    mask: np.ndarray, shortest: int, thickest: float
+    mask: np.ndarray, shortest: int, thickest: float, grid: bool = False
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Printed boxes in ``mask``: two straight thin upright lines, at least ``shortest`` long and
     apart, both hanging from one flat line or both standing on one (covering SIDE_SHARE of the
     width between them), their far ends level (the other flat side may be hidden under a
     digit's stroke): (the boxes' flat sides, their upright sides, their insides). A box around
     each digit, boxes apart, is found by its shape, not its length. They are looked for in the
-    ink thinner than BOX_LINE (a digit's stroke along a line would make it thick)."""
+    ink thinner than BOX_LINE (a digit's stroke along a line would make it thick). On squared
+    paper (``grid``) every cell is a box: a line is not passed over, nor a box left out for
+    lying inside another (``_far_side``, ``_outermost``)."""
     thick = ndimage.binary_dilation(ndimage.binary_opening(mask, np.ones((BOX_LINE, BOX_LINE))))
     lean = mask & ~thick
     part = max(4, shortest // 2)
@@ -73,26 +78,87 @@ def frames(
     up_labels, downs = pieces(upright, 0, 4 * BOX_LINE)
     downs = sorted((d for d in downs if d[4] - d[3] <= BOX_LINE + SIDE_LEAN), key=lambda d: d[3])
     widths = [_width(up_labels, d) for d in downs]
-    walls: list[tuple[int, int, float]] = []
+    found: list[Box] = []
     for n, first in enumerate(downs):
-        stop = _next_level(downs, n)
-        alike = [d for d, w in zip(downs[n + 1 : stop], widths[n + 1 : stop], strict=True)
-                 if abs(w - widths[n]) <= SIDE_EXTRA]  # fmt: skip
-        paired = _pair(flat, mask, first, alike, shortest)
+        paired = _far_side(flat, mask, downs, widths, n, shortest, grid)
         if paired is not None:
-            second, box = paired
-            rules |= box
-            sides |= _whole(mask, up_labels, first) | _whole(mask, up_labels, second)
-            walls += [(first[1], first[2], widths[n]), (second[1], second[2], widths[n])]
-            rows = slice(max(first[1], second[1]), min(first[2], second[2]))
-            if second[3] - first[4] <= SQUARE * (rows.stop - rows.start):
-                inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
+            found.append((first, paired[0], paired[1], widths[n]))
+    found = found if grid else _outermost(found)
+    walls: list[tuple[int, int, float]] = []
+    for first, second, box, width in found:
+        rules |= box
+        sides |= _whole(mask, up_labels, first) | _whole(mask, up_labels, second)
+        walls += [(first[1], first[2], width), (second[1], second[2], width)]
+        rows = slice(max(first[1], second[1]), min(first[2], second[2]))
+        if second[3] - first[4] <= SQUARE * (rows.stop - rows.start):
+            inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
     level = np.zeros_like(mask)  # other upright lines as tall as a box's sides, level with them
     for down, width in zip(downs, widths, strict=True):
-        if any(abs(down[1] - t) <= CORNER_REACH and abs(down[2] - b) <= CORNER_REACH
+        if not _within(down, found) and any(
+               abs(down[1] - t) <= CORNER_REACH and abs(down[2] - b) <= CORNER_REACH
                and width <= w + SIDE_EXTRA for t, b, w in walls):  # fmt: skip
             level |= _whole(mask, up_labels, down)
     return rules & mask, (sides | (level & ~inside)) & mask, inside
+
+
+def _far_side(
+    flat: np.ndarray,
+    mask: np.ndarray,
+    downs: list[Piece],
+    widths: list[float],
+    n: int,
+    shortest: int,
+    grid: bool,
+) -> tuple[Piece, np.ndarray] | None:
+    """The upright line of ``downs`` that makes a box with ``downs[n]`` (as wide as it, up to
+    the next line level with it: ``_next_level``), and the box's flat sides; where none does,
+    up to the level line after that, when the box's flat sides run on across the line passed
+    over: a digit's straight stem as tall as the box's sides, too near a side to make a box
+    with it, stands between them ("40281"'s 1 in a comb); the next box's near side, across a
+    gap without lines, is no such line (boxes apart); nor on squared paper (``grid``)."""
+
+    def alike(stop: int) -> list[Piece]:
+        return [d for d, w in zip(downs[n + 1 : stop], widths[n + 1 : stop], strict=True)
+                if abs(w - widths[n]) <= SIDE_EXTRA]  # fmt: skip
+
+    stop = _next_level(downs, n)
+    paired = _pair(flat, mask, downs[n], alike(stop), shortest)
+    if paired is not None or stop >= len(downs) or grid:
+        return paired
+    passed = downs[stop - 1]
+    paired = _pair(flat, mask, downs[n], alike(_next_level(downs, stop - 1)), shortest)
+    if paired is None:
+        return None
+    across = paired[1][:, max(0, passed[3] - BOX_LINE) : passed[4] + BOX_LINE].any(axis=0)
+    return paired if across.all() else None
+
+
+def _spans(box: Box) -> tuple[int, int, int, int]:
+    """A box's (top, bottom, left, right): its upright sides' rows together, its outer
+    columns."""
+    first, second = box[0], box[1]
+    return min(first[1], second[1]), max(first[2], second[2]), first[3], second[4]
+
+
+def _outermost(found: list[Box]) -> list[Box]:
+    """The boxes of ``found`` not nested in another (its columns within the other's, their rows
+    overlapping): a form's boxes stand side by side (a comb's share a side); a narrower box
+    inside one box is a digit's stem between its lines paired with the box's side ("708647"
+    read "7086417", sure)."""
+    spans = [_spans(box) for box in found]
+    return [box for box, (top, bottom, left, right) in zip(found, spans, strict=True)
+            if not any(other != (top, bottom, left, right) and other[2] <= left
+                       and right <= other[3] and top < other[1] and other[0] < bottom
+                       for other in spans)]  # fmt: skip
+
+
+def _within(line: Piece, found: list[Box]) -> bool:
+    """Whether an upright ``line`` stands between the two sides of a box of ``found`` (its
+    rows overlapping the box's): no side of a form's box, a digit's stem."""
+    _, top, bottom, left, right = line
+    spans = [_spans(box) for box in found]
+    return any(span[2] < left and right < span[3] and top < span[1] and span[0] < bottom
+               for span in spans)  # fmt: skip
 
 
 def _whole(mask: np.ndarray, labels: np.ndarray, side: Piece) -> np.ndarray:

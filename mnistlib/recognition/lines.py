@@ -234,9 +234,12 @@ def find_lines(
     rules |= _twins(mask, rules, span_runs, span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
     shortest, under = 5.0, np.zeros_like(rules)
-    framed, sides, inside = frames(mask, BOX_SIDE, float(max(mask.shape)))
+    down = round(SPAN_SHARE * mask.shape[0])
+    grid = thin_lines(mask, runs(mask, down, 0), 0, float(max(mask.shape)), down)
+    squared = bool((grid.sum(axis=0) >= GRID_SHARE * mask.shape[0]).any())
+    framed, sides, inside = frames(mask, BOX_SIDE, float(max(mask.shape)), squared)
     if strong is not None:
-        more = frames(strong & mask, BOX_SIDE, float(max(mask.shape)))
+        more = frames(strong & mask, BOX_SIDE, float(max(mask.shape)), squared)
         framed, sides, inside = framed | more[0], sides | more[1], inside | more[2]
     if height is not None:
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
@@ -249,11 +252,8 @@ def find_lines(
         sides |= thin_lines(mask, runs(mask, long, 0), 0, thickest, long)
     rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
-        down = round(SPAN_SHARE * mask.shape[0])
-        grid = thin_lines(mask, runs(mask, down, 0), 0, float(max(mask.shape)), down)
         boxed = _sides(mask, rules, max(3, round(shortest)))
         # on squared paper the upright runs between rules are the grid's, whatever their width
-        squared = bool((grid.sum(axis=0) >= GRID_SHARE * mask.shape[0]).any())
         sides |= grid | (boxed if squared else _as_thin_as(boxed, rules) & ~inside)
         if squared:  # the grid's lines cut short by a rule, the image's edge, a patch of paper
             sides |= grid_stubs(mask, rules | sides, sides)
