@@ -70,9 +70,9 @@ MAX_INK_SHARE = 0.25
 #: this (median RGB distance): validation desks 0.19-1.4, paper around a printed box 0.06-0.20.
 MIN_DESK_DISTANCE = 0.25
 #: Or a pale desk, at least PALE_DESK_DISTANCE from the paper: the brightness across the
-#: outline, to PALE_FAR px out, comes back less than MAX_LINE_BACK (``quads.line_back``): pale
-#: desks 0.12-0.22 from the paper came back 0.04-0.67 (validation seeds 13-15), candidate sheets
-#: round printed boxes 0.98 or more (50 box scenes a source, seed 13; 0.9 or more on seed 3).
+#: outline, to PALE_FAR px out, comes back less than MAX_LINE_BACK (``quads.line_back``): a
+#: pale desk stays pale past the sheet's edge, while past a printed box's line the paper's
+#: brightness comes back almost whole (figures: docs/recognition.md, the desk's sixth round).
 PALE_DESK_DISTANCE, PALE_FAR, MAX_LINE_BACK = 0.12, 9, 0.75
 #: A flooded sheet's outline is a colour step of at least MIN_EDGE_STEP (RGB distance, 0..1,
 #: median of EDGE_SAMPLES points a side): paper on the greyest validation desk stepped 0.1 or
