@@ -63,8 +63,15 @@ def fit_quad(region: np.ndarray, corners: np.ndarray) -> np.ndarray | None:
     off = np.abs(np.einsum("ij,ij->i", points, normals[side]) - offsets[side])
     if float(np.mean(off <= 2 * LINE_TOLERANCE)) < STRAIGHT_SHARE:
         return None
+    return meeting_corners(lines)
+
+
+def meeting_corners(lines: list[tuple[np.ndarray, float]]) -> np.ndarray | None:
+    """The four corners where the four ``lines`` (each a unit normal and an offset, in order
+    round the quadrilateral) meet, corner k on lines k - 1 and k; None where two of them are
+    parallel."""
     quad = []
-    for k in range(4):  # corner k lies on sides k - 1 and k
+    for k in range(4):
         (n1, d1), (n2, d2) = lines[k - 1], lines[k]
         matrix = np.array([n1, n2])
         if abs(np.linalg.det(matrix)) < 1e-6:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mnistlib.recognition.quads import line_through
+from mnistlib.recognition.quads import line_through, meeting_corners
 
 #: Inside each side, profiles STRIP_BAND px long (at the page finder's size) are looked at:
 #: a strip wider than that is taken for part of the sheet.
@@ -78,11 +78,5 @@ def trim_strips(rgb: np.ndarray, corners: np.ndarray) -> np.ndarray:
             if moved is not None:
                 line = moved
         lines.append(line)
-    quad = []
-    for k in range(4):  # corner k lies on sides k - 1 and k
-        (n1, d1), (n2, d2) = lines[k - 1], lines[k]
-        matrix = np.array([n1, n2])
-        if abs(np.linalg.det(matrix)) < 1e-6:
-            return corners
-        quad.append(np.linalg.solve(matrix, [d1, d2]))
-    return np.array(quad)
+    quad = meeting_corners(lines)
+    return corners if quad is None else quad
