@@ -259,6 +259,13 @@ def thin_doubts(chosen: Chosen, read: Sequence[Read]) -> dict[int, str]:
     return out
 
 
+def _sided(groups: list[Group], found: Candidates) -> dict[int, tuple[Group, int]]:
+    """By its whole reading's segment (``id``), each group read with a box's side put back
+    too, and the row of that reading (``Candidates.sided``)."""
+    return {id(g.options[0][0]): (g, r) for g, r in zip(groups, found.sided, strict=True)
+            if r is not None and g.options}  # fmt: skip
+
+
 def with_sides(
     groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
 ) -> Chosen:
@@ -266,17 +273,17 @@ def with_sides(
     read instead with the line's ink beside it put back (``Group.with_side``) where that
     reads as another digit, more confidently: a stroke of it lay on the line (a 9's back on
     one box's side, read 0 without it)."""
-    sided = {id(g.options[0][0]): (g.with_side, r) for g, r in zip(groups, found.sided, strict=True)
-             if r is not None and g.options and g.with_side is not None}  # fmt: skip
+    sided = _sided(groups, found)
     out: Chosen = []
     for piece, row in chosen:
         if not isinstance(row, str) and id(piece) in sided:
-            side, other = sided[id(piece)]
+            group, other = sided[id(piece)]
             if (
-                read[other].digit != read[row].digit
+                group.with_side is not None
+                and read[other].digit != read[row].digit
                 and read[other].confidence > read[row].confidence
             ):
-                out.append((side, other))
+                out.append((group.with_side, other))
                 continue
         out.append((piece, row))
     return out
@@ -290,8 +297,7 @@ def side_doubts(
     tall than CUT_HEIGHT of its digit height (a piece of a digit the line cut), or that reads
     as another digit (at least SIDE_CONFIDENCE) with the line put back: a stroke of it may
     have lain on the line (SIDE_PIECE)."""
-    rows = {id(g.options[0][0]): (g, r) for g, r in zip(groups, found.sided, strict=True)
-            if r is not None and g.options}  # fmt: skip
+    rows = _sided(groups, found)
     out: dict[int, str] = {}
     for piece, row in chosen:
         if isinstance(row, str) or id(piece) not in rows or not read[row].sure:
