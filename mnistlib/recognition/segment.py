@@ -172,17 +172,17 @@ def _attach_flat(groups: list[_Group], height: float, small: bool = False) -> li
     """Join each flat piece (no digit is flat: a 5's bar, a 7's stroke) to the group below or
     beside it: the one its columns overlap most, else the nearest. ``small``: a small digit
     (``is_flat``) stays apart; not so among one group's pieces (a 9's loop cut off)."""
+
+    def flat_small(g: _Group) -> bool:
+        return is_flat(g.bottom - g.top, g.width, height)
+
+    def flat_low(g: _Group) -> bool:
+        return g.bottom - g.top < FLAT_HEIGHT * height
+
+    is_piece_flat = flat_small if small else flat_low
     groups = list(groups)
     while len(groups) > 1:
-        flat = [
-            g
-            for g in groups
-            if (
-                is_flat(g.bottom - g.top, g.width, height)
-                if small
-                else g.bottom - g.top < FLAT_HEIGHT * height
-            )
-        ]
+        flat = [g for g in groups if is_piece_flat(g)]
         if not flat:
             break
         piece = min(flat, key=lambda g: g.mass)
