@@ -91,6 +91,10 @@ FLAT_ALONG = 1.3
 #: pen's stroke, not a printed line: an arrow's shaft, its head at one end. It is left as
 #: ink: taken out, the head with the shaft's end kept along it (``_along``) read a sure 7.
 WRITTEN_ON = 0.5
+#: Ink taken out within this many pixels beside an upright line (a side) and not on a flat
+#: line went with the side: a digit's stroke lying on it ("273944"'s last 4's stem, its bar
+#: left standing 3 px off the side, read 2), read with the side put back (``uprights``).
+ON_SIDE = 3
 #: ... where writing is ink at least this many digit heights across: smaller, it is a speck
 #: or the stroke's own round end left beside the line's.
 WRITING_LEAST = 0.25
@@ -379,8 +383,11 @@ def remove_lines(
 
 def uprights(removed: np.ndarray, height: float) -> np.ndarray:
     """The upright lines of ``removed`` (lines taken out): its runs at least half a digit
-    ``height`` tall."""
-    return removed & runs(removed, round(height / 2), 0)
+    ``height`` tall, and what was taken out with them within ON_SIDE pixels beside them
+    that is not a flat line's: a digit's stroke lying on the side went with it."""
+    tall = removed & runs(removed, round(height / 2), 0)
+    beside = ndimage.binary_dilation(tall, np.ones((1, 2 * ON_SIDE + 1)))
+    return tall | (removed & beside & ~runs(removed, round(height / 2), 1))
 
 
 def touching(labels: np.ndarray, removed: np.ndarray) -> set[int]:
