@@ -61,6 +61,7 @@ from mnistlib.recognition.straight import (
     runs,
     slivers,
     spanning,
+    thickened,
     thin_lines,
 )
 from mnistlib.recognition.ticks import dividers
@@ -91,9 +92,8 @@ FLAT_ALONG = 1.3
 #: pen's stroke, not a printed line: an arrow's shaft, its head at one end. It is left as
 #: ink: taken out, the head with the shaft's end kept along it (``_along``) read a sure 7.
 WRITTEN_ON = 0.5
-#: Ink taken out within this many pixels beside an upright line (a side) and not on a flat
-#: line went with the side: a digit's stroke lying on it ("273944"'s last 4's stem, its bar
-#: left standing 3 px off the side, read 2), read with the side put back (``uprights``).
+#: Ink taken out within this many pixels beside a side, not on a flat line, is a digit's
+#: stroke that lay on the side ("273944"'s last 4's stem; ``uprights``).
 ON_SIDE = 3
 #: ... where writing is ink at least this many digit heights across: smaller, it is a speck
 #: or the stroke's own round end left beside the line's.
@@ -376,6 +376,7 @@ def remove_lines(
         mended |= _along(rules & mask, strokes, 1, height) | _along(
             sides & mask, strokes, 0, height
         )
+        mended |= thickened(rules & mask, strokes, ALONG[0] * height, FLAT_ALONG * height)
     kept = rest | mended
     sliver = slivers(kept, edges)
     return kept & ~sliver & ~chains, (lines & ~mended) | sliver | chains
