@@ -27,7 +27,8 @@ A line found alone, short of the image's width, touching the writing but with no
 beside most of it, is a pen's stroke and stays ink (``_pen_strokes``: an arrow's shaft). A
 stroke crossing a line is mended across it (an upright side only over a stroke's width:
 ``_crossings``), and a stroke lying along a box's line keeps the line's ink beside it
-(``_along``, a 2's foot along a box's bottom line too; not on ruled or squared paper).
+(``_along``; one lying on it, a 2's foot on a box's bottom line, keeps the thickened stretch:
+``straight.thickened``; not on ruled or squared paper).
 
 Without a digit height (the first, coarse look at an image), only lines spanning half the
 image's width, and the runs between them, count, and only when very thin for their length.
@@ -92,12 +93,11 @@ FLAT_ALONG = 1.3
 #: pen's stroke, not a printed line: an arrow's shaft, its head at one end. It is left as
 #: ink: taken out, the head with the shaft's end kept along it (``_along``) read a sure 7.
 WRITTEN_ON = 0.5
-#: Ink taken out within this many pixels beside a side, not on a flat line, is a digit's
-#: stroke that lay on the side ("273944"'s last 4's stem; ``uprights``).
-ON_SIDE = 3
 #: ... where writing is ink at least this many digit heights across: smaller, it is a speck
 #: or the stroke's own round end left beside the line's.
 WRITING_LEAST = 0.25
+#: Ink taken out this many px beside a side, not on a flat line, is a stroke on it (``uprights``).
+ON_SIDE = 3
 
 
 def _upright(piece: np.ndarray) -> bool:

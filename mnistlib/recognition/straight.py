@@ -216,7 +216,7 @@ def spanning(mask: np.ndarray, axis: int, lo: float, hi: float) -> np.ndarray:
 
 
 #: A stroke lying on a flat line, not beside it, thickens the line's ink by at least this many
-#: pixels over its median thickness (a printed line 1-3 px, blurred; a pen's stroke 2-5 px).
+#: pixels over the line's own thickness (a printed line 1-3 px, blurred; a pen's stroke 2-5).
 THICKER = 2
 #: ... over its own thickness: that of its thinnest BARE_SHARE (digits lie along much of a
 #: box's bottom line).
