@@ -27,7 +27,8 @@ A line found alone, short of the image's width, touching the writing but with no
 beside most of it, is a pen's stroke and stays ink (``_pen_strokes``: an arrow's shaft). A
 stroke crossing a line is mended across it (an upright side only over a stroke's width:
 ``_crossings``), and a stroke lying along a box's line keeps the line's ink beside it
-(``_along``, a 2's foot along a box's bottom line too; not on ruled or squared paper).
+(``_along``; one lying on it, a 2's foot on a box's bottom line, keeps the thickened stretch:
+``straight.thickened``; not on ruled or squared paper).
 
 Without a digit height (the first, coarse look at an image), only lines spanning half the
 image's width, and the runs between them, count, and only when very thin for their length.
@@ -61,6 +62,7 @@ from mnistlib.recognition.straight import (
     runs,
     slivers,
     spanning,
+    thickened,
     thin_lines,
 )
 from mnistlib.recognition.ticks import dividers
@@ -94,6 +96,8 @@ WRITTEN_ON = 0.5
 #: ... where writing is ink at least this many digit heights across: smaller, it is a speck
 #: or the stroke's own round end left beside the line's.
 WRITING_LEAST = 0.25
+#: Ink taken out this many px beside a side, not on a flat line, is a stroke on it (``uprights``).
+ON_SIDE = 3
 
 
 def _upright(piece: np.ndarray) -> bool:
@@ -372,6 +376,7 @@ def remove_lines(
         mended |= _along(rules & mask, strokes, 1, height) | _along(
             sides & mask, strokes, 0, height
         )
+        mended |= thickened(rules & mask, strokes, ALONG[0] * height, FLAT_ALONG * height)
     kept = rest | mended
     sliver = slivers(kept, edges)
     return kept & ~sliver & ~chains, (lines & ~mended) | sliver | chains
@@ -379,8 +384,11 @@ def remove_lines(
 
 def uprights(removed: np.ndarray, height: float) -> np.ndarray:
     """The upright lines of ``removed`` (lines taken out): its runs at least half a digit
-    ``height`` tall."""
-    return removed & runs(removed, round(height / 2), 0)
+    ``height`` tall, and what was taken out with them within ON_SIDE pixels beside them
+    that is not a flat line's: a digit's stroke lying on the side went with it."""
+    tall = removed & runs(removed, round(height / 2), 0)
+    beside = ndimage.binary_dilation(tall, np.ones((1, 2 * ON_SIDE + 1)))
+    return tall | (removed & beside & ~runs(removed, round(height / 2), 1))
 
 
 def touching(labels: np.ndarray, removed: np.ndarray) -> set[int]:

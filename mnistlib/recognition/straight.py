@@ -215,6 +215,35 @@ def spanning(mask: np.ndarray, axis: int, lo: float, hi: float) -> np.ndarray:
     return np.array([False] + [lo <= span <= hi for span in spans])[labels]
 
 
+#: A stroke lying on a flat line, not beside it, thickens the line's ink by at least this many
+#: pixels over the line's own thickness (a printed line 1-3 px, blurred; a pen's stroke 2-5).
+THICKER = 2
+#: ... over its own thickness: that of its thinnest BARE_SHARE (digits lie along much of a
+#: box's bottom line).
+BARE_SHARE = 0.25
+
+
+def thickened(line: np.ndarray, rest: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """The ink of ``line`` (flat lines' ink) in the stretches of columns, ``lo`` to ``hi``
+    long, where a line is at least THICKER pixels thicker than its own and touches
+    ``rest`` (the other ink): a stroke lying on the line (a 2's foot on a box's bottom line)."""
+    labels, _ = ndimage.label(line, np.ones((3, 3)))
+    out = np.zeros_like(line)
+    near = ndimage.binary_dilation(rest, np.ones((3, 3)))
+    for k, where in enumerate(ndimage.find_objects(labels), start=1):
+        if where is None:
+            continue
+        piece = labels[where] == k
+        across = piece.sum(axis=0)
+        thick = across >= np.percentile(across[across > 0], 100 * BARE_SHARE) + THICKER
+        stretches, _ = ndimage.label(thick)
+        for cols in ndimage.find_objects(stretches):
+            run = piece[:, cols[0]]
+            if lo <= run.shape[1] <= hi and (run & near[where][:, cols[0]]).any():
+                out[where[0], where[1].start + cols[0].start : where[1].start + cols[0].stop] |= run
+    return out
+
+
 def slivers(ink: np.ndarray, edges: np.ndarray, beside: np.ndarray | None = None) -> np.ndarray:
     """The 8-connected pieces of ``ink`` lying wholly in ``edges`` (within EDGE pixels of a
     line): the line's blurred edge, not a stroke; with ``beside``, only those within EDGE
