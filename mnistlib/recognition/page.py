@@ -336,17 +336,15 @@ def _crossed_sides(sheet: Image.Image, extra: float) -> list[int]:
     labels, count = ndimage.label(grey < paper - INK_DROP)
     height, width = grey.shape
     band = [round(extra * width), round(extra * height)] * 2
-    inner = np.zeros(grey.shape, bool)
-    inner[band[1] : height - band[3], band[0] : width - band[2]] = True
     edges = [np.s_[:, : band[0]], np.s_[: band[1], :], np.s_[:, width - band[2] :],
              np.s_[height - band[3] :, :]]  # fmt: skip
     rim = set(np.unique(_ring(labels)).tolist())
+    spans = ndimage.find_objects(labels, count)
     crossed = []
     for side, edge in enumerate(edges):
         for label in set(np.unique(labels[edge]).tolist()) - rim - {0}:
-            rows, cols = np.nonzero(labels == label)
-            span = (np.ptp(rows) + 1) / height if side % 2 else (np.ptp(cols) + 1) / width
-            if span <= EDGE_SPAN:
+            along = spans[label - 1][0 if side % 2 else 1]
+            if (along.stop - along.start) / (height if side % 2 else width) <= EDGE_SPAN:
                 crossed.append(side)
                 break
     return crossed
