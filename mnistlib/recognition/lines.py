@@ -64,7 +64,7 @@ from mnistlib.recognition.straight import (
     thickened,
     thin_lines,
 )
-from mnistlib.recognition.ticks import dividers, ticked
+from mnistlib.recognition.ticks import capped, dividers, ticked
 
 #: A horizontal or vertical line is at least this many digit heights long. The widest digit
 #: is about 1.5 heights wide; its runs of ink are shorter, so nothing of a digit is taken.
@@ -204,6 +204,7 @@ def find_lines(
         # digits, and found whole they took those digits' strokes ("8877" read "3877", sure)
         under = level_with(mask, rules, flat, long, thickest)
         sides |= thin_lines(mask, runs(mask, long, 0), 0, thickest, long)
+    plain = rules.copy()  # the flat lines found other than by a box's shape
     rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
         boxed = _sides(mask, rules, max(3, round(shortest)))
@@ -212,7 +213,8 @@ def find_lines(
         if squared:  # the grid's lines cut short by a rule, the image's edge, a patch of paper
             sides |= grid_stubs(mask, rules | sides, sides)
         else:  # a grid's upright lines cross its rules: they stand on none
-            sides |= dividers(mask, rules)
+            ticks = dividers(mask, rules)
+            sides, rules = sides | ticks, rules & ~capped(framed & ~plain, ticks)
     rules |= under
     return rules, sides & ~rules
 

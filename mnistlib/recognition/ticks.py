@@ -15,7 +15,13 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from mnistlib.recognition.boxes import BOX_SIDE, END_REACH, SIDE_EXTRA, SIDE_LEAN
+from mnistlib.recognition.boxes import (
+    BOX_SIDE,
+    CORNER_REACH,
+    END_REACH,
+    SIDE_EXTRA,
+    SIDE_LEAN,
+)
 from mnistlib.recognition.straight import Piece, pieces, runs, thin_lines
 
 #: A divider is at least this many pixels tall (a comb's ticks: a quarter to half a box).
@@ -158,4 +164,21 @@ def ticked(
         line = labels == k
         if dividers(mask, line).any():
             out |= line
+    return out
+
+
+def capped(flat: np.ndarray, ticks: np.ndarray) -> np.ndarray:
+    """The pieces of ``flat`` (boxes' flat sides found by their shape) lying across a comb's
+    dividers (``ticks``: within their columns, no higher than their tops and above their
+    feet): a digit's stroke lying across two dividers (a 4's bar) closes a "box" with them
+    and the underline, but a comb of ticks is open at the top, and a box around it taller."""
+    out = np.zeros_like(flat)
+    if not ticks.any() or not flat.any():
+        return out
+    rows, cols = np.flatnonzero(ticks.any(axis=1)), np.flatnonzero(ticks.any(axis=0))
+    labels, _ = ndimage.label(flat, np.ones((3, 3)))
+    for k, (down, across) in enumerate(ndimage.find_objects(labels), start=1):
+        within = cols[0] - CORNER_REACH <= across.start and across.stop <= cols[-1] + CORNER_REACH
+        if within and rows[0] - CORNER_REACH <= down.start and down.stop <= rows[-1]:
+            out |= labels == k
     return out
