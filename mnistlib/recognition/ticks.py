@@ -169,16 +169,18 @@ def ticked(
 
 def capped(flat: np.ndarray, ticks: np.ndarray) -> np.ndarray:
     """The pieces of ``flat`` (boxes' flat sides found by their shape) lying across a comb's
-    dividers (``ticks``: within their columns, no higher than their tops and above their
-    feet): a digit's stroke lying across two dividers (a 4's bar) closes a "box" with them
-    and the underline, but a comb of ticks is open at the top, and a box around it taller."""
+    dividers (``ticks``: within their columns, their densest row no higher than the
+    dividers' tops and above their feet): a digit's stroke lying across two dividers (a 4's
+    bar) closes a "box" with them and the underline, but a comb of ticks is open at the top,
+    and a box around it is taller."""
     out = np.zeros_like(flat)
     if not ticks.any() or not flat.any():
         return out
     rows, cols = np.flatnonzero(ticks.any(axis=1)), np.flatnonzero(ticks.any(axis=0))
     labels, _ = ndimage.label(flat, np.ones((3, 3)))
     for k, (down, across) in enumerate(ndimage.find_objects(labels), start=1):
+        row = down.start + int(np.argmax((labels[down, across] == k).sum(axis=1)))
         within = cols[0] - CORNER_REACH <= across.start and across.stop <= cols[-1] + CORNER_REACH
-        if within and rows[0] - CORNER_REACH <= down.start and down.stop <= rows[-1]:
+        if within and rows[0] - CORNER_REACH <= row < rows[-1] - CORNER_REACH:
             out |= labels == k
     return out
