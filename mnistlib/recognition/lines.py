@@ -214,7 +214,7 @@ def find_lines(
             sides |= grid_stubs(mask, rules | sides, sides)
         else:  # a grid's upright lines cross its rules: they stand on none
             ticks = dividers(mask, rules)
-            sides, rules = sides | ticks, rules & ~capped(framed & ~plain, ticks)
+            sides, rules = sides | ticks, rules & ~capped(framed & ~plain, ticks, plain)
     rules |= under
     return rules, sides & ~rules
 

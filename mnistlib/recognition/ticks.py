@@ -6,8 +6,11 @@ A divider is a short straight thin upright line standing on a horizontal line fo
 within ``END_REACH`` pixels of it), as thin as the line. A comb's dividers are evenly spaced
 along it: at least ``LEAST`` of them on one pitch, few of the pitch's places empty. A digit's
 stem standing on the underline (a 1, a 4, a 7 written low) is no divider: it stands in a
-box's middle, off the pitch. A divider hidden where a digit crosses it is taken at its place
-on the pitch, as tall as the others.
+box's middle, off the pitch. A place with ink on it is not empty: a divider hidden where a
+digit crosses it, or joined to a digit's stroke, is taken at its place on the pitch (out to
+the underline's ends), as tall as the others. The comb is open at the top: a digit's stroke
+lying across two dividers is no box's top (``capped``). The underline itself, which the
+digits sit on, is found by the dividers standing on it (``ticked``).
 """
 
 from __future__ import annotations
@@ -37,6 +40,9 @@ PLACE_SHARE, PLACE_REACH = 0.06, 2
 #: At most this share of the places on the pitch, between the first divider and the last,
 #: are empty (a digit crossing a divider hides it).
 EMPTY_SHARE = 0.25
+#: A line along the dividers' tops over at least this share of the comb's width is a comb of
+#: boxes' top line (its sides, as short as a pitch's half, can pass for dividers): not open.
+TOPPED = 0.5
 
 
 def _upright(mask: np.ndarray, rules: np.ndarray) -> tuple[np.ndarray, list[Piece]]:
@@ -167,16 +173,19 @@ def ticked(
     return out
 
 
-def capped(flat: np.ndarray, ticks: np.ndarray) -> np.ndarray:
+def capped(flat: np.ndarray, ticks: np.ndarray, rules: np.ndarray) -> np.ndarray:
     """The pieces of ``flat`` (boxes' flat sides found by their shape) lying across a comb's
     dividers (``ticks``: within their columns, their densest row no higher than the
-    dividers' tops and above their feet): a digit's stroke lying across two dividers (a 4's
-    bar) closes a "box" with them and the underline, but a comb of ticks is open at the top,
-    and a box around it is taller."""
+    dividers' tops and above their feet) where no line of ``rules`` runs along the dividers'
+    tops: a digit's stroke lying across two dividers (a 4's bar) closes a "box" with them and
+    the underline, but a comb of ticks is open at the top (a comb of boxes has its top line)."""
     out = np.zeros_like(flat)
     if not ticks.any() or not flat.any():
         return out
     rows, cols = np.flatnonzero(ticks.any(axis=1)), np.flatnonzero(ticks.any(axis=0))
+    tops = slice(max(0, rows[0] - CORNER_REACH), rows[0] + CORNER_REACH + 1)
+    if rules[tops, cols[0] : cols[-1] + 1].any(axis=0).mean() >= TOPPED:
+        return out
     labels, _ = ndimage.label(flat, np.ones((3, 3)))
     for k, (down, across) in enumerate(ndimage.find_objects(labels), start=1):
         row = down.start + int(np.argmax((labels[down, across] == k).sum(axis=1)))
