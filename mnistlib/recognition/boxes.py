@@ -1,6 +1,7 @@
 """Printed boxes found by their shape (boxes apart, a comb, one box around a number): two
 straight thin upright sides on one flat line, closed at the far side (``frames``), for
-``lines.find_lines``.
+``lines.find_lines``; and a box's long flat lines that the digits written on them touch, found
+by their ends (``twins``, ``level_with``).
 """
 
 from __future__ import annotations
@@ -250,3 +251,35 @@ def _hidden(
     rows = slice(min(ends), max(ends) + 1)
     piece = pieces[short]
     return bool(mask[rows, piece[3] : piece[4]].any(axis=1).mean() >= SIDE_SHARE)
+
+
+def twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) -> np.ndarray:
+    """Flat lines on ``runs`` (at least ``minimum`` long), thin, though neither even nor
+    alone, whose two ends are level with those of another line (of ``rules`` or of these): a
+    box's top and bottom, which the digits written on them touch and cross along much of their
+    length. Two such lines as long as each other no digit makes."""
+    found = thin_lines(mask, runs, 1, float(max(mask.shape)), minimum, alone=0.0) | rules
+    labels, parts = pieces(found, 1, 0)
+    paired = [k for n, (ks, _, _, lo, hi) in enumerate(parts) for k in ks
+             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE * (b - a))
+                    for m, (_, _, _, a, b) in enumerate(parts) if m != n)]  # fmt: skip
+    return np.isin(labels, paired) & mask
+
+
+def level_with(
+    mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int, thickest: float
+) -> np.ndarray:
+    """Flat lines on ``runs`` (at least ``minimum`` long), thin though not alone, whose two
+    ends are level with those of a line of ``rules`` already found: "one box"'s bottom line
+    under the digits, which they touch along most of its length, under its top line found.
+    Unlike ``twins``, two lines not found alone do not vouch for each other."""
+    found = thin_lines(mask, runs, 1, thickest, minimum, alone=0.0) & ~rules
+    if not found.any() or not rules.any():
+        return np.zeros_like(found)
+    labels, parts = pieces(found | rules, 1, 0)
+    ruled = set(np.unique(labels[rules]).tolist())
+    known = [(a, b) for ks, _, _, a, b in parts if ruled.intersection(ks)]
+    level = [k for ks, _, _, lo, hi in parts if not ruled.intersection(ks) for k in ks
+             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE * (b - a))
+                    for a, b in known)]  # fmt: skip
+    return np.isin(labels, level) & found

@@ -15,8 +15,8 @@ mended across it. A line is ink that runs straight, thin and long:
 - the short upright dividers standing evenly spaced on an underline: a comb field printed as
   ticks (``ticks.dividers``);
 - a long line not alone (digits written across it) when another line has the same two ends
-  (``_twins``: a box's top and bottom around the whole number), or, at least LINE_LENGTH
-  digit heights long, whose ends are level with a line found alone (``_level_with``: "one
+  (``boxes.twins``: a box's top and bottom around the whole number), or, at least LINE_LENGTH
+  digit heights long, whose ends are level with a line found alone (``boxes.level_with``: "one
   box"'s bottom line under the digits, its top found);
 - any of these printed in dashes or dots: the gaps between small thin pieces of ink in line
   are joined first (``straight.dashes``); where such a line is not found whole (digits cross
@@ -42,12 +42,12 @@ from scipy import ndimage
 
 from mnistlib.recognition.boxes import (
     BOX_SIDE,
-    CORNER_REACH,
-    CORNER_SHARE,
     END_REACH,
     SIDE_EXTRA,
     SIDE_LEAN,
     frames,
+    level_with,
+    twins,
 )
 from mnistlib.recognition.straight import (
     EDGE,
@@ -58,14 +58,13 @@ from mnistlib.recognition.straight import (
     dash_pieces,
     dashes,
     grid_stubs,
-    pieces,
     runs,
     slivers,
     spanning,
     thickened,
     thin_lines,
 )
-from mnistlib.recognition.ticks import dividers
+from mnistlib.recognition.ticks import capped, dividers, ticked
 
 #: A horizontal or vertical line is at least this many digit heights long. The widest digit
 #: is about 1.5 heights wide; its runs of ink are shorter, so nothing of a digit is taken.
@@ -155,55 +154,6 @@ def _as_thin_as(sides: np.ndarray, rules: np.ndarray) -> np.ndarray:
     return keep[labels]
 
 
-def _twins(mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int) -> np.ndarray:
-    """Flat lines on ``runs`` (at least ``minimum`` long), thin, though neither even nor
-    alone, whose two ends are level with those of another line (of ``rules`` or of these): a
-    box's top and bottom, which the digits written on them touch and cross along much of their
-    length. Two such lines as long as each other no digit makes."""
-    found = thin_lines(mask, runs, 1, float(max(mask.shape)), minimum, alone=0.0) | rules
-    labels, parts = pieces(found, 1, 0)
-    twins = [k for n, (ks, _, _, lo, hi) in enumerate(parts) for k in ks
-             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE * (b - a))
-                    for m, (_, _, _, a, b) in enumerate(parts) if m != n)]  # fmt: skip
-    return np.isin(labels, twins) & mask
-
-
-def _level_with(
-    mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int, thickest: float
-) -> np.ndarray:
-    """Flat lines on ``runs`` (at least ``minimum`` long), thin though not alone, whose two
-    ends are level with those of a line of ``rules`` already found: "one box"'s bottom line
-    under the digits, which they touch along most of its length, under its top line found.
-    Unlike ``_twins``, two lines not found alone do not vouch for each other."""
-    found = thin_lines(mask, runs, 1, thickest, minimum, alone=0.0) & ~rules
-    if not found.any() or not rules.any():
-        return np.zeros_like(found)
-    labels, parts = pieces(found | rules, 1, 0)
-    ruled = set(np.unique(labels[rules]).tolist())
-    known = [(a, b) for ks, _, _, a, b in parts if ruled.intersection(ks)]
-    level = [k for ks, _, _, lo, hi in parts if not ruled.intersection(ks) for k in ks
-             if any(max(abs(lo - a), abs(hi - b)) <= max(CORNER_REACH, CORNER_SHARE * (b - a))
-                    for a, b in known)]  # fmt: skip
-    return np.isin(labels, level) & found
-
-
-def _ticked(
-    mask: np.ndarray, rules: np.ndarray, runs: np.ndarray, minimum: int, thickest: float
-) -> np.ndarray:
-    """Flat lines on ``runs`` (at least ``minimum`` long), thin though not alone, on which a
-    ticks comb's dividers stand (``ticks.dividers``): a ticks field's underline, which the
-    digits sit on and cross along much of its length. Evenly spaced short upright lines
-    standing on it no row of digits makes."""
-    found = thin_lines(mask, runs, 1, thickest, minimum, alone=0.0) & ~rules
-    labels, n = ndimage.label(found, np.ones((3, 3)))
-    out = np.zeros_like(found)
-    for k in range(1, n + 1):
-        line = labels == k
-        if dividers(mask, line).any():
-            out |= line
-    return out
-
-
 def _past_the_rest(mask: np.ndarray, rules: np.ndarray) -> np.ndarray:
     """The ``rules`` when there are several (a box's top and bottom, ruled or squared paper);
     a single one only if it reaches past both ends of the other ink that does not touch it
@@ -235,7 +185,7 @@ def find_lines(
     span = round(SPAN_SHARE * mask.shape[1])
     span_runs = runs(mask, span, 1)
     rules = thin_lines(mask, span_runs, 1, float(max(mask.shape)), span)
-    rules |= _twins(mask, rules, span_runs, span)
+    rules |= twins(mask, rules, span_runs, span)
     rules = _past_the_rest(mask, rules) if rules.any() else rules
     shortest, under = 5.0, np.zeros_like(rules)
     down = round(SPAN_SHARE * mask.shape[0])
@@ -249,11 +199,12 @@ def find_lines(
         long, thickest, shortest = round(LINE_LENGTH * height), LINE_THICKNESS * height, height / 2
         flat = runs(mask, long, 1)
         rules |= thin_lines(mask, flat, 1, thickest, long)
-        rules |= _ticked(mask, rules, flat, long, thickest)
+        rules |= ticked(mask, rules, flat, long, thickest)
         # not a rule for sides to stand on: "one box"'s sides run through its first and last
         # digits, and found whole they took those digits' strokes ("8877" read "3877", sure)
-        under = _level_with(mask, rules, flat, long, thickest)
+        under = level_with(mask, rules, flat, long, thickest)
         sides |= thin_lines(mask, runs(mask, long, 0), 0, thickest, long)
+    plain = rules.copy()  # the flat lines found other than by a box's shape
     rules |= framed
     if rules.any():  # squared paper's upright lines, and the sides of boxes
         boxed = _sides(mask, rules, max(3, round(shortest)))
@@ -262,7 +213,8 @@ def find_lines(
         if squared:  # the grid's lines cut short by a rule, the image's edge, a patch of paper
             sides |= grid_stubs(mask, rules | sides, sides)
         else:  # a grid's upright lines cross its rules: they stand on none
-            sides |= dividers(mask, rules)
+            ticks = dividers(mask, rules)
+            sides, rules = sides | ticks, rules & ~capped(framed & ~plain, ticks, plain)
     rules |= under
     return rules, sides & ~rules
 
