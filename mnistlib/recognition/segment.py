@@ -250,6 +250,9 @@ class Group:
     #: with the line's ink beside it put back (a stroke of it lying on the line went with
     #: it); else None.
     with_side: Segment | None = None
+    #: Where its ink touches any line taken out: the group whole with every line's ink
+    #: beside it put back (a stroke of it crossed by a rule went with it); else None.
+    with_lines: Segment | None = None
 
 
 class _Found(NamedTuple):
@@ -261,6 +264,7 @@ class _Found(NamedTuple):
     lined: bool
     upright: np.ndarray  #: the upright lines taken out
     against: set[int]  #: labels of the ink touching them
+    crossed: set[int]  #: labels of the ink touching any line taken out
 
 
 def _without_specks(ink, labels, n, groups) -> tuple[np.ndarray, list[_Group], list[_Group]]:
@@ -303,10 +307,11 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     groups, found, specks = split_separators(labels, groups, small, height, ruled)
     labels[np.isin(labels, specks)] = 0
     upright = uprights(ruled, height)
-    against = touching(labels, upright)
+    against, crossed = touching(labels, upright), touching(labels, ruled)
     labels[ruled] = LINE_LABEL
     groups = _attach_flat(groups, height, small=True)
-    return _Found(ink, labels, groups, found, height, bool(ruled.any()), upright, against)
+    lined = bool(ruled.any())
+    return _Found(ink, labels, groups, found, height, lined, upright, against, crossed)
 
 
 def split_separators(
@@ -338,6 +343,7 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
     ink, labels, height = found.ink, found.labels, found.height
     items = [(g, None) for g in found.groups] + list(found.separators)
     out: list[Group] = []
+    lines = labels == LINE_LABEL
     previous: _Group | None = None  # the digit group just before, with nothing between
     for group, character in sorted(items, key=lambda item: item[0].left):
         tall = max(height, group.bottom - group.top)
@@ -356,11 +362,12 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
                 cols = (joined.left, joined.right)
                 with_previous = piece(ink, labels, joined.labels, cols, scale_xy)
                 out[-1] = replace(out[-1], with_next=with_previous)
-        side = None
-        if group.labels & found.against:
-            own = (group.labels, group.left, group.right, group.top, group.bottom)
-            side = with_side(ink, labels, own, found.upright, scale_xy)
-        out.append(Group(options, tall * scale_xy[1], lined=found.lined, with_side=side))
+        own = (group.labels, group.left, group.right, group.top, group.bottom)
+        side, back = (
+            with_side(ink, labels, own, taken, scale_xy) if group.labels & near else None
+            for taken, near in ((found.upright, found.against), (lines, found.crossed))
+        )
+        out.append(Group(options, tall * scale_xy[1], None, None, found.lined, side, back))
         previous = group
     return out
 

@@ -1,0 +1,45 @@
+"""A digit touching a printed line taken out that reads as another digit with the lines' ink
+beside it put back is not sure (``numbers.line_doubts``)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mnistlib.recognition import Recognition
+from mnistlib.recognition.numbers import (
+    CROSSED_PIECE,
+    SIDE_CONFIDENCE,
+    Candidates,
+    line_doubts,
+)
+from mnistlib.recognition.pieces import Segment
+from mnistlib.recognition.segment import Group
+
+
+def _read(digit: int, confidence: float = 0.91) -> Recognition:
+    p = np.full(10, (1 - confidence) / 9)
+    p[digit] = confidence
+    return Recognition(digit, p, np.zeros((28, 28), np.float32))
+
+
+def _segment(box: tuple[int, int, int, int]) -> Segment:
+    return Segment(box, box, np.ones((1, 1)))
+
+
+def test_a_digit_read_as_another_with_the_rule_put_back_is_doubted():
+    # "9614" read "9514": the 6's bowl lay on a rule; with the rule back it reads 6; the 9
+    # reads 9 with it back, and the 4 reads a garbled 7 (below SIDE_CONFIDENCE)
+    segments = [_segment((0, 0, 40, 60)), _segment((50, 0, 90, 60)), _segment((100, 0, 140, 60))]
+    groups = [Group([[s]], 60.0, lined=True, with_lines=s) for s in segments]
+    chosen = [(s, k) for k, s in enumerate(segments)]
+    read = [_read(9), _read(5, 0.86), _read(4), _read(9), _read(6, 0.81), _read(7, 0.1)]
+    found = Candidates(backed=[3, 4, 5])
+    assert SIDE_CONFIDENCE > 0.1
+    assert line_doubts(groups, found, chosen, read) == {1: CROSSED_PIECE}
+
+
+def test_a_digit_not_crossed_by_a_rule_is_not_asked():
+    segment = _segment((0, 0, 40, 60))
+    groups = [Group([[segment]], 60.0, lined=True)]
+    read = [_read(5)]
+    assert line_doubts(groups, Candidates(backed=[None]), [(segment, 0)], read) == {}
