@@ -274,26 +274,38 @@ def _sided(groups: list[Group], found: Candidates) -> dict[int, tuple[Group, int
             if r is not None and g.options}  # fmt: skip
 
 
+def _backed(groups: list[Group], found: Candidates) -> dict[int, tuple[Group, int]]:
+    """By its whole reading's segment (``id``), each group read with every line's ink beside
+    it put back too, and the row of that reading (``Candidates.backed``)."""
+    return {id(g.options[0][0]): (g, r) for g, r in zip(groups, found.backed, strict=True)
+            if r is not None and g.options}  # fmt: skip
+
+
 def with_sides(
     groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
 ) -> Chosen:
     """``chosen`` with each digit read whole from a group touching an upright line taken out
-    read instead with the line's ink beside it put back (``Group.with_side``) where that
-    reads as another digit, more confidently: a stroke of it lay on the line (a 9's back on
-    one box's side, read 0 without it)."""
-    sided = _sided(groups, found)
+    read instead with the line's ink beside it put back (``Group.with_side``), or from a group
+    touching any line taken out with every line's ink beside it put back
+    (``Group.with_lines``), where that reads as another digit, more confidently: a stroke of
+    it lay on the line (a 9's back on one box's side, read 0 without it)."""
+    again = [_sided(groups, found), _backed(groups, found)]
     out: Chosen = []
     for piece, row in chosen:
-        if not isinstance(row, str) and id(piece) in sided:
-            group, other = sided[id(piece)]
+        for k, found_again in enumerate(again):
+            if isinstance(row, str) or id(piece) not in found_again:
+                continue
+            group, other = found_again[id(piece)]
+            whole = group.with_side if k == 0 else group.with_lines
             if (
-                group.with_side is not None
+                whole is not None
                 and read[other].digit != read[row].digit
                 and read[other].confidence > read[row].confidence
             ):
-                out.append((group.with_side, other))
-                continue
-        out.append((piece, row))
+                out.append((whole, other))
+                break
+        else:
+            out.append((piece, row))
     return out
 
 
@@ -325,13 +337,12 @@ def line_doubts(
     out that read as another digit (at least SIDE_CONFIDENCE) with every line's ink beside
     them put back (``Group.with_lines``): a stroke of the digit may have gone with the line
     (CROSSED_PIECE)."""
-    backed = {id(g.options[0][0]): r for g, r in zip(groups, found.backed, strict=True)
-              if r is not None and g.options}  # fmt: skip
+    backed = _backed(groups, found)
     out: dict[int, str] = {}
     for piece, row in chosen:
         if isinstance(row, str) or id(piece) not in backed or not read[row].sure:
             continue
-        other = read[backed[id(piece)]]
+        other = read[backed[id(piece)][1]]
         if other.digit != read[row].digit and other.confidence >= SIDE_CONFIDENCE:
             out[row] = CROSSED_PIECE
     return out

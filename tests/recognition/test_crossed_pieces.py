@@ -11,6 +11,7 @@ from mnistlib.recognition.numbers import (
     SIDE_CONFIDENCE,
     Candidates,
     line_doubts,
+    with_sides,
 )
 from mnistlib.recognition.pieces import Segment
 from mnistlib.recognition.segment import Group
@@ -43,3 +44,18 @@ def test_a_digit_not_crossed_by_a_rule_is_not_asked():
     groups = [Group([[segment]], 60.0, lined=True)]
     read = [_read(5)]
     assert line_doubts(groups, Candidates(backed=[None]), [(segment, 0)], read) == {}
+
+
+def test_a_digit_read_surer_with_the_lines_put_back_is_read_so():
+    # a 0 whose top lay on a rule, read 5 without it, reads 0 with the lines' ink back,
+    # more confidently; a 1 read 4 with them back, less confidently, stays a 1
+    zero = _segment((60, 0, 100, 60))
+    one = _segment((0, 0, 10, 60))
+    groups = [
+        Group([[one]], 60.0, lined=True, with_lines=one),
+        Group([[zero]], 60.0, lined=True, with_lines=zero),
+    ]
+    found = Candidates(sided=[None, None], backed=[2, 3])
+    read = [_read(1, 0.99), _read(5, 0.7), _read(4, 0.65), _read(0, 0.95)]
+    got = with_sides(groups, found, [(one, 0), (zero, 1)], read)
+    assert [row for _, row in got] == [0, 3]
