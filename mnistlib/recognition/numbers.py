@@ -333,16 +333,18 @@ def side_doubts(
 def line_doubts(
     groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
 ) -> dict[int, str]:
-    """Rows of ``chosen``'s sure digits read whole from a group touching a printed line taken
-    out that read as another digit (at least SIDE_CONFIDENCE) with every line's ink beside
-    them put back (``Group.with_lines``): a stroke of the digit may have gone with the line
-    (CROSSED_PIECE)."""
+    """Rows of ``chosen``'s sure digits read whole from a group touching a line of ruled or
+    squared paper taken out (``Group.paper``) that read as another digit (at least
+    SIDE_CONFIDENCE) with every line's ink beside them put back (``Group.with_lines``): a
+    stroke of the digit may have gone with the line (CROSSED_PIECE). A form's box is left
+    to ``side_doubts``: its top line put back over a 1 reads 7."""
     backed = _backed(groups, found)
     out: dict[int, str] = {}
     for piece, row in chosen:
         if isinstance(row, str) or id(piece) not in backed or not read[row].sure:
             continue
-        other = read[backed[id(piece)][1]]
-        if other.digit != read[row].digit and other.confidence >= SIDE_CONFIDENCE:
+        group, again = backed[id(piece)]
+        other = read[again]
+        if group.paper and other.digit != read[row].digit and other.confidence >= SIDE_CONFIDENCE:
             out[row] = CROSSED_PIECE
     return out

@@ -24,7 +24,7 @@ from scipy import ndimage
 from mnistlib.errors import ImageError
 from mnistlib.recognition import separators
 from mnistlib.recognition.images import Decoded, Source, decode
-from mnistlib.recognition.lines import remove_lines, touching, uprights
+from mnistlib.recognition.lines import GRID_SHARE, remove_lines, touching, uprights
 from mnistlib.recognition.pieces import LINE_LABEL, Segment, cuts, piece, with_side
 from mnistlib.recognition.prepare import clean, raw_ink
 
@@ -253,6 +253,8 @@ class Group:
     #: Where its ink touches any line taken out: the group whole with every line's ink
     #: beside it put back (a stroke of it crossed by a rule went with it); else None.
     with_lines: Segment | None = None
+    #: Whether a line taken out runs across GRID_SHARE of the image: ruled or squared paper.
+    paper: bool = False
 
 
 class _Found(NamedTuple):
@@ -265,6 +267,7 @@ class _Found(NamedTuple):
     upright: np.ndarray  #: the upright lines taken out
     against: set[int]  #: labels of the ink touching them
     crossed: set[int]  #: labels of the ink touching any line taken out
+    paper: bool  #: a line taken out runs across GRID_SHARE of the image
 
 
 def _without_specks(ink, labels, n, groups) -> tuple[np.ndarray, list[_Group], list[_Group]]:
@@ -310,8 +313,9 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     against, crossed = touching(labels, upright), touching(labels, ruled)
     labels[ruled] = LINE_LABEL
     groups = _attach_flat(groups, height, small=True)
-    lined = bool(ruled.any())
-    return _Found(ink, labels, groups, found, height, lined, upright, against, crossed)
+    lined, rows, cols = bool(ruled.any()), ruled.sum(axis=1), ruled.sum(axis=0)
+    paper = bool(rows.max() >= GRID_SHARE * ruled.shape[1] or cols.max() >= GRID_SHARE * len(rows))
+    return _Found(ink, labels, groups, found, height, lined, upright, against, crossed, paper)
 
 
 def split_separators(
@@ -367,7 +371,8 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
             with_side(ink, labels, own, taken, scale_xy) if group.labels & near else None
             for taken, near in ((found.upright, found.against), (lines, found.crossed))
         )
-        out.append(Group(options, tall * scale_xy[1], None, None, found.lined, side, back))
+        tall *= scale_xy[1]
+        out.append(Group(options, tall, None, None, found.lined, side, back, found.paper))
         previous = group
     return out
 
