@@ -286,7 +286,7 @@ def with_sides(
 ) -> Chosen:
     """``chosen`` with each digit read whole from a group touching an upright line taken out
     read instead with the line's ink beside it put back (``Group.with_side``), or from a group
-    touching any line taken out with every line's ink beside it put back
+    touching a line of ruled or squared paper with every line's ink beside it put back
     (``Group.with_lines``), where that reads as another digit, more confidently: a stroke of
     it lay on the line (a 9's back on one box's side, read 0 without it)."""
     again = [_sided(groups, found), _backed(groups, found)]
@@ -334,17 +334,15 @@ def line_doubts(
     groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
 ) -> dict[int, str]:
     """Rows of ``chosen``'s sure digits read whole from a group touching a line of ruled or
-    squared paper taken out (``Group.paper``) that read as another digit (at least
-    SIDE_CONFIDENCE) with every line's ink beside them put back (``Group.with_lines``): a
-    stroke of the digit may have gone with the line (CROSSED_PIECE). A form's box is left
-    to ``side_doubts``: its top line put back over a 1 reads 7."""
+    squared paper taken out that read as another digit (at least SIDE_CONFIDENCE) with every
+    line's ink beside them put back (``Group.with_lines``): a stroke of the digit may have
+    gone with the line (CROSSED_PIECE)."""
     backed = _backed(groups, found)
     out: dict[int, str] = {}
     for piece, row in chosen:
         if isinstance(row, str) or id(piece) not in backed or not read[row].sure:
             continue
-        group, again = backed[id(piece)]
-        other = read[again]
-        if group.paper and other.digit != read[row].digit and other.confidence >= SIDE_CONFIDENCE:
+        other = read[backed[id(piece)][1]]
+        if other.digit != read[row].digit and other.confidence >= SIDE_CONFIDENCE:
             out[row] = CROSSED_PIECE
     return out

@@ -250,11 +250,10 @@ class Group:
     #: with the line's ink beside it put back (a stroke of it lying on the line went with
     #: it); else None.
     with_side: Segment | None = None
-    #: Where its ink touches any line taken out: the group whole with every line's ink
-    #: beside it put back (a stroke of it crossed by a rule went with it); else None.
+    #: On ruled or squared paper (a line taken out runs across GRID_SHARE of the image),
+    #: where its ink touches a line taken out: the group whole with every line's ink beside
+    #: it put back (a stroke of it crossed by a rule went with it); else None.
     with_lines: Segment | None = None
-    #: Whether a line taken out runs across GRID_SHARE of the image: ruled or squared paper.
-    paper: bool = False
 
 
 class _Found(NamedTuple):
@@ -266,8 +265,7 @@ class _Found(NamedTuple):
     lined: bool
     upright: np.ndarray  #: the upright lines taken out
     against: set[int]  #: labels of the ink touching them
-    crossed: set[int]  #: labels of the ink touching any line taken out
-    paper: bool  #: a line taken out runs across GRID_SHARE of the image
+    crossed: set[int]  #: on ruled or squared paper, labels of the ink touching a line
 
 
 def _without_specks(ink, labels, n, groups) -> tuple[np.ndarray, list[_Group], list[_Group]]:
@@ -310,12 +308,13 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     groups, found, specks = split_separators(labels, groups, small, height, ruled)
     labels[np.isin(labels, specks)] = 0
     upright = uprights(ruled, height)
-    against, crossed = touching(labels, upright), touching(labels, ruled)
+    rows, cols = ruled.sum(axis=1), ruled.sum(axis=0)
+    paper = rows.max() >= GRID_SHARE * len(cols) or cols.max() >= GRID_SHARE * len(rows)
+    against, crossed = touching(labels, upright), touching(labels, ruled) if paper else set()
     labels[ruled] = LINE_LABEL
     groups = _attach_flat(groups, height, small=True)
-    lined, rows, cols = bool(ruled.any()), ruled.sum(axis=1), ruled.sum(axis=0)
-    paper = bool(rows.max() >= GRID_SHARE * ruled.shape[1] or cols.max() >= GRID_SHARE * len(rows))
-    return _Found(ink, labels, groups, found, height, lined, upright, against, crossed, paper)
+    lined = bool(ruled.any())
+    return _Found(ink, labels, groups, found, height, lined, upright, against, crossed)
 
 
 def split_separators(
@@ -372,7 +371,7 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
             for taken, near in ((found.upright, found.against), (lines, found.crossed))
         )
         tall *= scale_xy[1]
-        out.append(Group(options, tall, None, None, found.lined, side, back, found.paper))
+        out.append(Group(options, tall, None, None, found.lined, side, back))
         previous = group
     return out
 

@@ -31,20 +31,12 @@ def test_a_digit_read_as_another_with_the_rule_put_back_is_doubted():
     # "9614" read "9514": the 6's bowl lay on a rule; with the rule back it reads 6; the 9
     # reads 9 with it back, and the 4 reads a garbled 7 (below SIDE_CONFIDENCE)
     segments = [_segment((0, 0, 40, 60)), _segment((50, 0, 90, 60)), _segment((100, 0, 140, 60))]
-    groups = [Group([[s]], 60.0, lined=True, with_lines=s, paper=True) for s in segments]
+    groups = [Group([[s]], 60.0, lined=True, with_lines=s) for s in segments]
     chosen = [(s, k) for k, s in enumerate(segments)]
     read = [_read(9), _read(5, 0.86), _read(4), _read(9), _read(6, 0.81), _read(7, 0.1)]
     found = Candidates(backed=[3, 4, 5])
     assert SIDE_CONFIDENCE > 0.1
     assert line_doubts(groups, found, chosen, read) == {1: CROSSED_PIECE}
-
-
-def test_a_digit_in_a_forms_box_is_left_to_the_sides_check():
-    # a 1 in a comb's box reads 7 with the box's top line put back: not paper, not asked
-    one = _segment((0, 0, 10, 60))
-    groups = [Group([[one]], 60.0, lined=True, with_lines=one, paper=False)]
-    read = [_read(1, 0.99), _read(7, 0.6)]
-    assert line_doubts(groups, Candidates(backed=[1]), [(one, 0)], read) == {}
 
 
 def test_a_digit_not_crossed_by_a_rule_is_not_asked():
