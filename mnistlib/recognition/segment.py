@@ -72,6 +72,8 @@ JOIN_WIDTH = 1.0
 #: median (the paper): ``prepare.clean``'s noise floor, before it is raised for faint ink;
 #: and at least LINE_FLOOR of the strongest ink (noiseless paper has no spread at all).
 LINE_SPREADS, LINE_FLOOR = 6, 0.05
+#: Ruled or squared paper: this many lines taken out across GRID_SHARE of it (a box has two).
+PAPER_LINES = 3
 #: Pixels touching by a side or a corner belong to one component (a diagonal stroke is one).
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 #: More separate marks than this (after specks are dropped) is not a number: refused.
@@ -308,12 +310,12 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     groups, found, specks = split_separators(labels, groups, small, height, ruled)
     labels[np.isin(labels, specks)] = 0
     upright = uprights(ruled, height)
-    rows, cols = ruled.sum(axis=1), ruled.sum(axis=0)
-    paper = rows.max() >= GRID_SHARE * len(cols) or cols.max() >= GRID_SHARE * len(rows)
+    across = [ndimage.label(ruled.sum(axis=k) >= GRID_SHARE * ruled.shape[k])[1] for k in (1, 0)]
+    paper = max(across) >= PAPER_LINES
     against, crossed = touching(labels, upright), touching(labels, ruled) if paper else set()
     labels[ruled] = LINE_LABEL
     groups = _attach_flat(groups, height, small=True)
-    lined = bool(ruled.any())
+    lined = bool(ruled.any())  # printed lines were taken out
     return _Found(ink, labels, groups, found, height, lined, upright, against, crossed)
 
 
@@ -370,8 +372,7 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
             with_side(ink, labels, own, taken, scale_xy) if group.labels & near else None
             for taken, near in ((found.upright, found.against), (lines, found.crossed))
         )
-        tall *= scale_xy[1]
-        out.append(Group(options, tall, None, None, found.lined, side, back))
+        out.append(Group(options, tall * scale_xy[1], None, None, found.lined, side, back))
         previous = group
     return out
 
