@@ -4,6 +4,7 @@ beside it put back is not sure (``numbers.line_doubts``)."""
 from __future__ import annotations
 
 import numpy as np
+from PIL import Image, ImageDraw
 
 from mnistlib.recognition import Recognition
 from mnistlib.recognition.numbers import (
@@ -14,7 +15,7 @@ from mnistlib.recognition.numbers import (
     with_sides,
 )
 from mnistlib.recognition.pieces import Segment
-from mnistlib.recognition.segment import Group
+from mnistlib.recognition.segment import Group, find_groups
 
 
 def _read(digit: int, confidence: float = 0.91) -> Recognition:
@@ -59,3 +60,32 @@ def test_a_digit_read_surer_with_the_lines_put_back_is_read_so():
     read = [_read(1, 0.99), _read(5, 0.7), _read(4, 0.65), _read(0, 0.95)]
     got = with_sides(groups, found, [(one, 0), (zero, 1)], read)
     assert [row for _, row in got] == [0, 3]
+
+
+def _page(draw_lines) -> np.ndarray:
+    """A 0 and a 7 written in pen on white paper, with printed lines drawn by ``draw_lines``."""
+    paper = Image.new("L", (320, 200), 255)
+    draw = ImageDraw.Draw(paper)
+    draw.ellipse([100, 70, 140, 134], outline=0, width=6)
+    draw.line([(170, 72), (210, 72), (185, 134)], fill=0, width=6)
+    draw_lines(draw)
+    return np.asarray(paper)
+
+
+def test_digits_on_ruled_paper_touching_a_rule_are_read_with_the_lines_put_back_too():
+    def ruled(draw):  # rules across the page, one through the digits' middles
+        for y in range(12, 200, 34):
+            draw.line([(0, y), (320, y)], fill=120, width=2)
+
+    groups = [g for g in find_groups(_page(ruled)) if g.character is None]
+    assert groups and all(g.lined for g in groups)
+    assert any(g.with_lines is not None for g in groups)
+
+
+def test_digits_in_a_forms_box_are_not_read_with_the_lines_put_back():
+    def box(draw):  # a box across the page, its top line on the digits' heads
+        draw.rectangle([4, 72, 315, 150], outline=120, width=2)
+
+    groups = [g for g in find_groups(_page(box)) if g.character is None]
+    assert groups and all(g.lined for g in groups)
+    assert all(g.with_lines is None for g in groups)
