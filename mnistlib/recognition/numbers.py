@@ -80,6 +80,10 @@ THIN_PIECE = "a thin straight stroke, as a printed line's piece is, not a digit"
 SIDE_CONFIDENCE = 0.2
 #: Why such a digit is "not sure".
 SIDE_PIECE = "ink against a box's side taken out: a stroke of it may have gone with the side"
+#: Why a digit touching a printed line taken out (a rule across it) is "not sure": with the
+#: lines' ink beside it put back it reads as another digit, with at least SIDE_CONFIDENCE (a
+#: 6 whose bowl's foot lay on a rule, read 5 without it).
+CROSSED_PIECE = "a printed line across it taken out: with the line put back it reads otherwise"
 
 #: What a reading is made of, left to right: each digit's segment and its row of the images
 #: read, or a separator's segment and its character.
@@ -109,6 +113,9 @@ class Candidates:
     joins: list[int | None] = field(default_factory=list)
     #: Per group, the row of it read with a box's side put back (``Group.with_side``).
     sided: list[int | None] = field(default_factory=list)
+    #: Per group, the row of it read with every line's ink beside it put back
+    #: (``Group.with_lines``).
+    backed: list[int | None] = field(default_factory=list)
     #: A lone digit's narrow view (``stretch.narrow_view``) by row, if it fills its frame.
     narrow: dict[int, np.ndarray] = field(default_factory=dict)
 
@@ -122,6 +129,7 @@ def candidates(decoded: Decoded, groups: list[Group]) -> Candidates:
         found.spans.append([])
         found.joins.append(None)
         found.sided.append(None)
+        found.backed.append(None)
         if group.character is not None:
             continue  # a separator: not read by the model
         for k, option in enumerate(group.options):
@@ -144,11 +152,11 @@ def candidates(decoded: Decoded, groups: list[Group]) -> Candidates:
             with contextlib.suppress(ImageError):
                 found.images.append(prepare_pixels(decoded.pixels(piece.region), piece.keep))
                 found.joins[-1] = len(found.images) - 1
-        if group.with_side is not None:
-            side = group.with_side
-            with contextlib.suppress(ImageError):
-                found.images.append(prepare_pixels(decoded.pixels(side.region), side.keep))
-                found.sided[-1] = len(found.images) - 1
+        for again, rows in ((group.with_side, found.sided), (group.with_lines, found.backed)):
+            if again is not None:
+                with contextlib.suppress(ImageError):
+                    found.images.append(prepare_pixels(decoded.pixels(again.region), again.keep))
+                    rows[-1] = len(found.images) - 1
     return found
 
 
@@ -266,26 +274,38 @@ def _sided(groups: list[Group], found: Candidates) -> dict[int, tuple[Group, int
             if r is not None and g.options}  # fmt: skip
 
 
+def _backed(groups: list[Group], found: Candidates) -> dict[int, tuple[Group, int]]:
+    """By its whole reading's segment (``id``), each group read with every line's ink beside
+    it put back too, and the row of that reading (``Candidates.backed``)."""
+    return {id(g.options[0][0]): (g, r) for g, r in zip(groups, found.backed, strict=True)
+            if r is not None and g.options}  # fmt: skip
+
+
 def with_sides(
     groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
 ) -> Chosen:
     """``chosen`` with each digit read whole from a group touching an upright line taken out
-    read instead with the line's ink beside it put back (``Group.with_side``) where that
-    reads as another digit, more confidently: a stroke of it lay on the line (a 9's back on
-    one box's side, read 0 without it)."""
-    sided = _sided(groups, found)
+    read instead with the line's ink beside it put back (``Group.with_side``), or from a group
+    touching a line of ruled or squared paper with every line's ink beside it put back
+    (``Group.with_lines``), where that reads as another digit, more confidently: a stroke of
+    it lay on the line (a 9's back on one box's side, read 0 without it)."""
+    again = [_sided(groups, found), _backed(groups, found)]
     out: Chosen = []
     for piece, row in chosen:
-        if not isinstance(row, str) and id(piece) in sided:
-            group, other = sided[id(piece)]
+        for k, found_again in enumerate(again):
+            if isinstance(row, str) or id(piece) not in found_again:
+                continue
+            group, other = found_again[id(piece)]
+            whole = group.with_side if k == 0 else group.with_lines
             if (
-                group.with_side is not None
+                whole is not None
                 and read[other].digit != read[row].digit
                 and read[other].confidence > read[row].confidence
             ):
-                out.append((group.with_side, other))
-                continue
-        out.append((piece, row))
+                out.append((whole, other))
+                break
+        else:
+            out.append((piece, row))
     return out
 
 
@@ -307,4 +327,22 @@ def side_doubts(
         other = read[sided].digit != read[row].digit
         if short or (other and read[sided].confidence >= SIDE_CONFIDENCE):
             out[row] = SIDE_PIECE
+    return out
+
+
+def line_doubts(
+    groups: list[Group], found: Candidates, chosen: Chosen, read: Sequence[Read]
+) -> dict[int, str]:
+    """Rows of ``chosen``'s sure digits read whole from a group touching a line of ruled or
+    squared paper taken out that read as another digit (at least SIDE_CONFIDENCE) with every
+    line's ink beside them put back (``Group.with_lines``): a stroke of the digit may have
+    gone with the line (CROSSED_PIECE)."""
+    backed = _backed(groups, found)
+    out: dict[int, str] = {}
+    for piece, row in chosen:
+        if isinstance(row, str) or id(piece) not in backed or not read[row].sure:
+            continue
+        other = read[backed[id(piece)][1]]
+        if other.digit != read[row].digit and other.confidence >= SIDE_CONFIDENCE:
+            out[row] = CROSSED_PIECE
     return out

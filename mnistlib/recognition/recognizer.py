@@ -42,6 +42,7 @@ from mnistlib.recognition.loading import (
 from mnistlib.recognition.numbers import (
     best_reading,
     candidates,
+    line_doubts,
     separator_doubt,
     shape_doubts,
     side_doubts,
@@ -301,6 +302,7 @@ class Recognizer:
         doubts = thin_doubts(chosen, read)  # a printed line's thin piece
         doubts |= shape_doubts(groups, chosen, read)  # pieces of shapes, not whole digits
         doubts |= side_doubts(groups, found, chosen, read)  # ink against a box's side taken out
+        doubts |= line_doubts(groups, found, chosen, read)  # a rule across it taken out
         for piece, row in chosen:
             if isinstance(row, str):
                 separators.append((len(digits), row))

@@ -24,7 +24,7 @@ from scipy import ndimage
 from mnistlib.errors import ImageError
 from mnistlib.recognition import separators
 from mnistlib.recognition.images import Decoded, Source, decode
-from mnistlib.recognition.lines import remove_lines, touching, uprights
+from mnistlib.recognition.lines import GRID_SHARE, remove_lines, touching, uprights
 from mnistlib.recognition.pieces import LINE_LABEL, Segment, cuts, piece, with_side
 from mnistlib.recognition.prepare import clean, raw_ink
 
@@ -72,6 +72,8 @@ JOIN_WIDTH = 1.0
 #: median (the paper): ``prepare.clean``'s noise floor, before it is raised for faint ink;
 #: and at least LINE_FLOOR of the strongest ink (noiseless paper has no spread at all).
 LINE_SPREADS, LINE_FLOOR = 6, 0.05
+#: Ruled or squared paper: this many lines taken out across GRID_SHARE of it (a box has two).
+PAPER_LINES = 3
 #: Pixels touching by a side or a corner belong to one component (a diagonal stroke is one).
 EIGHT_CONNECTED = np.ones((3, 3), dtype=bool)
 #: More separate marks than this (after specks are dropped) is not a number: refused.
@@ -250,6 +252,10 @@ class Group:
     #: with the line's ink beside it put back (a stroke of it lying on the line went with
     #: it); else None.
     with_side: Segment | None = None
+    #: On ruled or squared paper (a line taken out runs across GRID_SHARE of the image),
+    #: where its ink touches a line taken out: the group whole with every line's ink beside
+    #: it put back (a stroke of it crossed by a rule went with it); else None.
+    with_lines: Segment | None = None
 
 
 class _Found(NamedTuple):
@@ -261,6 +267,7 @@ class _Found(NamedTuple):
     lined: bool
     upright: np.ndarray  #: the upright lines taken out
     against: set[int]  #: labels of the ink touching them
+    crossed: set[int]  #: on ruled or squared paper, labels of the ink touching a line
 
 
 def _without_specks(ink, labels, n, groups) -> tuple[np.ndarray, list[_Group], list[_Group]]:
@@ -303,10 +310,13 @@ def _grouped(ink: np.ndarray, window: int | None = None, height: float | None = 
     groups, found, specks = split_separators(labels, groups, small, height, ruled)
     labels[np.isin(labels, specks)] = 0
     upright = uprights(ruled, height)
-    against = touching(labels, upright)
+    across = [ndimage.label(ruled.sum(axis=k) >= GRID_SHARE * ruled.shape[k])[1] for k in (1, 0)]
+    paper = max(across) >= PAPER_LINES
+    against, crossed = touching(labels, upright), touching(labels, ruled) if paper else set()
     labels[ruled] = LINE_LABEL
     groups = _attach_flat(groups, height, small=True)
-    return _Found(ink, labels, groups, found, height, bool(ruled.any()), upright, against)
+    lined = bool(ruled.any())  # printed lines were taken out
+    return _Found(ink, labels, groups, found, height, lined, upright, against, crossed)
 
 
 def split_separators(
@@ -338,6 +348,7 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
     ink, labels, height = found.ink, found.labels, found.height
     items = [(g, None) for g in found.groups] + list(found.separators)
     out: list[Group] = []
+    lines = labels == LINE_LABEL
     previous: _Group | None = None  # the digit group just before, with nothing between
     for group, character in sorted(items, key=lambda item: item[0].left):
         tall = max(height, group.bottom - group.top)
@@ -356,11 +367,12 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
                 cols = (joined.left, joined.right)
                 with_previous = piece(ink, labels, joined.labels, cols, scale_xy)
                 out[-1] = replace(out[-1], with_next=with_previous)
-        side = None
-        if group.labels & found.against:
-            own = (group.labels, group.left, group.right, group.top, group.bottom)
-            side = with_side(ink, labels, own, found.upright, scale_xy)
-        out.append(Group(options, tall * scale_xy[1], lined=found.lined, with_side=side))
+        own = (group.labels, group.left, group.right, group.top, group.bottom)
+        side, back = (
+            with_side(ink, labels, own, taken, scale_xy) if group.labels & near else None
+            for taken, near in ((found.upright, found.against), (lines, found.crossed))
+        )
+        out.append(Group(options, tall * scale_xy[1], None, None, found.lined, side, back))
         previous = group
     return out
 

@@ -206,13 +206,22 @@ def pieces(found: np.ndarray, axis: int, bridge: int) -> tuple[np.ndarray, list[
     return labels, lines
 
 
+def _extents(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 8-connected pieces of ``mask`` labelled, and each piece's extent in pixels along
+    the rows and the columns (one row per label, label 0 first, extent 0)."""
+    labels, _ = ndimage.label(mask, np.ones((3, 3)))
+    extents = [
+        (w[0].stop - w[0].start, w[1].stop - w[1].start) for w in ndimage.find_objects(labels)
+    ]
+    return labels, np.array([(0, 0), *extents]).reshape(-1, 2)
+
+
 def spanning(mask: np.ndarray, axis: int, lo: float, hi: float) -> np.ndarray:
     """The 8-connected pieces of ``mask`` spanning ``lo`` to ``hi`` pixels along ``axis``."""
-    labels, n = ndimage.label(mask, np.ones((3, 3)))
-    if n == 0:
-        return mask
-    spans = [w[axis].stop - w[axis].start for w in ndimage.find_objects(labels)]
-    return np.array([False] + [lo <= span <= hi for span in spans])[labels]
+    labels, extents = _extents(mask)
+    keep = (lo <= extents[:, axis]) & (extents[:, axis] <= hi)
+    keep[0] = False
+    return keep[labels]
 
 
 #: A stroke lying on a flat line, not beside it, thickens the line's ink by at least this many
@@ -258,12 +267,10 @@ def slivers(ink: np.ndarray, edges: np.ndarray, beside: np.ndarray | None = None
 
 def dash_pieces(lines: np.ndarray) -> np.ndarray:
     """The pieces of ``lines`` no longer either way than a dash (DASH_LONGEST pixels)."""
-    labels, n = ndimage.label(lines, np.ones((3, 3)))
-    if n == 0:
-        return lines
-    found = ndimage.find_objects(labels)
-    short = [max(w[0].stop - w[0].start, w[1].stop - w[1].start) <= DASH_LONGEST for w in found]
-    return np.array([False, *short])[labels]
+    labels, extents = _extents(lines)
+    short = extents.max(axis=1) <= DASH_LONGEST
+    short[0] = False
+    return short[labels]
 
 
 #: Squared paper: a column holds a grid line where the upright lines found in it (and a

@@ -24,7 +24,7 @@ def _group(box: tuple[int, int, int, int], height: float) -> Group:
 
 
 def _found(sided: list[int | None]) -> Candidates:
-    return Candidates(sided=sided)
+    return Candidates(sided=sided, backed=[None] * len(sided))
 
 
 def test_a_digit_read_as_another_with_the_side_put_back_is_doubted():
