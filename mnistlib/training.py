@@ -88,9 +88,10 @@ class Recorder(keras.callbacks.Callback):
             curves=self._curves,
             path=self.path,
         )
+        row = self.row  # its seconds as stored, so this line and the results table agree
         print(
-            f"recorded {self.name} [{self.row.run}]: validation accuracy "
-            f"{self.row.val_accuracy:.4f}, loss {self.row.val_loss:.4f}; {seconds:.0f} s",
+            f"recorded {self.name} [{row.run}]: validation accuracy "
+            f"{row.val_accuracy:.4f}, loss {row.val_loss:.4f}; {row.train_seconds:.0f} s",
             flush=True,
         )
 

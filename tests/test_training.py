@@ -31,6 +31,22 @@ def test_the_recorder_times_fit_and_reads_the_seed(tmp_path, monkeypatch, capsys
     assert capsys.readouterr().out.startswith("recorded tiny [first run]: validation accuracy ")
 
 
+def test_the_recorder_prints_the_seconds_the_results_table_shows(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MNISTLIB_HOME", str(tmp_path))
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
+    recorder = training.Recorder("tiny", batch_size=8)
+    recorder.set_model(model)
+    clock = iter([100.0, 112.52])  # 12.52 s: 13 unrounded, 12.5 as stored, shown as 12
+    monkeypatch.setattr(training.time, "perf_counter", lambda: next(clock))
+    recorder.on_train_begin()
+    recorder.on_epoch_end(0, {"val_accuracy": 0.5, "val_loss": 1.0})
+    recorder.on_train_end()
+    monkeypatch.undo()
+    assert recorder.row is not None
+    table_seconds = results.format_results([recorder.row]).splitlines()[1].split()[-1]
+    assert capsys.readouterr().out.rstrip().endswith(f"; {table_seconds} s")
+
+
 def test_quick_mode_is_off_unless_the_tests_ask(monkeypatch):
     monkeypatch.delenv(training.QUICK_VARIABLE, raising=False)
     fit = keras.Model.fit
