@@ -372,7 +372,8 @@ def _as_groups(found: _Found, scale_xy: tuple[float, float]) -> list[Group]:
             with_side(ink, labels, own, taken, scale_xy) if group.labels & near else None
             for taken, near in ((found.upright, found.against), (lines, found.crossed))
         )
-        out.append(Group(options, tall * scale_xy[1], None, None, found.lined, side, back))
+        height_px = tall * scale_xy[1]
+        out.append(Group(options, height_px, lined=found.lined, with_side=side, with_lines=back))
         previous = group
     return out
 
