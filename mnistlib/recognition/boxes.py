@@ -94,8 +94,9 @@ def frames(
         if second[3] - first[4] <= SQUARE * (rows.stop - rows.start):
             inside[rows, first[4] + BOX_LINE : second[3] - BOX_LINE] = True
     level = np.zeros_like(mask)  # other upright lines as tall as a box's sides, level with them
+    spans = [_spans(box) for box in found]
     for down, width in zip(downs, widths, strict=True):
-        if not _within(down, found) and any(
+        if not _within(down, spans) and any(
                abs(down[1] - t) <= CORNER_REACH and abs(down[2] - b) <= CORNER_REACH
                and width <= w + SIDE_EXTRA for t, b, w in walls):  # fmt: skip
             level |= _whole(mask, up_labels, down)
@@ -153,11 +154,11 @@ def _outermost(found: list[Box]) -> list[Box]:
                        for other in spans)]  # fmt: skip
 
 
-def _within(line: Piece, found: list[Box]) -> bool:
-    """Whether an upright ``line`` stands between the two sides of a box of ``found`` (its
-    rows overlapping the box's): no side of a form's box, a digit's stem."""
+def _within(line: Piece, spans: list[tuple[int, int, int, int]]) -> bool:
+    """Whether an upright ``line`` stands between the two sides of a box (``spans``: each
+    box's ``_spans``), its rows overlapping the box's: no side of a form's box, a digit's
+    stem."""
     _, top, bottom, left, right = line
-    spans = [_spans(box) for box in found]
     return any(span[2] < left and right < span[3] and top < span[1] and span[0] < bottom
                for span in spans)  # fmt: skip
 

@@ -267,18 +267,24 @@ def thin_doubts(chosen: Chosen, read: Sequence[Read]) -> dict[int, str]:
     return out
 
 
-def _sided(groups: list[Group], found: Candidates) -> dict[int, tuple[Group, int]]:
-    """By its whole reading's segment (``id``), each group read with a box's side put back
-    too, and the row of that reading (``Candidates.sided``)."""
-    return {id(g.options[0][0]): (g, r) for g, r in zip(groups, found.sided, strict=True)
-            if r is not None and g.options}  # fmt: skip
+def _read_again(
+    groups: list[Group], again: list[Segment | None], rows: list[int | None]
+) -> dict[int, tuple[Group, Segment, int]]:
+    """By its whole reading's segment (``id``), each group read again whole with a line's ink
+    put back (``again``, one per group: ``Group.with_side`` or ``Group.with_lines``), that
+    segment, and the row of its reading (``rows``: ``Candidates.sided`` or ``.backed``)."""
+    return {id(g.options[0][0]): (g, a, r) for g, a, r in zip(groups, again, rows, strict=True)
+            if r is not None and a is not None and g.options}  # fmt: skip
 
 
-def _backed(groups: list[Group], found: Candidates) -> dict[int, tuple[Group, int]]:
-    """By its whole reading's segment (``id``), each group read with every line's ink beside
-    it put back too, and the row of that reading (``Candidates.backed``)."""
-    return {id(g.options[0][0]): (g, r) for g, r in zip(groups, found.backed, strict=True)
-            if r is not None and g.options}  # fmt: skip
+def _sided(groups: list[Group], found: Candidates) -> dict[int, tuple[Group, Segment, int]]:
+    """``_read_again`` with a box's side put back (``Group.with_side``)."""
+    return _read_again(groups, [g.with_side for g in groups], found.sided)
+
+
+def _backed(groups: list[Group], found: Candidates) -> dict[int, tuple[Group, Segment, int]]:
+    """``_read_again`` with every line's ink beside it put back (``Group.with_lines``)."""
+    return _read_again(groups, [g.with_lines for g in groups], found.backed)
 
 
 def with_sides(
@@ -292,14 +298,12 @@ def with_sides(
     again = [_sided(groups, found), _backed(groups, found)]
     out: Chosen = []
     for piece, row in chosen:
-        for k, found_again in enumerate(again):
+        for found_again in again:
             if isinstance(row, str) or id(piece) not in found_again:
                 continue
-            group, other = found_again[id(piece)]
-            whole = group.with_side if k == 0 else group.with_lines
+            _, whole, other = found_again[id(piece)]
             if (
-                whole is not None
-                and read[other].digit != read[row].digit
+                read[other].digit != read[row].digit
                 and read[other].confidence > read[row].confidence
             ):
                 out.append((whole, other))
@@ -322,7 +326,7 @@ def side_doubts(
     for piece, row in chosen:
         if isinstance(row, str) or id(piece) not in rows or not read[row].sure:
             continue
-        group, sided = rows[id(piece)]
+        group, _, sided = rows[id(piece)]
         short = piece.box[3] - piece.box[1] < CUT_HEIGHT * group.height
         other = read[sided].digit != read[row].digit
         if short or (other and read[sided].confidence >= SIDE_CONFIDENCE):
@@ -342,7 +346,7 @@ def line_doubts(
     for piece, row in chosen:
         if isinstance(row, str) or id(piece) not in backed or not read[row].sure:
             continue
-        other = read[backed[id(piece)][1]]
+        other = read[backed[id(piece)][2]]
         if other.digit != read[row].digit and other.confidence >= SIDE_CONFIDENCE:
             out[row] = CROSSED_PIECE
     return out
